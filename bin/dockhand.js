@@ -1,0 +1,17 @@
+#!/usr/bin/env node
+// dockhand's entry point. The sources are TypeScript that Node.js runs directly (type stripping).
+const [major] = process.versions.node.split('.').map(Number);
+if (major < 24) {
+  process.stderr.write(
+    `dockhand needs Node.js 24 or later (this is ${process.version}); run it through npm (npx dockhand), ` +
+      'which uses the Node.js the project installs.\n',
+  );
+  process.exit(1);
+}
+const { main } = await import('../src/cli/main.ts');
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (error) {
+  process.stderr.write(`dockhand: internal error: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exitCode = 70;
+}

@@ -1,0 +1,22 @@
+/** Exit codes, the same for every command. */
+export const ExitCode = {
+  ok: 0,
+  /** Usage, configuration or input error: no node was touched. */
+  usage: 1,
+  /** At least one node failed. */
+  failed: 2,
+  /** Drift found (check mode). */
+  drift: 3,
+  /** At least one node unreachable, none failed. */
+  unreachable: 4,
+} as const;
+
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** The run's exit code from its nodes' statuses: failures first, then unreachable, then drift. */
+export function exitCodeFor(statuses: readonly string[]): ExitCode {
+  if (statuses.some((s) => s === 'failed' || s === 'rolled_back')) return ExitCode.failed;
+  if (statuses.includes('unreachable')) return ExitCode.unreachable;
+  if (statuses.includes('drift')) return ExitCode.drift;
+  return ExitCode.ok;
+}

@@ -1,0 +1,55 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { Option, type Command } from 'commander';
+import { HostKeyPolicy, type ConnectionSettings, type HostKeyChecking } from '../connection/index.ts';
+import { InputError } from '../errors.ts';
+
+/** Options every command that reaches nodes takes. */
+export interface NodeOptions {
+  readonly inventory: string;
+  readonly limit: string | undefined;
+  readonly forks: number;
+  readonly json: boolean;
+  readonly knownHosts: string;
+  readonly hostKeyChecking: HostKeyChecking;
+  readonly connectTimeout: number;
+}
+
+export const DEFAULT_FORKS = 50;
+
+function positiveInteger(name: string, max: number) {
+  return (raw: string): number => {
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value) || value < 1 || value > max) {
+      throw new InputError('E_USAGE', name, undefined, `expected a whole number from 1 to ${max}, got "${raw}"`);
+    }
+    return value;
+  };
+}
+
+/** Add the options shared by commands that reach nodes. */
+export function withNodeOptions(command: Command): Command {
+  return command
+    .requiredOption('-i, --inventory <file>', 'Ansible inventory (INI, as KubeSphere\'s hosts.ini, or YAML)')
+    .option('-l, --limit <pattern>', 'only nodes matching this pattern (name, group, a:b, a:&b, a:!b, globs)')
+    .option('-f, --forks <n>', 'nodes worked on at once', positiveInteger('--forks', 10_000), DEFAULT_FORKS)
+    .option('--json', 'print one JSON document on stdout instead of a table', false)
+    .option('--known-hosts <file>', 'OpenSSH known_hosts file', join(homedir(), '.ssh', 'known_hosts'))
+    .addOption(
+      new Option('--host-key-checking <mode>', 'unknown keys: record them (accept-new), refuse them (strict), or skip checks (off)')
+        .choices(['strict', 'accept-new', 'off'])
+        .default('accept-new'),
+    )
+    .option('--connect-timeout <seconds>', 'give up on a node that does not answer SSH within this', positiveInteger('--connect-timeout', 3600), 10);
+}
+
+/** Connection settings from the options and the environment (secrets only from the environment). */
+export function connectionSettings(options: NodeOptions): ConnectionSettings {
+  return {
+    hostKeys: new HostKeyPolicy(options.hostKeyChecking, options.knownHosts),
+    connectTimeoutMs: options.connectTimeout * 1000,
+    keepaliveIntervalMs: 15_000,
+    keyPassphrase: process.env['DOCKHAND_SSH_KEY_PASSPHRASE'],
+    agentSocket: process.env['SSH_AUTH_SOCK'] || undefined,
+  };
+}

@@ -1,0 +1,97 @@
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { UnreachableError } from '../errors.ts';
+import {
+  checkHostKey,
+  fingerprintSha256,
+  formatKnownHostsLine,
+  parseKnownHosts,
+  type KnownHostEntry,
+} from './known-hosts.ts';
+
+export type HostKeyChecking = 'strict' | 'accept-new' | 'off';
+
+/** The host-key side of every ssh connection in one run: one known_hosts file, read once. */
+export class HostKeyPolicy {
+  readonly mode: HostKeyChecking;
+  readonly file: string;
+  #entries: KnownHostEntry[] | undefined;
+  /** The file's last byte is not a newline: the next recorded line must start with one. */
+  #needsNewline = false;
+  #appending: Promise<void> = Promise.resolve();
+
+  constructor(mode: HostKeyChecking, file: string) {
+    this.mode = mode;
+    this.file = file;
+  }
+
+  async #load(): Promise<KnownHostEntry[]> {
+    if (this.#entries) return this.#entries;
+    let text = '';
+    try {
+      text = await readFile(this.file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    this.#needsNewline = text.length > 0 && !text.endsWith('\n');
+    const entries = parseKnownHosts(text);
+    this.#entries = entries;
+    return entries;
+  }
+
+  /** Key types already known for this host, to ask the server for those first (as OpenSSH does). */
+  async knownKeyTypes(host: string, port: number): Promise<string[]> {
+    if (this.mode === 'off') return [];
+    const entries = await this.#load();
+    const types = new Set<string>();
+    for (const keyType of ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'ssh-rsa']) {
+      const probe = checkHostKey(entries, host, port, keyType, '');
+      if (probe.status === 'mismatch' || probe.status === 'match') types.add(keyType);
+    }
+    return [...types];
+  }
+
+  /** Accept the key, record it (accept-new), or throw an UnreachableError naming the problem. */
+  async verify(nodeName: string, host: string, port: number, keyType: string, keyBase64: string): Promise<void> {
+    if (this.mode === 'off') return;
+    const entries = await this.#load();
+    const verdict = checkHostKey(entries, host, port, keyType, keyBase64);
+    const fingerprint = fingerprintSha256(keyBase64);
+    switch (verdict.status) {
+      case 'match':
+        return;
+      case 'revoked':
+        throw new UnreachableError('E_HOST_KEY', `host key ${keyType} ${fingerprint} of ${nodeName} is marked @revoked in ${this.file}`);
+      case 'mismatch':
+        throw new UnreachableError(
+          'E_HOST_KEY',
+          `host key for ${nodeName} (${host}:${port}) changed: got ${keyType} ${fingerprint}, ${this.file}:${verdict.line} ` +
+            `holds another; refusing to connect (possible man-in-the-middle; if the node was rebuilt, remove the old key with ` +
+            `ssh-keygen -R ${port === 22 ? host : `'[${host}]:${port}'`} -f ${this.file})`,
+        );
+      case 'unknown':
+        if (this.mode === 'strict') {
+          throw new UnreachableError(
+            'E_HOST_KEY',
+            `host key for ${nodeName} (${host}:${port}) is not in ${this.file} and host key checking is strict (${keyType} ${fingerprint})`,
+          );
+        }
+        await this.#record(host, port, keyType, keyBase64);
+        return;
+    }
+  }
+
+  async #record(host: string, port: number, keyType: string, keyBase64: string): Promise<void> {
+    const line = formatKnownHostsLine(host, port, keyType, keyBase64, { hash: false });
+    const entries = await this.#load();
+    entries.push(...parseKnownHosts(line));
+    const write = this.#appending.then(async () => {
+      await mkdir(dirname(this.file), { recursive: true, mode: 0o700 });
+      const prefix = this.#needsNewline ? '\n' : '';
+      this.#needsNewline = false;
+      await appendFile(this.file, `${prefix}${line}\n`, { mode: 0o600 });
+    });
+    this.#appending = write.catch(() => undefined);
+    await write;
+  }
+}

@@ -1,0 +1,46 @@
+import type { NodeTarget } from '../inventory/types.ts';
+import type { HostKeyPolicy } from './host-key-policy.ts';
+import { LocalConnection } from './local.ts';
+import { SshConnection } from './ssh.ts';
+import type { Connection } from './types.ts';
+
+export type { Connection, RunOptions, RunResult } from './types.ts';
+export { HostKeyPolicy, type HostKeyChecking } from './host-key-policy.ts';
+export { shCommand, shQuote } from './quote.ts';
+
+/** Settings shared by every connection of one run. */
+export interface ConnectionSettings {
+  readonly hostKeys: HostKeyPolicy;
+  readonly connectTimeoutMs: number;
+  readonly keepaliveIntervalMs: number;
+  /** Passphrase for encrypted private keys, from the environment. */
+  readonly keyPassphrase: string | undefined;
+  readonly agentSocket: string | undefined;
+}
+
+/** The connection a node's inventory entry asks for (ssh unless ansible_connection=local). */
+export function connectionFor(target: NodeTarget, settings: ConnectionSettings): Connection {
+  const privilege = {
+    become: target.become,
+    becomeUser: target.becomeUser,
+    becomePassword: target.becomePassword,
+  };
+  if (target.connection === 'local') return new LocalConnection(privilege);
+  const user = target.user ?? process.env['USER'] ?? 'root';
+  return new SshConnection({
+    nodeName: target.name,
+    host: target.address,
+    port: target.port,
+    credentials: {
+      user,
+      privateKeyFile: target.privateKeyFile,
+      password: target.password,
+      passphrase: settings.keyPassphrase,
+      agentSocket: settings.agentSocket,
+    },
+    privilege: { loginUser: user, ...privilege },
+    hostKeys: settings.hostKeys,
+    connectTimeoutMs: settings.connectTimeoutMs,
+    keepaliveIntervalMs: settings.keepaliveIntervalMs,
+  });
+}

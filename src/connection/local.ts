@@ -1,0 +1,62 @@
+import { userInfo } from 'node:os';
+import { execa } from 'execa';
+import { commandFor, needsSudo, newHandshake, type Privilege } from './become.ts';
+import { drive } from './streams.ts';
+import type { Connection, RunOptions, RunResult } from './types.ts';
+
+/** Runs on the machine dockhand itself runs on (ansible_connection=local, or in-cluster). */
+export class LocalConnection implements Connection {
+  readonly kind = 'local';
+  readonly #privilege: Privilege;
+
+  constructor(privilege?: Partial<Privilege>) {
+    const loginUser = userInfo().username;
+    this.#privilege = {
+      loginUser,
+      become: privilege?.become ?? true,
+      becomeUser: privilege?.becomeUser ?? 'root',
+      becomePassword: privilege?.becomePassword,
+    };
+  }
+
+  async open(): Promise<void> {
+    /* nothing to open */
+  }
+
+  async run(script: string, options: RunOptions = {}): Promise<RunResult> {
+    const handshake = needsSudo(this.#privilege, options.become ?? true) ? newHandshake(this.#privilege) : undefined;
+    const child = execa('/bin/sh', ['-c', commandFor(script, handshake)], {
+      stdin: 'pipe',
+      buffer: false,
+      reject: false,
+      stripFinalNewline: false,
+      env: { LC_ALL: 'C' },
+      // its own process group, so a timeout stops the script's children too
+      detached: true,
+    });
+    const exited = child.then((result) => ({
+      exitCode: result.exitCode ?? null,
+      signal: result.signal ?? null,
+    }));
+    return drive(
+      {
+        stdin: child.stdin,
+        stdout: child.stdout,
+        stderr: child.stderr,
+        exited,
+        kill: () => {
+          try {
+            if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+          } catch {
+            child.kill('SIGKILL');
+          }
+        },
+      },
+      { input: options.input, become: handshake, timeoutMs: options.timeoutMs },
+    );
+  }
+
+  async close(): Promise<void> {
+    /* nothing to close */
+  }
+}

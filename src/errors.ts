@@ -1,0 +1,46 @@
+/**
+ * Errors dockhand raises. Every error carries a stable `code`; an expected remote
+ * failure (a command exiting non-zero) is a result, not an exception.
+ */
+export type ErrorCode =
+  | 'E_USAGE'
+  | 'E_INVENTORY'
+  | 'E_PLAYBOOK'
+  | 'E_CONNECT'
+  | 'E_HOST_KEY'
+  | 'E_AUTH'
+  | 'E_SUDO'
+  | 'E_TIMEOUT'
+  | 'E_UNSUPPORTED_OS'
+  | 'E_REMOTE';
+
+export class DockhandError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'DockhandError';
+    this.code = code;
+  }
+}
+
+/** A problem in an input file, located by file and (where known) line. */
+export class InputError extends DockhandError {
+  readonly file: string;
+  readonly line: number | undefined;
+
+  constructor(code: 'E_INVENTORY' | 'E_PLAYBOOK' | 'E_USAGE', file: string, line: number | undefined, message: string) {
+    super(code, `${file}${line === undefined ? '' : `:${line}`}: ${message}`);
+    this.name = 'InputError';
+    this.file = file;
+    this.line = line;
+  }
+}
+
+/** A node could not be reached or logged into: the node is reported unreachable. */
+export class UnreachableError extends DockhandError {
+  constructor(code: 'E_CONNECT' | 'E_HOST_KEY' | 'E_AUTH' | 'E_TIMEOUT', message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.name = 'UnreachableError';
+  }
+}

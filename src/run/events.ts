@@ -1,0 +1,10 @@
+/** What the engine tells reporters while it works; the engine itself never prints. */
+export type RunEvent =
+  | { readonly kind: 'node-start'; readonly node: string }
+  | {
+      readonly kind: 'node-end';
+      readonly node: string;
+      readonly status: string;
+      readonly durationMs: number;
+      readonly error: string | null;
+    };

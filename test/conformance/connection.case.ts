@@ -1,0 +1,91 @@
+/**
+ * The one conformance suite every connection kind passes (ssh, local): same scripts, same results.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Connection } from '../../src/connection/types.ts';
+
+export interface ConnectionUnderTest {
+  /** A fresh, not yet opened connection whose runs become root. */
+  open(): Promise<Connection>;
+}
+
+export function describeConnection(kind: string, subject: ConnectionUnderTest): void {
+  describe(`connection conformance: ${kind}`, () => {
+    let connection: Connection;
+
+    beforeAll(async () => {
+      connection = await subject.open();
+      await connection.open();
+    });
+
+    afterAll(async () => {
+      await connection?.close();
+    });
+
+    it('runs a script with sh and returns stdout, stderr and the exit code apart', async () => {
+      const result = await connection.run('echo out; echo err >&2; exit 3');
+      expect(result).toMatchObject({ stdout: 'out\n', stderr: 'err\n', exitCode: 3, timedOut: false });
+      expect(result.durationMs).toBeGreaterThanOrEqual(0);
+    });
+
+    it('runs as root when asked to become', async () => {
+      const result = await connection.run('id -u', { become: true });
+      expect(result.stdout.trim()).toBe('0');
+    });
+
+    it('passes quotes, dollars and newlines through the script untouched', async () => {
+      const text = `it's "quoted" $HOME \`id\` \\ ; & | * ? ~`;
+      const result = await connection.run(`cat <<'EOF'\n${text}\nEOF`);
+      expect(result.stdout).toBe(`${text}\n`);
+    });
+
+    it('feeds input on stdin, binary-safe', async () => {
+      const bytes = Uint8Array.from({ length: 256 }, (_, i) => i);
+      const result = await connection.run('od -An -v -tu1 | tr -s " \\n" " "', { input: bytes });
+      const numbers = result.stdout.trim().split(' ').map(Number);
+      expect(numbers).toEqual([...bytes]);
+    });
+
+    it('feeds input to a script run as root', async () => {
+      const result = await connection.run('id -u; cat', { input: 'secret-free text\n', become: true });
+      expect(result.stdout).toBe('0\nsecret-free text\n');
+    });
+
+    it('returns large output whole', async () => {
+      const result = await connection.run('head -c 2000000 /dev/zero | tr "\\0" a');
+      expect(result.stdout.length).toBe(2_000_000);
+    });
+
+    it('keeps multi-byte UTF-8 intact', async () => {
+      const result = await connection.run("printf '%s' 'ĉu — 日本語 ✓'");
+      expect(result.stdout).toBe('ĉu — 日本語 ✓');
+    });
+
+    it('runs several scripts at once on one connection', async () => {
+      const results = await Promise.all(
+        Array.from({ length: 12 }, (_, i) => connection.run(`sleep 0.2; echo ${i}`)),
+      );
+      expect(results.map((r) => r.stdout.trim())).toEqual(Array.from({ length: 12 }, (_, i) => String(i)));
+    });
+
+    it('stops a script that runs past its timeout', async () => {
+      const started = Date.now();
+      const result = await connection.run('sleep 30', { timeoutMs: 500 });
+      expect(result.timedOut).toBe(true);
+      expect(result.exitCode).toBeNull();
+      expect(Date.now() - started).toBeLessThan(10_000);
+      const after = await connection.run('echo still usable');
+      expect(after.stdout).toBe('still usable\n');
+    });
+
+    it('reports a script that ignores its input without failing', async () => {
+      const result = await connection.run('exit 0', { input: 'x'.repeat(1_000_000) });
+      expect(result.exitCode).toBe(0);
+    });
+
+    it('uses a plain sh without reading rc files', async () => {
+      const result = await connection.run('echo "${BASH_VERSION:-none}"');
+      expect(result.stdout.trim()).toBe('none');
+    });
+  });
+}

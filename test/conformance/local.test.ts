@@ -1,0 +1,4 @@
+import { LocalConnection } from '../../src/connection/local.ts';
+import { describeConnection } from './connection.case.ts';
+
+describeConnection('local', { open: async () => new LocalConnection() });

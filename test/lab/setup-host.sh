@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Prepares a machine (Debian 12, root) to run dockhand's lab and test suite:
+# Docker engine and debootstrap from Debian's packages, a running dockerd, the npm dependencies.
+# Safe to run again: it installs and starts only what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+log() { printf 'setup-host: %s\n' "$*" >&2; }
+
+if [ "$(id -u)" -ne 0 ]; then
+  log "run as root (the lab builds images with debootstrap and runs dockerd)"; exit 1
+fi
+
+packages=()
+command -v dockerd >/dev/null 2>&1 || packages+=(docker.io)
+command -v debootstrap >/dev/null 2>&1 || packages+=(debootstrap)
+command -v openssl >/dev/null 2>&1 || packages+=(openssl)
+command -v ssh-keygen >/dev/null 2>&1 || packages+=(openssh-client)
+if [ "${#packages[@]}" -gt 0 ]; then
+  log "installing ${packages[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+fi
+
+if ! docker info >/dev/null 2>&1; then
+  log "starting dockerd"
+  setsid dockerd >/var/log/dockerd.log 2>&1 < /dev/null &
+  for _ in $(seq 1 60); do
+    docker info >/dev/null 2>&1 && break
+    sleep 1
+  done
+  docker info >/dev/null 2>&1 || { log "dockerd did not start; see /var/log/dockerd.log"; tail -20 /var/log/dockerd.log >&2; exit 1; }
+fi
+
+# Past about 16 systemd containers, systemd fails to start without more inotify instances.
+current=$(sysctl -n fs.inotify.max_user_instances 2>/dev/null || echo 0)
+if [ "$current" -lt 8192 ]; then sysctl -qw fs.inotify.max_user_instances=8192 || true; fi
+
+if [ ! -x node_modules/.bin/node ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  log "installing npm dependencies"
+  npm ci --no-audit --no-fund
+fi
+log "ready"

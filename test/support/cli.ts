@@ -1,0 +1,29 @@
+import { execa } from 'execa';
+import { fileURLToPath } from 'node:url';
+
+export const REPO = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface CliRun {
+  readonly exitCode: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly durationMs: number;
+}
+
+/** Run the dockhand CLI as a user would (a separate process), never throwing on a non-zero exit. */
+export async function dockhand(args: readonly string[], env: Record<string, string> = {}): Promise<CliRun> {
+  const started = performance.now();
+  const result = await execa(process.execPath, ['bin/dockhand.js', ...args], {
+    cwd: REPO,
+    reject: false,
+    env: { ...env },
+    stdin: 'ignore',
+    timeout: 300_000,
+  });
+  return {
+    exitCode: result.exitCode ?? -1,
+    stdout: String(result.stdout),
+    stderr: String(result.stderr),
+    durationMs: Math.round(performance.now() - started),
+  };
+}
