@@ -1,4 +1,5 @@
 import { gatherFacts } from '../../facts/gather.ts';
+import { requireFamily } from '../../facts/os-release.ts';
 import { factsDocument, renderFactsTable } from '../../report/facts.ts';
 import { progressReporter } from '../../report/progress.ts';
 import { forEachNode } from '../../run/fleet.ts';
@@ -16,7 +17,11 @@ export async function factsCommand(options: NodeOptions): Promise<ExitCode> {
       connection: connectionSettings(options),
       onEvent: progressReporter(process.stderr, targets.length),
     },
-    (connection, target) => gatherFacts(connection, target.name),
+    async (connection, target) => {
+      const facts = await gatherFacts(connection, target.name);
+      requireFamily(facts.os, target.name);
+      return facts;
+    },
   );
   const document = factsDocument(outcomes);
   process.stdout.write(options.json ? `${JSON.stringify(document, null, 2)}\n` : renderFactsTable(document));

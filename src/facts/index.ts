@@ -1,0 +1,8 @@
+/** Node facts: the one script dockhand runs on a node and the pure parsers for its output. */
+export { FACTS_SCRIPT, FACTS_SECTIONS, FACTS_FORMAT_VERSION, factsScript } from './script.ts';
+export { parseFacts } from './parse.ts';
+export { parseOsRelease, requireFamily } from './os-release.ts';
+export { parseDaemonJson } from './daemon-json.ts';
+export { parseSections, type Section } from './sections.ts';
+export type { DaemonJson, DockerFacts, DockerUnit, NodeFacts, OsFamily, OsRelease, TrustFacts } from './types.ts';
+export { gatherFacts, type GatheredFacts } from './gather.ts';

@@ -1,0 +1,151 @@
+import { describe, expect, it } from 'vitest';
+import { parseDaemonJson } from '../../../src/facts/daemon-json.ts';
+import { parseDockerInfo } from '../../../src/facts/docker-info.ts';
+import { parseDockerdVersion, referencesDockerOpts, supportsValidate } from '../../../src/facts/docker.ts';
+import { parseEnvFile } from '../../../src/facts/env-file.ts';
+import { splitQuotedWords } from '../../../src/facts/quoting.ts';
+import {
+  parseEnvironmentFiles,
+  parseEnvironmentProperty,
+  parseExecStartArgv,
+  parseSystemctlShow,
+} from '../../../src/facts/systemctl-show.ts';
+import { parseUnitFile, unitEnvironment } from '../../../src/facts/unit-file.ts';
+
+describe('systemctl show', () => {
+  it('collects repeated properties (one ExecStart line per command)', () => {
+    const props = parseSystemctlShow(
+      'ExecStart={ path=/bin/true ; argv[]=/bin/true ; ignore_errors=no ; start_time=[n/a] ; stop_time=[n/a] ; pid=0 ; code=(null) ; status=0/0 }\n' +
+        'ExecStart={ path=/usr/bin/dockerd ; argv[]=/usr/bin/dockerd ${DOCKER_OPTS} ; ignore_errors=yes ; start_time=[n/a] ; stop_time=[n/a] ; pid=0 ; code=(null) ; status=0/0 }\n' +
+        'System has not been booted with systemd\nLoadState=loaded\n',
+    );
+    expect((props.get('ExecStart') ?? []).map(parseExecStartArgv)).toEqual(['/bin/true', '/usr/bin/dockerd ${DOCKER_OPTS}']);
+    expect(props.get('LoadState')).toEqual(['loaded']);
+    expect(props.has('System has not been booted with systemd')).toBe(false);
+  });
+
+  it('reads the ExecStartEx-style flags= form and empty values', () => {
+    expect(parseExecStartArgv('{ path=/usr/bin/dockerd ; argv[]=/usr/bin/dockerd -H fd:// ; flags= ; start_time=[n/a] }')).toBe('/usr/bin/dockerd -H fd://');
+    expect(parseExecStartArgv('')).toBeNull();
+  });
+
+  it('unquotes shell-quoted Environment values and flags [unprintable] ones', () => {
+    expect(parseEnvironmentProperty('A=1 "B=x y \\"z\\" \\$HOME" C=')).toEqual({ env: { A: '1', B: 'x y "z" $HOME', C: '' }, unprintable: false });
+    expect(parseEnvironmentProperty('A=1 [unprintable]')).toEqual({ env: { A: '1' }, unprintable: true });
+    expect(parseEnvironmentProperty(null)).toEqual({ env: {}, unprintable: false });
+  });
+
+  it('strips (ignore_errors=...) from EnvironmentFiles', () => {
+    expect(parseEnvironmentFiles(['/etc/default/docker (ignore_errors=yes)', '/etc/sysconfig/docker (ignore_errors=no)', ''])).toEqual([
+      '/etc/default/docker',
+      '/etc/sysconfig/docker',
+    ]);
+  });
+});
+
+describe('unit files', () => {
+  it('joins continuation lines, skips comments inside them, tracks sections', () => {
+    const settings = parseUnitFile('[Unit]\nDescription=x\n[Service]\nExecStart=/a \\\n# comment\n  b \\\n  c\nType=notify');
+    expect(settings).toEqual([
+      { section: 'Unit', key: 'Description', value: 'x' },
+      { section: 'Service', key: 'ExecStart', value: '/a    b    c' },
+      { section: 'Service', key: 'Type', value: 'notify' },
+    ]);
+  });
+
+  it('applies Environment= across files in order; an empty assignment resets', () => {
+    expect(
+      unitEnvironment([
+        '[Service]\nEnvironment=A=1 B=2\n',
+        '[Service]\nEnvironment=\nEnvironment="C=x y" \'D=%%z\'\n[Install]\nEnvironment=E=ignored\n',
+      ]),
+    ).toEqual({ C: 'x y', D: '%z' });
+  });
+});
+
+describe('environment files', () => {
+  it('reads quoted, unquoted and continued values; skips comments', () => {
+    expect(parseEnvFile('# c\n; c\nA="x y"\nB=plain value  \nC=\'q "z"\'\nexport D=1\nE=a\\\nb\n#DOCKER_OPTS=no\n')).toEqual({
+      A: 'x y',
+      B: 'plain value',
+      C: 'q "z"',
+      D: '1',
+      E: 'ab',
+    });
+  });
+});
+
+describe('quoting', () => {
+  it('splits shell words', () => {
+    expect(splitQuotedWords(` a "b c" 'd e'f g\\ h `)).toEqual(['a', 'b c', 'd ef', 'g h']);
+    expect(splitQuotedWords('""')).toEqual(['']);
+  });
+});
+
+describe('daemon.json', () => {
+  it('is absent', () => {
+    expect(parseDaemonJson(null)).toEqual({ present: false, valid: true, error: null, keys: [], content: null, raw: null });
+  });
+
+  it('tolerates an empty file and a BOM', () => {
+    expect(parseDaemonJson('\n')).toMatchObject({ present: true, valid: true, content: {} });
+    expect(parseDaemonJson('\uFEFF{"debug": true}')).toMatchObject({ valid: true, keys: ['debug'] });
+  });
+
+  it('reports invalid JSON and non-objects as facts', () => {
+    expect(parseDaemonJson('{"a": 1,}')).toMatchObject({ present: true, valid: false, error: expect.any(String), content: null, raw: '{"a": 1,}' });
+    expect(parseDaemonJson('["a"]')).toMatchObject({ valid: false, error: 'daemon.json must hold a JSON object' });
+  });
+});
+
+describe('docker info', () => {
+  it('is null when the daemon could not be reached', () => {
+    expect(parseDockerInfo('{"ID":"","ServerErrors":["Cannot connect to the Docker daemon"],"ClientInfo":{}}')).toBeNull();
+    expect(parseDockerInfo('not json')).toBeNull();
+    expect(parseDockerInfo(null)).toBeNull();
+  });
+
+  it('collects insecure CIDRs and insecure index configs, and mirrors', () => {
+    const info = parseDockerInfo(
+      JSON.stringify({
+        ServerVersion: '24.0.7',
+        LiveRestoreEnabled: true,
+        ContainersRunning: 3,
+        RegistryConfig: {
+          InsecureRegistryCIDRs: ['127.0.0.0/8'],
+          IndexConfigs: { 'docker.io': { Name: 'docker.io', Secure: true }, 'reg:5000': { Name: 'reg:5000', Secure: false } },
+          Mirrors: ['https://m.example/'],
+        },
+      }),
+    );
+    expect(info).toEqual({
+      serverVersion: '24.0.7',
+      liveRestore: true,
+      containersRunning: 3,
+      insecureRegistries: ['127.0.0.0/8', 'reg:5000'],
+      registryMirrors: ['https://m.example/'],
+    });
+  });
+});
+
+describe('docker helpers', () => {
+  it('parses dockerd --version', () => {
+    expect(parseDockerdVersion('Docker version 24.0.7, build 311b9ff\n')).toBe('24.0.7');
+    expect(parseDockerdVersion('Docker version 20.10.24+dfsg1, build 5d6db84')).toBe('20.10.24+dfsg1');
+    expect(parseDockerdVersion('sh: dockerd: not found')).toBeNull();
+  });
+
+  it('knows when dockerd --validate exists', () => {
+    expect(supportsValidate('23.0.0', false)).toBe(true);
+    expect(supportsValidate('20.10.24+dfsg1', false)).toBe(false);
+    expect(supportsValidate('20.10.24', true)).toBe(true);
+    expect(supportsValidate(null, false)).toBe(false);
+  });
+
+  it('detects $DOCKER_OPTS and ${DOCKER_OPTS} but not longer names', () => {
+    expect(referencesDockerOpts('/usr/bin/dockerd $DOCKER_OPTS')).toBe(true);
+    expect(referencesDockerOpts('/usr/bin/dockerd ${DOCKER_OPTS} -H fd://')).toBe(true);
+    expect(referencesDockerOpts('/usr/bin/dockerd $DOCKER_OPTS_EXTRA')).toBe(false);
+    expect(referencesDockerOpts('/usr/bin/dockerd -H fd://')).toBe(false);
+  });
+});
