@@ -1,0 +1,42 @@
+/** Each node's desired state: the plays that select it, merged (one restart covers them all). */
+import { selectHosts } from '../inventory/index.ts';
+import type { Inventory } from '../inventory/types.ts';
+import type { Playbook, RegistrySpec } from '../playbook/types.ts';
+import type { DesiredState } from './types.ts';
+
+function unique(values: readonly string[]): string[] {
+  return [...new Set(values)];
+}
+
+/** Desired state for every node some play selects, limited to `selected` (from --limit). */
+export function desiredStates(playbook: Playbook, inventory: Inventory, selected: ReadonlySet<string>): Map<string, DesiredState> {
+  interface Wanted {
+    readonly registries: Map<string, RegistrySpec>;
+    readonly insecure: string[];
+    readonly mirrors: string[];
+  }
+  const perNode = new Map<string, Wanted>();
+  for (const play of playbook.plays) {
+    const hosts = selectHosts(inventory, play.hosts, `${playbook.file}: play "${play.name}" hosts`);
+    for (const host of hosts) {
+      if (!selected.has(host.name)) continue;
+      const entry: Wanted = perNode.get(host.name) ?? { registries: new Map(), insecure: [], mirrors: [] };
+      for (const registry of play.registries) entry.registries.set(registry.host.toLowerCase(), registry);
+      entry.insecure.push(...play.insecureRegistries);
+      entry.mirrors.push(...play.registryMirrors);
+      perNode.set(host.name, entry);
+    }
+  }
+  const states = new Map<string, DesiredState>();
+  for (const [name, entry] of perNode) {
+    const registries = [...entry.registries.values()];
+    const present = registries.filter((r) => r.state === 'present');
+    states.set(name, {
+      registries,
+      insecureRegistries: unique([...present.filter((r) => r.insecure).map((r) => r.host), ...entry.insecure]),
+      registryMirrors: unique(entry.mirrors),
+      retiredInsecureRegistries: unique(registries.filter((r) => r.state === 'absent').map((r) => r.host)),
+    });
+  }
+  return states;
+}

@@ -1,0 +1,30 @@
+/** What converging a node means: its desired state, the file changes to get there, the handlers owed. */
+import type { RegistrySpec } from '../playbook/types.ts';
+
+/** Everything the plays that select one node ask of it, merged. */
+export interface DesiredState {
+  readonly registries: readonly RegistrySpec[];
+  /** Hosts and CIDRs for --insecure-registry: insecure registries plus the plays' extras. */
+  readonly insecureRegistries: readonly string[];
+  readonly registryMirrors: readonly string[];
+  /** Flags dockhand once added and the plays no longer ask for (registries now absent). */
+  readonly retiredInsecureRegistries: readonly string[];
+}
+
+/** The kinds of thing dockhand manages on a node. */
+export type ResourceKind = 'docker-options' | 'hosts' | 'certs.d' | 'trust-store' | 'docker-effect';
+
+/** One file's move from what it is to what it should be; `null` content means absent. */
+export interface FileChange {
+  readonly resource: ResourceKind;
+  readonly path: string;
+  readonly action: 'create' | 'update' | 'delete';
+  readonly before: string | null;
+  readonly after: string | null;
+  /** Octal mode for a created file, e.g. '0644'. An updated file keeps its mode and owner. */
+  readonly mode: string;
+}
+
+/** Work that follows changes, run once per node, at the end, in this order. */
+export const HANDLER_ORDER = ['update-trust', 'daemon-reload', 'restart-docker'] as const;
+export type Handler = (typeof HANDLER_ORDER)[number];

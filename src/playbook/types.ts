@@ -1,0 +1,31 @@
+/** A playbook as dockhand understands it: plays of registries for groups of nodes. */
+
+/** One registry as image references write it (`host` or `host:port`). */
+export interface RegistrySpec {
+  readonly host: string;
+  /** Pins the name in /etc/hosts. */
+  readonly ip: string | undefined;
+  /** Plain http or untrusted TLS: `--insecure-registry`. */
+  readonly insecure: boolean;
+  /** The registry's CA, normalised PEM (LF line ends, final newline). */
+  readonly ca: { readonly file: string; readonly pem: string } | undefined;
+  /** `absent` removes exactly what dockhand manages for this registry. */
+  readonly state: 'present' | 'absent';
+}
+
+export interface Play {
+  readonly name: string;
+  /** An inventory pattern, as --limit takes. */
+  readonly hosts: string;
+  readonly registries: readonly RegistrySpec[];
+  /** Extra hosts or CIDRs for --insecure-registry. */
+  readonly insecureRegistries: readonly string[];
+  readonly registryMirrors: readonly string[];
+  /** Where the play was written, for messages: `file` and its index in the file's list. */
+  readonly source: { readonly file: string; readonly index: number; readonly line: number | undefined };
+}
+
+export interface Playbook {
+  readonly file: string;
+  readonly plays: readonly Play[];
+}

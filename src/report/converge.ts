@@ -1,0 +1,102 @@
+import { createTwoFilesPatch } from 'diff';
+import type { NodeConvergence, Mode } from '../converge/converge-node.ts';
+import type { NodeOutcome } from '../run/fleet.ts';
+import { renderTable } from './table.ts';
+
+export type ConvergeStatus = 'ok' | 'changed' | 'drift' | 'failed' | 'unreachable' | 'rolled_back' | 'skipped';
+export const STATUS_ORDER: readonly ConvergeStatus[] = ['ok', 'changed', 'drift', 'failed', 'unreachable', 'rolled_back', 'skipped'];
+
+export interface ChangeReport {
+  readonly resource: string;
+  readonly path: string;
+  readonly action: 'create' | 'update' | 'delete';
+  /** A unified diff, with --diff; null otherwise. */
+  readonly diff: string | null;
+}
+
+export interface ConvergeHost {
+  readonly name: string;
+  readonly address: string;
+  readonly status: ConvergeStatus;
+  readonly os_family: string | null;
+  readonly changes: ChangeReport[];
+  readonly handlers: string[];
+  readonly missing_effect: string[];
+  readonly error: string | null;
+  readonly duration_ms: number;
+}
+
+export interface ConvergeDocument {
+  readonly mode: Mode;
+  readonly hosts: ConvergeHost[];
+  readonly summary: Partial<Record<ConvergeStatus, number>>;
+}
+
+/** A unified diff of one file change. */
+export function unifiedDiff(path: string, before: string | null, after: string | null): string {
+  return createTwoFilesPatch(
+    before === null ? '/dev/null' : `a${path}`,
+    after === null ? '/dev/null' : `b${path}`,
+    before ?? '',
+    after ?? '',
+    undefined,
+    undefined,
+    { context: 3 },
+  ).replace(/^=+\n/m, '');
+}
+
+/** The run's report: the same object renders as JSON and as text. */
+export function convergeDocument(mode: Mode, outcomes: readonly NodeOutcome<NodeConvergence>[], withDiff: boolean): ConvergeDocument {
+  const hosts = outcomes.map((outcome): ConvergeHost => {
+    const value = outcome.value;
+    return {
+      name: outcome.target.name,
+      address: outcome.target.address,
+      status: value?.status ?? outcome.status,
+      os_family: value?.osFamily ?? null,
+      changes: (value?.changes ?? []).map((change) => ({
+        resource: change.resource,
+        path: change.path,
+        action: change.action,
+        diff: withDiff ? unifiedDiff(change.path, change.before, change.after) : null,
+      })),
+      handlers: [...(value?.handlers ?? [])],
+      missing_effect: [...(value?.missingEffect ?? [])],
+      error: value?.error ?? outcome.error,
+      duration_ms: outcome.durationMs,
+    };
+  });
+  const summary: Partial<Record<ConvergeStatus, number>> = {};
+  for (const host of hosts) summary[host.status] = (summary[host.status] ?? 0) + 1;
+  return { mode, hosts, summary };
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** Per-node details, then a recap like Ansible's PLAY RECAP. */
+export function renderConvergeText(document: ConvergeDocument): string {
+  const verb = document.mode === 'check' ? 'would ' : '';
+  const lines: string[] = [];
+  for (const host of document.hosts) {
+    if (host.status === 'ok' && host.changes.length === 0) continue;
+    lines.push(`${host.name} ${host.status} (${seconds(host.duration_ms)})`);
+    for (const change of host.changes) {
+      lines.push(`  ${verb}${change.action} ${change.resource} ${change.path}`);
+      if (change.diff) lines.push(...change.diff.trimEnd().split('\n').map((line) => `    ${line}`));
+    }
+    if (host.missing_effect.length > 0) lines.push(`  dockerd lacked: ${host.missing_effect.join(', ')}`);
+    if (host.handlers.length > 0) lines.push(`  ${document.mode === 'check' ? 'handlers owed' : 'handlers'}: ${host.handlers.join(', ')}`);
+    if (host.error) lines.push(`  error: ${host.error}`);
+  }
+  const rows = document.hosts.map((host) => [
+    host.name,
+    host.status,
+    `changes=${host.changes.length}`,
+    `handlers=${host.handlers.length}`,
+    seconds(host.duration_ms),
+  ]);
+  const totals = STATUS_ORDER.filter((s) => document.summary[s] !== undefined).map((s) => `${s}=${document.summary[s]}`);
+  return `${lines.length > 0 ? `${lines.join('\n')}\n\n` : ''}RECAP (${document.mode})\n${renderTable(['NODE', 'STATUS', 'CHANGES', 'HANDLERS', 'TIME'], rows)}${totals.join('  ')}\n`;
+}

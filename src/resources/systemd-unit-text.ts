@@ -1,0 +1,134 @@
+/**
+ * Just enough of systemd's unit file syntax to edit one assignment in place: logical lines
+ * (a trailing backslash joins the next line, read as a space), sections, and the words of an
+ * `Environment=` value with their offsets in the original text, so every other byte survives.
+ */
+
+export interface UnitWord {
+  /** Offsets of the word's raw text (quotes included) in the original file. */
+  readonly start: number;
+  readonly end: number;
+  /** The word as systemd reads it (quotes removed, C escapes resolved). */
+  readonly value: string;
+  /** The quote character around the word, when it is wholly quoted. */
+  readonly quote: '"' | "'" | null;
+}
+
+export interface Assignment {
+  readonly section: string | null;
+  readonly key: string;
+  /** Words of the value, e.g. each VAR=value of an Environment= line. */
+  readonly words: readonly UnitWord[];
+  /** Offsets of the whole logical line (without its final newline). */
+  readonly start: number;
+  readonly end: number;
+}
+
+interface LogicalLine {
+  /** The line as systemd reads it: continuations joined with a space. */
+  readonly text: string;
+  /** For each character of `text`, its offset in the original file. */
+  readonly offsets: readonly number[];
+  readonly start: number;
+  readonly end: number;
+}
+
+function logicalLines(source: string): LogicalLine[] {
+  const lines: LogicalLine[] = [];
+  let text = '';
+  let offsets: number[] = [];
+  let start = 0;
+  let i = 0;
+  while (i <= source.length) {
+    const ch = source[i];
+    if (ch === undefined || ch === '\n') {
+      const isComment = /^\s*[#;]/.test(text);
+      if (ch === '\n' && !isComment && text.endsWith('\\')) {
+        // a continuation: the backslash and newline read as one space
+        offsets[offsets.length - 1] = i - 1;
+        text = `${text.slice(0, -1)} `;
+        i += 1;
+        continue;
+      }
+      lines.push({ text, offsets, start, end: i });
+      text = '';
+      offsets = [];
+      start = i + 1;
+      i += 1;
+      continue;
+    }
+    text += ch;
+    offsets.push(i);
+    i += 1;
+  }
+  return lines;
+}
+
+const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', '"': '"', "'": "'", ' ': ' ' };
+
+function splitWords(line: LogicalLine, from: number): UnitWord[] {
+  const words: UnitWord[] = [];
+  let i = from;
+  const { text, offsets } = line;
+  while (i < text.length) {
+    while (i < text.length && /\s/.test(text[i]!)) i += 1;
+    if (i >= text.length) break;
+    const wordStart = i;
+    let value = '';
+    let quote: '"' | "'" | null = null;
+    let quotedWhole = text[i] === '"' || text[i] === "'";
+    while (i < text.length && (quote !== null || !/\s/.test(text[i]!))) {
+      const ch = text[i]!;
+      if (quote === null && (ch === '"' || ch === "'")) {
+        quote = ch;
+        if (i !== wordStart) quotedWhole = false;
+      } else if (quote !== null && ch === quote) {
+        quote = null;
+        if (i + 1 < text.length && !/\s/.test(text[i + 1]!)) quotedWhole = false;
+      } else if (ch === '\\' && i + 1 < text.length) {
+        i += 1;
+        value += ESCAPES[text[i]!] ?? text[i]!;
+      } else {
+        value += ch;
+      }
+      i += 1;
+    }
+    words.push({
+      start: offsets[wordStart]!,
+      end: offsets[i - 1]! + 1,
+      value,
+      quote: quotedWhole ? (text[wordStart] as '"' | "'") : null,
+    });
+  }
+  return words;
+}
+
+/** Every `Key=value` assignment in the file, in order, with its section. */
+export function parseAssignments(source: string): Assignment[] {
+  const assignments: Assignment[] = [];
+  let section: string | null = null;
+  for (const line of logicalLines(source)) {
+    const trimmed = line.text.trim();
+    if (trimmed === '' || trimmed.startsWith('#') || trimmed.startsWith(';')) continue;
+    const header = /^\[([^\]]+)\]$/.exec(trimmed);
+    if (header) {
+      section = header[1]!;
+      continue;
+    }
+    const eq = line.text.indexOf('=');
+    if (eq < 0) continue;
+    const key = line.text.slice(0, eq).trim();
+    assignments.push({ section, key, words: splitWords(line, eq + 1), start: line.start, end: line.end });
+  }
+  return assignments;
+}
+
+/** The section the file ends in (where appended lines land). */
+export function lastSection(source: string): string | null {
+  let section: string | null = null;
+  for (const line of logicalLines(source)) {
+    const header = /^\s*\[([^\]]+)\]\s*$/.exec(line.text);
+    if (header) section = header[1]!;
+  }
+  return section;
+}

@@ -1,0 +1,182 @@
+import { describe, expect, it } from 'vitest';
+import { planNode } from '../../../src/converge/plan.ts';
+import type { DesiredState, FileChange } from '../../../src/converge/types.ts';
+import type { RegistrySpec } from '../../../src/playbook/types.ts';
+import { unifiedDiff } from '../../../src/report/converge.ts';
+import { CA, fixtureDropIns, stateFrom } from './state.ts';
+
+const HOSTS = '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n172.30.0.5\tnode\n';
+const DROP_IN = '/etc/systemd/system/docker.service.d/docker-options.conf';
+
+const httpRegistry: RegistrySpec = { host: 'harbor-http.example.local', ip: '192.168.0.99', insecure: true, ca: undefined, state: 'present' };
+const httpsRegistry: RegistrySpec = {
+  host: 'harbor.example.local',
+  ip: '192.168.0.100',
+  insecure: false,
+  ca: { file: '/play/certs/harbor-ca.crt', pem: CA },
+  state: 'present',
+};
+
+function desired(registries: RegistrySpec[], extra: Partial<DesiredState> = {}): DesiredState {
+  return {
+    registries,
+    insecureRegistries: registries.filter((r) => r.insecure && r.state === 'present').map((r) => r.host),
+    registryMirrors: [],
+    retiredInsecureRegistries: registries.filter((r) => r.state === 'absent').map((r) => r.host),
+    ...extra,
+  };
+}
+
+const summary = (changes: readonly FileChange[]) => changes.map((c) => `${c.action} ${c.resource} ${c.path}`);
+
+/** The node after applying: every file as planned, dockerd showing the flags. */
+function converged(plan: ReturnType<typeof planNode>, fixture: string, before: Map<string, string>, want: DesiredState) {
+  const files = new Map(before);
+  for (const change of plan.changes) {
+    if (change.after === null) files.delete(change.path);
+    else files.set(change.path, change.after);
+  }
+  return stateFrom(fixture, files, {
+    docker: { insecureRegistries: ['127.0.0.0/8', ...want.insecureRegistries], registryMirrors: [...want.registryMirrors] },
+  });
+}
+
+describe('planNode on a fresh Debian node (docker.io unit honours $DOCKER_OPTS)', () => {
+  const want = desired([httpRegistry, httpsRegistry], {
+    insecureRegistries: ['harbor-http.example.local', '10.233.0.0/18'],
+    registryMirrors: ['https://mirror.example.com'],
+  });
+  const before = new Map([['/etc/hosts', HOSTS]]);
+  const state = stateFrom('debian-docker-io', before, { docker: { dockerOpts: null, dockerOptsSource: null } });
+  const plan = planNode(state, want);
+
+  it('plans every resource, then the handlers in order', () => {
+    expect(plan.blockers).toEqual([]);
+    expect(summary(plan.changes)).toEqual([
+      'update hosts /etc/hosts',
+      'create certs.d /etc/docker/certs.d/harbor.example.local/ca.crt',
+      'create trust-store /usr/local/share/ca-certificates/dockhand/harbor.example.local/ca.crt',
+      `create docker-options ${DROP_IN}`,
+    ]);
+    expect(plan.handlers).toEqual(['update-trust', 'daemon-reload', 'restart-docker']);
+    expect(plan.missingEffect).toEqual([
+      'insecure registry harbor-http.example.local',
+      'insecure registry 10.233.0.0/18',
+      'registry mirror https://mirror.example.com',
+    ]);
+  });
+
+  it('writes the drop-in and the hosts pins as golden text', () => {
+    const dropIn = plan.changes.find((c) => c.resource === 'docker-options')!;
+    expect(dropIn.after).toBe(
+      '[Service]\nEnvironment="DOCKER_OPTS=--insecure-registry=harbor-http.example.local --insecure-registry=10.233.0.0/18 --registry-mirror=https://mirror.example.com"\n',
+    );
+    const hosts = plan.changes.find((c) => c.resource === 'hosts')!;
+    expect(unifiedDiff(hosts.path, hosts.before, hosts.after)).toBe(
+      [
+        '--- a/etc/hosts',
+        '+++ b/etc/hosts',
+        '@@ -1,3 +1,7 @@',
+        ' 127.0.0.1\tlocalhost',
+        ' ::1\tlocalhost ip6-localhost ip6-loopback',
+        ' 172.30.0.5\tnode',
+        '+# BEGIN dockhand registry names (managed by dockhand; edits inside are replaced)',
+        '+192.168.0.99\tharbor-http.example.local',
+        '+192.168.0.100\tharbor.example.local',
+        '+# END dockhand registry names',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('plans nothing once converged (idempotent)', () => {
+    const again = planNode(converged(plan, 'debian-docker-io', before, want), want);
+    expect(again).toEqual({ changes: [], handlers: [], blockers: [], missingEffect: [] });
+  });
+
+  it('owes a restart when the files are right but dockerd lacks a flag (a run died before its restart)', () => {
+    const after = converged(plan, 'debian-docker-io', before, want);
+    const stale = { ...after, facts: { ...after.facts, docker: { ...after.facts.docker, insecureRegistries: ['127.0.0.0/8'] } } };
+    const owed = planNode(stale, want);
+    expect(owed.changes).toEqual([]);
+    expect(owed.handlers).toEqual(['restart-docker']);
+  });
+
+  it('owes a trust update when an installed anchor is missing from the bundle', () => {
+    const after = converged(plan, 'debian-docker-io', before, want);
+    const anchor = '/usr/local/share/ca-certificates/dockhand/harbor.example.local/ca.crt';
+    const owed = planNode({ ...after, trustMissing: [anchor] }, want);
+    expect(owed.changes).toEqual([]);
+    expect(owed.handlers).toEqual(['update-trust']);
+  });
+
+  it('needs no restart for a CA change alone (certs.d is read per connection)', () => {
+    const caOnly = desired([httpsRegistry]);
+    const caPlan = planNode(stateFrom('debian-docker-io', before, { docker: { dockerOpts: null, dockerOptsSource: null } }), caOnly);
+    expect(caPlan.handlers).toEqual(['update-trust']);
+  });
+});
+
+describe('planNode on a RHEL-family Kubespray node', () => {
+  const dropIns = fixtureDropIns('kubespray-rocky9');
+  const files = new Map([...dropIns, ['/etc/hosts', HOSTS]]);
+  const state = stateFrom('kubespray-rocky9', files);
+  const want = desired([httpRegistry, httpsRegistry]);
+  const plan = planNode(state, want);
+
+  it('uses the RHEL anchors and keeps every Kubespray flag in the drop-in', () => {
+    expect(plan.blockers).toEqual([]);
+    expect(summary(plan.changes)).toContain('create trust-store /etc/pki/ca-trust/source/anchors/dockhand-harbor.example.local.crt');
+    const dropIn = plan.changes.find((c) => c.resource === 'docker-options')!;
+    expect(dropIn.action).toBe('update');
+    expect(dropIn.after).toBe(dropIns.get(DROP_IN)!.replace('max-file=5"', 'max-file=5 --insecure-registry=harbor-http.example.local"'));
+  });
+});
+
+describe('planNode refuses what would not work, touching nothing', () => {
+  it('a unit that ignores $DOCKER_OPTS (stock docker-ce)', () => {
+    const plan = planNode(stateFrom('docker-ce-stock', { '/etc/hosts': HOSTS }), desired([httpRegistry]));
+    expect(plan.blockers.join()).toMatch(/does not pass \$DOCKER_OPTS/);
+  });
+
+  it('daemon.json that already sets insecure-registries', () => {
+    const state = stateFrom('debian-docker-io', { '/etc/hosts': HOSTS }, {
+      docker: { dockerOpts: null, dockerOptsSource: null, daemonJson: { present: true, valid: true, error: null, keys: ['insecure-registries'], content: {}, raw: '{}' } },
+    });
+    expect(planNode(state, desired([httpRegistry])).blockers.join()).toMatch(/daemon.json sets "insecure-registries"/);
+  });
+
+  it('DOCKER_OPTS from an EnvironmentFile, which overrides any drop-in', () => {
+    const plan = planNode(stateFrom('debian-docker-io', { '/etc/hosts': HOSTS }), desired([httpRegistry]));
+    expect(plan.blockers.join()).toMatch(/EnvironmentFile \/etc\/default\/docker/);
+  });
+
+  it('a node without Docker', () => {
+    expect(planNode(stateFrom('docker-absent', {}), desired([httpsRegistry])).blockers).toEqual(['Docker is not installed on this node']);
+  });
+});
+
+describe('planNode for a registry now absent', () => {
+  it('removes exactly what dockhand manages for it', () => {
+    const want = desired([httpRegistry, httpsRegistry]);
+    const fresh = stateFrom('debian-docker-io', { '/etc/hosts': HOSTS }, { docker: { dockerOpts: null, dockerOptsSource: null } });
+    const first = planNode(fresh, want);
+    const files = new Map([['/etc/hosts', HOSTS]]);
+    for (const c of first.changes) if (c.after !== null) files.set(c.path, c.after);
+    const gone = desired([
+      { ...httpRegistry, state: 'absent' },
+      { ...httpsRegistry, state: 'absent' },
+    ]);
+    const state = stateFrom('debian-docker-io', files, { docker: { dockerOpts: null, dockerOptsSource: null, insecureRegistries: ['harbor-http.example.local'] } });
+    const plan = planNode(state, gone);
+    expect(summary(plan.changes)).toEqual([
+      'update hosts /etc/hosts',
+      'delete certs.d /etc/docker/certs.d/harbor.example.local/ca.crt',
+      'delete trust-store /usr/local/share/ca-certificates/dockhand/harbor.example.local/ca.crt',
+      `update docker-options ${DROP_IN}`,
+    ]);
+    expect(plan.changes[0]!.after).toBe(HOSTS);
+    expect(plan.changes[3]!.after).toBe('[Service]\nEnvironment="DOCKER_OPTS="\n');
+    expect(plan.handlers).toEqual(['update-trust', 'daemon-reload', 'restart-docker']);
+  });
+});

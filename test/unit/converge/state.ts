@@ -1,0 +1,36 @@
+/** Build a node's state for planning tests from a golden facts fixture and managed file contents. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { NodeState } from '../../../src/converge/node-state.ts';
+import { parseFacts } from '../../../src/facts/parse.ts';
+import { requireFamily } from '../../../src/facts/os-release.ts';
+import { parseSections } from '../../../src/facts/sections.ts';
+import type { DockerFacts } from '../../../src/facts/types.ts';
+
+export const CA = readFileSync(join(import.meta.dirname, 'fixtures', 'ca.crt'), 'utf8');
+
+function fixtureOutput(name: string): string {
+  const json = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'facts', 'fixtures', 'facts', `${name}.json`), 'utf8')) as { output: string[] };
+  return json.output.join('\n');
+}
+
+/** The drop-in files a fixture shows, as managed files. */
+export function fixtureDropIns(name: string): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const section of parseSections(fixtureOutput(name))) if (section.name === 'drop-in' && section.arg) files.set(section.arg, section.content);
+  return files;
+}
+
+export function stateFrom(
+  fixture: string,
+  files: Record<string, string> | Map<string, string> = {},
+  options: { trustMissing?: string[]; docker?: Partial<DockerFacts> } = {},
+): NodeState {
+  const facts = parseFacts(fixtureOutput(fixture));
+  return {
+    facts: { ...facts, docker: { ...facts.docker, ...options.docker } },
+    family: requireFamily(facts.os, 'node'),
+    files: files instanceof Map ? files : new Map(Object.entries(files)),
+    trustMissing: options.trustMissing ?? [],
+  };
+}
