@@ -26,9 +26,24 @@ export function newHandshake(privilege: Privilege): BecomeHandshake {
   };
 }
 
-/** The sh script run for `script`: as is, or through sudo with the handshake's prompt and marker. */
-export function commandFor(script: string, handshake: BecomeHandshake | undefined): string {
-  if (!handshake) return `exec /bin/sh -c ${shQuote(script)}`;
-  const inner = `printf '%s\\n' ${handshake.marker} >&2\n${script}`;
+/** Seconds the remote `timeout` waits after TERM before it sends KILL. */
+export const KILL_GRACE_S = 2;
+
+/**
+ * `script` under the node's own `timeout` (coreutils): it makes its own process group and signals
+ * all of it, so nothing the script started outlives the deadline. Without `timeout`, as is.
+ */
+function underTimeout(script: string, timeoutMs: number | undefined): string {
+  const run = `exec /bin/sh -c ${shQuote(script)}`;
+  if (timeoutMs === undefined) return run;
+  const seconds = Math.max(1, Math.ceil(timeoutMs / 1000));
+  return `if command -v timeout >/dev/null 2>&1; then exec timeout -k ${KILL_GRACE_S} ${seconds} /bin/sh -c ${shQuote(script)}; fi\n${run}`;
+}
+
+/** The command line run for `script`: as is, or through sudo with the handshake's prompt and marker. */
+export function commandFor(script: string, handshake: BecomeHandshake | undefined, timeoutMs?: number): string {
+  const guarded = underTimeout(script, timeoutMs);
+  if (!handshake) return timeoutMs === undefined ? guarded : `exec /bin/sh -c ${shQuote(guarded)}`;
+  const inner = `printf '%s\\n' ${handshake.marker} >&2\n${guarded}`;
   return `exec sudo -H -S -p ${shQuote(handshake.prompt)} -u ${shQuote(handshake.user)} -- /bin/sh -c ${shQuote(inner)}`;
 }

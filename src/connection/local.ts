@@ -25,7 +25,7 @@ export class LocalConnection implements Connection {
 
   async run(script: string, options: RunOptions = {}): Promise<RunResult> {
     const handshake = needsSudo(this.#privilege, options.become ?? true) ? newHandshake(this.#privilege) : undefined;
-    const child = execa('/bin/sh', ['-c', commandFor(script, handshake)], {
+    const child = execa('/bin/sh', ['-c', commandFor(script, handshake, options.timeoutMs)], {
       stdin: 'pipe',
       buffer: false,
       reject: false,

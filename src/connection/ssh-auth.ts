@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { utils, type AuthenticationType, type ConnectConfig } from 'ssh2';
+import ssh2, { type AuthenticationType, type ConnectConfig } from 'ssh2';
 import { UnreachableError } from '../errors.ts';
 
 /** What a node's login may use, in the order OpenSSH tries them: keys, agent, password. */
@@ -23,7 +23,7 @@ async function readKey(file: string, passphrase: string | undefined, nodeName: s
   } catch (error) {
     throw new UnreachableError('E_AUTH', `${nodeName}: cannot read private key ${file}: ${(error as Error).message}`);
   }
-  const parsed = utils.parseKey(key, passphrase);
+  const parsed = ssh2.utils.parseKey(key, passphrase);
   if (parsed instanceof Error) {
     const encrypted = /encrypted|passphrase/i.test(parsed.message);
     throw new UnreachableError(

@@ -1,4 +1,4 @@
-import { Client, type ClientChannel, type ConnectConfig, type KexAlgorithm, type ServerHostKeyAlgorithm } from 'ssh2';
+import ssh2, { type ClientChannel, type ConnectConfig, type KexAlgorithm, type ServerHostKeyAlgorithm } from 'ssh2';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { DockhandError, UnreachableError } from '../errors.ts';
 import { commandFor, needsSudo, newHandshake, type Privilege } from './become.ts';
@@ -69,7 +69,7 @@ function describeConnectError(error: Error & { code?: string; level?: string }, 
 export class SshConnection implements Connection {
   readonly kind = 'ssh';
   readonly #settings: SshSettings;
-  readonly #client = new Client();
+  readonly #client = new ssh2.Client();
   readonly #channels: LimitFunction = pLimit(MAX_CHANNELS);
   #open = false;
   #closed = false;
@@ -142,7 +142,7 @@ export class SshConnection implements Connection {
       ? newHandshake(this.#settings.privilege)
       : undefined;
     const channel = await new Promise<ClientChannel>((resolve, reject) => {
-      this.#client.exec(commandFor(script, handshake), (error, stream) => {
+      this.#client.exec(commandFor(script, handshake, options.timeoutMs), (error, stream) => {
         if (error) reject(new DockhandError('E_REMOTE', `${this.#settings.nodeName}: cannot start a command: ${error.message}`, { cause: error }));
         else resolve(stream);
       });

@@ -23,8 +23,14 @@ export interface BecomeHandshake {
 export interface DriveOptions {
   readonly input: string | Uint8Array | undefined;
   readonly become: BecomeHandshake | undefined;
+  /** The script's deadline, which the node's `timeout` enforces (exit 124, or 137 after KILL). */
   readonly timeoutMs: number | undefined;
+  /** How long past the deadline the process is killed from this side, should the node not do it. */
+  readonly graceMs?: number;
 }
+
+/** What `timeout` exits with when it stopped the script (TERM, then KILL). */
+const TIMEOUT_EXITS = new Set([124, 137]);
 
 /**
  * Feed a process its stdin, collect its output, and, when it runs under sudo, answer the
@@ -93,12 +99,16 @@ export function drive(proc: Spawned, options: DriveOptions): Promise<RunResult> 
       : setTimeout(() => {
           timedOut = true;
           proc.kill();
-        }, options.timeoutMs);
+        }, options.timeoutMs + (options.graceMs ?? 5000));
 
   return proc.exited.then(
     ({ exitCode, signal }) => {
       if (timer) clearTimeout(timer);
       if (sudoFailure) throw sudoFailure;
+      const elapsed = performance.now() - started;
+      if (options.timeoutMs !== undefined && exitCode !== null && TIMEOUT_EXITS.has(exitCode) && elapsed >= options.timeoutMs - 50) {
+        timedOut = true;
+      }
       const become = options.become;
       if (become && !authenticated && !timedOut) {
         const said = preamble.split(become.prompt).join('').trim();
@@ -110,7 +120,7 @@ export function drive(proc: Spawned, options: DriveOptions): Promise<RunResult> 
         stdout: Buffer.concat(out).toString('utf8'),
         stderr: Buffer.concat(err).toString('utf8'),
         timedOut,
-        durationMs: Math.round(performance.now() - started),
+        durationMs: Math.round(elapsed),
       };
     },
     (error: unknown) => {

@@ -84,7 +84,7 @@ describe('drive: the sudo handshake', () => {
 
   it('kills a process that runs past its timeout and says so', async () => {
     const f = fakeProcess();
-    const result = await drive(f.proc, { input: undefined, become: undefined, timeoutMs: 20 });
+    const result = await drive(f.proc, { input: undefined, become: undefined, timeoutMs: 20, graceMs: 0 });
     expect(result).toMatchObject({ timedOut: true, exitCode: null });
     expect(f.killed()).toBe(true);
   });
