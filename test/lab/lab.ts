@@ -1,0 +1,263 @@
+// Start and stop the lab of real nodes: systemd + sshd + dockerd containers (Debian, a RHEL-family
+// stand-in, optionally a docker-ce-like Debian), plus an http and an https registry, on a private network.
+import './env.ts';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { ensureImages } from './images.ts';
+import { INVENTORY_PATHS, PLAYBOOK_PATH, writeInventories, writeLabPlaybook } from './inventory-files.ts';
+import { createLabNetwork } from './network.ts';
+import { containerExec, startNode } from './node.ts';
+import { generatePki } from './pki.ts';
+import { HTTP_REGISTRY_HOST, HTTPS_REGISTRY_HOST, startRegistries } from './registry.ts';
+import { SEED_REPOSITORY, SEED_TAGS, seedRegistry } from './seed.ts';
+import { generateSshKeyPair } from './ssh-keys.ts';
+import type { Lab, LabNode, LabSpec, NodeFamily, NodeVariant } from './types.ts';
+import { docker, LAB_LABEL, labJsonPath, log, repoRoot, secs, stateDir, step } from './util.ts';
+
+export type { Lab, LabNode, LabSpec } from './types.ts';
+export { labJsonPath, stateDir } from './util.ts';
+
+export const DEFAULT_SPEC: Required<Omit<LabSpec, 'id'>> = { debianNodes: 2, rhelNodes: 1, dockerCeNodes: 0 };
+export const REGISTRY_USERNAME = 'dockhand';
+export const OPS_USER = 'ops';
+
+const SECRET_FILES = ['ops-password', 'registry-password', 'id_ed25519', 'id_ed25519.pub', 'ca.crt', 'ca.key',
+  `${HTTPS_REGISTRY_HOST}.crt`, `${HTTPS_REGISTRY_HOST}.key`];
+
+async function raiseInotifyLimits(): Promise<void> {
+  for (const [file, min] of [
+    ['/proc/sys/fs/inotify/max_user_instances', 8192],
+    ['/proc/sys/fs/inotify/max_user_watches', 524288],
+  ] as const) {
+    try {
+      const cur = Number((await readFile(file, 'utf8')).trim());
+      if (cur < min) {
+        await writeFile(file, String(min));
+        log(`${path.basename(file)}: ${cur} -> ${min}`);
+      }
+    } catch (err) {
+      log(`warning: cannot raise ${file}: ${String(err)} (many nodes may fail to boot)`);
+    }
+  }
+}
+
+async function writeSecret(file: string, content: string): Promise<string> {
+  const p = path.join(stateDir, file);
+  await writeFile(p, content, { mode: 0o600 });
+  await chmod(p, 0o600);
+  return p;
+}
+
+function randomPassword(): string {
+  return randomBytes(18).toString('base64url');
+}
+
+function nodePlan(spec: Required<Omit<LabSpec, 'id'>>): { name: string; family: NodeFamily; variant: NodeVariant }[] {
+  const plan: { name: string; family: NodeFamily; variant: NodeVariant }[] = [];
+  for (let i = 1; i <= spec.debianNodes; i++) plan.push({ name: `deb${i}`, family: 'debian', variant: 'debian' });
+  for (let i = 1; i <= spec.rhelNodes; i++) plan.push({ name: `rhel${i}`, family: 'rhel', variant: 'rhel' });
+  for (let i = 1; i <= spec.dockerCeNodes; i++) plan.push({ name: `ce${i}`, family: 'debian', variant: 'docker-ce' });
+  return plan;
+}
+
+/**
+ * Starts a lab (building or reusing its images) and writes .lab/lab.json and the inventories.
+ * A lab previously described by .lab/lab.json is stopped first: its state files are about to be replaced.
+ * On failure the half-started lab is removed (set DOCKHAND_LAB_KEEP_ON_FAILURE=1 to keep it for a look).
+ */
+export async function startLab(specIn: Partial<LabSpec> = {}): Promise<Lab> {
+  const spec = {
+    debianNodes: specIn.debianNodes ?? DEFAULT_SPEC.debianNodes,
+    rhelNodes: specIn.rhelNodes ?? DEFAULT_SPEC.rhelNodes,
+    dockerCeNodes: specIn.dockerCeNodes ?? DEFAULT_SPEC.dockerCeNodes,
+  };
+  for (const [k, v] of Object.entries(spec)) {
+    if (!Number.isInteger(v) || v < 0 || v > 50) throw new Error(`lab spec: ${k} must be an integer 0..50, got ${v}`);
+  }
+  const id = specIn.id ?? `l${randomBytes(3).toString('hex')}`;
+  if (!/^[a-z0-9][a-z0-9-]{0,19}$/.test(id)) throw new Error(`lab id must match [a-z0-9][a-z0-9-]{0,19}: ${id}`);
+  const started = Date.now();
+  log(`starting lab ${id}: ${spec.debianNodes} debian, ${spec.rhelNodes} rhel, ${spec.dockerCeNodes} docker-ce`);
+
+  const previous = await readLabFile();
+  if (previous) await stopLab(previous.id);
+  await raiseInotifyLimits();
+  await mkdir(stateDir, { recursive: true, mode: 0o700 });
+  await chmod(stateDir, 0o700);
+
+  try {
+    const opsPassword = randomPassword();
+    const registryPassword = randomPassword();
+    const [images, keys, pki] = await Promise.all([
+      step('images', () => ensureImages({ dockerCe: spec.dockerCeNodes > 0 })),
+      generateSshKeyPair(stateDir, id),
+      generatePki(stateDir, HTTPS_REGISTRY_HOST, id),
+    ]);
+    const opsPasswordFile = await writeSecret('ops-password', `${opsPassword}\n`);
+    const registryPasswordFile = await writeSecret('registry-password', `${registryPassword}\n`);
+    const network = await createLabNetwork(id);
+    log(`network ${network.name} ${network.subnet}`);
+
+    const imageFor = (v: NodeVariant): string => {
+      const img = v === 'debian' ? images.debian : v === 'rhel' ? images.rhel : images.dockerCe;
+      if (!img) throw new Error(`no image for variant ${v}`);
+      return img;
+    };
+    const registriesP = step('registries', async () => {
+      const regs = await startRegistries({
+        labId: id, image: images.registry, network: network.name,
+        username: REGISTRY_USERNAME, password: registryPassword,
+        serverCert: pki.serverCert, serverKey: pki.serverKey, caCert: pki.caCert,
+      });
+      await Promise.all([
+        seedRegistry({ host: regs.http.host, address: regs.http.address, port: 80 }),
+        seedRegistry({
+          host: regs.https.host, address: regs.https.address, port: 443, ca: pki.caCert,
+          auth: { username: REGISTRY_USERNAME, password: registryPassword },
+        }),
+      ]);
+      log(`seeded ${SEED_REPOSITORY}:{${SEED_TAGS.join(',')}} in both registries`);
+      return regs;
+    });
+    const plan = nodePlan(spec);
+    const nodesP = step(`nodes (${plan.map((p) => p.name).join(' ')})`, () =>
+      Promise.all(plan.map((p) => startNode({
+        labId: id, ...p, image: imageFor(p.variant), network: network.name,
+        authorizedKey: keys.publicKey, opsPassword,
+      }))));
+    const [regs, nodes] = await Promise.all([registriesP, nodesP]);
+
+    const lab: Lab = {
+      id,
+      createdAt: new Date().toISOString(),
+      network: { name: network.name, subnet: network.subnet },
+      nodes,
+      registries: {
+        http: { host: HTTP_REGISTRY_HOST, address: regs.http.address, port: 80, containerId: regs.http.containerId },
+        https: {
+          host: HTTPS_REGISTRY_HOST, address: regs.https.address, port: 443,
+          username: REGISTRY_USERNAME, passwordFile: registryPasswordFile, caCertPath: pki.caCertPath,
+          containerId: regs.https.containerId,
+        },
+      },
+      sshKeyPath: keys.privateKeyPath,
+      opsUser: OPS_USER,
+      opsPasswordFile,
+      inventories: { ...INVENTORY_PATHS },
+      playbook: PLAYBOOK_PATH,
+      seededImage: { repository: SEED_REPOSITORY, tags: [...SEED_TAGS] },
+    };
+    await writeInventories({ labId: id, nodes, sshKeyPath: keys.privateKeyPath, opsUser: OPS_USER, opsPassword });
+    await writeLabPlaybook({ labId: id, http: lab.registries.http, https: lab.registries.https });
+    await writeFile(labJsonPath, `${JSON.stringify(lab, null, 2)}\n`, { mode: 0o644 });
+    log(`lab ${id} up in ${secs(started)}`);
+    return lab;
+  } catch (err) {
+    if (process.env.DOCKHAND_LAB_KEEP_ON_FAILURE === '1') {
+      log(`lab ${id} failed; kept for inspection (DOCKHAND_LAB_KEEP_ON_FAILURE=1): npm run lab:down removes it`);
+    } else {
+      log(`lab ${id} failed; removing what was started`);
+      await stopLab(id).catch((e: unknown) => log(`cleanup failed: ${String(e)}`));
+      await removeStateFiles();
+    }
+    throw err;
+  }
+}
+
+async function listByLabel(kind: 'container' | 'volume' | 'network', filter: string): Promise<string[]> {
+  const args = kind === 'container'
+    ? ['ps', '-aq', '--no-trunc', '--filter', `label=${filter}`]
+    : [kind, 'ls', '-q', '--filter', `label=${filter}`];
+  return (await docker(args)).stdout.split('\n').map((s) => s.trim()).filter(Boolean);
+}
+
+/**
+ * Removes the containers, volumes and network of a lab (found by label), idempotent.
+ * When it is the lab described by .lab/lab.json, that file, the secrets and the inventories go too.
+ */
+export async function stopLab(labOrId: Lab | string): Promise<void> {
+  const id = typeof labOrId === 'string' ? labOrId : labOrId.id;
+  const started = Date.now();
+  const filter = `${LAB_LABEL}=${id}`;
+  const containers = await listByLabel('container', filter);
+  if (containers.length > 0) await docker(['rm', '-f', '-v', ...containers], { reject: false });
+  const volumes = await listByLabel('volume', filter);
+  if (volumes.length > 0) await docker(['volume', 'rm', '-f', ...volumes], { reject: false });
+  const networks = await listByLabel('network', filter);
+  for (const n of networks) await docker(['network', 'rm', n], { reject: false });
+  const current = await readLabFile();
+  if (current?.id === id) await removeStateFiles();
+  if (containers.length + volumes.length + networks.length > 0) {
+    log(`lab ${id} stopped (${containers.length} containers, ${volumes.length} volumes, ${networks.length} networks) in ${secs(started)}`);
+  }
+}
+
+/** Stops every lab on this docker engine (anything labelled dockhand.lab). */
+export async function stopAllLabs(): Promise<string[]> {
+  const ids = new Set<string>();
+  for (const kind of ['container', 'volume', 'network'] as const) {
+    const fmt = '{{index .Labels "dockhand.lab"}}';
+    const args = kind === 'container'
+      ? ['ps', '-a', '--filter', `label=${LAB_LABEL}`, '--format', `{{.Label "${LAB_LABEL}"}}`]
+      : [kind, 'ls', '--filter', `label=${LAB_LABEL}`, '--format', kind === 'volume' ? `{{.Label "${LAB_LABEL}"}}` : fmt];
+    const r = await docker(args, { reject: false });
+    for (const l of r.stdout.split('\n')) if (l.trim()) ids.add(l.trim());
+  }
+  const current = await readLabFile();
+  if (current) ids.add(current.id);
+  for (const id of ids) await stopLab(id);
+  await removeStateFiles();
+  return [...ids];
+}
+
+async function removeStateFiles(): Promise<void> {
+  await rm(labJsonPath, { force: true });
+  for (const f of SECRET_FILES) await rm(path.join(stateDir, f), { force: true });
+  for (const p of [...Object.values(INVENTORY_PATHS), PLAYBOOK_PATH]) await rm(path.join(repoRoot, p), { force: true });
+}
+
+async function readLabFile(): Promise<Lab | undefined> {
+  try {
+    return JSON.parse(await readFile(labJsonPath, 'utf8')) as Lab;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The running lab, from .lab/lab.json (written by startLab). Throws when there is none. */
+export function loadLab(): Lab {
+  let text: string;
+  try {
+    text = readFileSync(labJsonPath, 'utf8');
+  } catch {
+    throw new Error(`no lab: ${labJsonPath} is missing (start one with \`npm run lab:up\`)`);
+  }
+  return JSON.parse(text) as Lab;
+}
+
+/** True when every container of the lab is running. */
+export async function isLabLive(lab: Lab): Promise<boolean> {
+  const ids = [...lab.nodes.map((n) => n.containerId), lab.registries.http.containerId, lab.registries.https.containerId];
+  const r = await docker(['inspect', '--format', '{{.State.Running}}', ...ids], { reject: false });
+  return r.exitCode === 0 && r.stdout.trim().split('\n').every((l) => l.trim() === 'true');
+}
+
+/** Runs cmd in a node through `docker exec` (as root); never throws on a non-zero exit. */
+export async function nodeExec(node: LabNode | string, cmd: string[], input?: string): Promise<{ exitCode: number; output: string; stdout: string; stderr: string }> {
+  const containerId = typeof node === 'string' ? findNode(node).containerId : node.containerId;
+  return containerExec(containerId, cmd, input);
+}
+
+/** A node of the running lab by name (deb1, rhel1, ce1 ...). */
+export function findNode(name: string, lab: Lab = loadLab()): LabNode {
+  const n = lab.nodes.find((x) => x.name === name);
+  if (!n) throw new Error(`lab ${lab.id} has no node ${name} (has: ${lab.nodes.map((x) => x.name).join(', ')})`);
+  return n;
+}
+
+/** The secret behind a *File path of lab.json (ops password, registry password). */
+export function readSecret(file: string): string {
+  return readFileSync(file, 'utf8').trim();
+}

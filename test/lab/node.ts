@@ -1,0 +1,164 @@
+// Lab nodes: systemd + sshd + dockerd containers, started with testcontainers and waited for properly.
+import net from 'node:net';
+import { GenericContainer } from 'testcontainers';
+import type { LabNode, NodeFamily, NodeVariant } from './types.ts';
+import { docker, LAB_LABEL, log, secs, sleep } from './util.ts';
+
+/**
+ * GenericContainer with the host config a systemd node needs on this kind of machine (cgroup v1,
+ * no CAP_SYS_RESOURCE in the bounding set, so no --privileged). testcontainers keeps hostConfig
+ * protected; this subclass fills the fields it has no builder for.
+ */
+export class SystemdNodeContainer extends GenericContainer {
+  withSystemdHost(dockerVolume: string): this {
+    this.withAddedCapabilities('ALL')
+      .withDroppedCapabilities('SYS_RESOURCE')
+      .withTmpFs({ '/run': 'rw,exec,nosuid,nodev,mode=755', '/run/lock': 'rw,noexec,nosuid,nodev' })
+      .withEnvironment({ container: 'docker' });
+    this.hostConfig.SecurityOpt = ['seccomp=unconfined', 'apparmor=unconfined'];
+    this.hostConfig.DeviceCgroupRules = ['a *:* rwm'];
+    Object.assign(this.hostConfig, { CgroupnsMode: 'host' }); // not in dockerode's HostConfig type
+    this.hostConfig.Binds = [
+      ...(this.hostConfig.Binds ?? []),
+      '/sys/fs/cgroup:/sys/fs/cgroup:rw',
+      `${dockerVolume}:/var/lib/docker`,
+    ];
+    return this;
+  }
+
+  /**
+   * Names are resolved only through the node's /etc/hosts: the embedded DNS gets a loopback
+   * upstream where nothing listens, so no lookup ever leaves the lab.
+   */
+  withNoOutsideDns(): this {
+    this.hostConfig.Dns = ['127.0.0.1'];
+    return this;
+  }
+}
+
+export interface NodeStartOptions {
+  labId: string;
+  name: string;
+  family: NodeFamily;
+  variant: NodeVariant;
+  image: string;
+  network: string;
+  authorizedKey: string;
+  opsPassword: string;
+  readyTimeoutMs?: number;
+}
+
+export function containerName(labId: string, name: string): string {
+  return `dockhand-lab-${labId}-${name}`;
+}
+
+export interface ExecResult {
+  exitCode: number;
+  output: string;
+  stdout: string;
+  stderr: string;
+}
+
+/** `docker exec` in a container; never throws on a non-zero exit. */
+export async function containerExec(containerId: string, cmd: string[], input?: string): Promise<ExecResult> {
+  const args = ['exec', ...(input !== undefined ? ['-i'] : []), containerId, ...cmd];
+  const r = await docker(args, { reject: false, ...(input !== undefined ? { input } : {}) });
+  return { exitCode: r.exitCode, output: r.output, stdout: r.stdout, stderr: r.stderr };
+}
+
+export async function startNode(o: NodeStartOptions): Promise<LabNode> {
+  const started = Date.now();
+  const cname = containerName(o.labId, o.name);
+  const volume = `${cname}-docker`;
+  await docker(['volume', 'create', '--label', `${LAB_LABEL}=${o.labId}`, volume]);
+  const key = `${o.authorizedKey}\n`;
+  const container = await new SystemdNodeContainer(o.image)
+    .withSystemdHost(volume)
+    .withNoOutsideDns()
+    .withName(cname)
+    .withHostname(o.name)
+    .withLabels({ [LAB_LABEL]: o.labId, 'dockhand.lab.role': 'node', 'dockhand.lab.node': o.name })
+    .withNetworkMode(o.network)
+    .withCopyContentToContainer([
+      { content: key, target: '/root/.ssh/authorized_keys', mode: 0o600 },
+      // root-owned and not writable by others: sshd StrictModes accepts it; chown'd to ops below
+      { content: key, target: '/home/ops/.ssh/authorized_keys', mode: 0o644 },
+    ])
+    .start();
+  const containerId = container.getId();
+  const address = container.getIpAddress(o.network);
+  // ops's password: on stdin, never in argv
+  const pw = await containerExec(containerId, ['chpasswd'], `ops:${o.opsPassword}\n`);
+  if (pw.exitCode !== 0) throw new Error(`${o.name}: chpasswd failed: ${pw.output}`);
+  const own = await containerExec(containerId, [
+    'sh', '-c', 'chown ops:ops /home/ops/.ssh/authorized_keys && chmod 0600 /home/ops/.ssh/authorized_keys',
+  ]);
+  if (own.exitCode !== 0) throw new Error(`${o.name}: chown authorized_keys failed: ${own.output}`);
+  const timeout = o.readyTimeoutMs ?? (Number(process.env.DOCKHAND_LAB_READY_TIMEOUT_MS) || 180_000);
+  await waitNodeReady(o.name, containerId, address, timeout);
+  log(`node ${o.name} (${o.variant}) ready at ${address} in ${secs(started)}`);
+  return { name: o.name, family: o.family, variant: o.variant, address, containerId };
+}
+
+/** Resolves when a TCP connection to host:port gets an SSH banner within timeoutMs. */
+export function sshBanner(host: string, port: number, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = net.connect({ host, port });
+    let data = '';
+    const done = (ok: boolean): void => {
+      sock.destroy();
+      resolve(ok);
+    };
+    sock.setTimeout(timeoutMs, () => done(false));
+    sock.on('data', (d) => {
+      data += d.toString('latin1');
+      if (data.includes('\n') || data.length > 8) done(data.startsWith('SSH-'));
+    });
+    sock.on('error', () => done(false));
+    sock.on('close', () => done(data.startsWith('SSH-')));
+  });
+}
+
+/**
+ * Polls until sshd answers on ADDRESS:22 from the host, systemd finished booting
+ * (is-system-running: running|degraded) and `systemctl is-active docker` says active.
+ * On timeout or if the container dies: throws with systemctl --failed and the journal tail.
+ */
+export async function waitNodeReady(name: string, containerId: string, address: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let state = { ssh: false, system: '', docker: '' };
+  while (Date.now() < deadline) {
+    const running = await docker(['inspect', '--format', '{{.State.Running}}', containerId], { reject: false });
+    if (running.stdout.trim() !== 'true') {
+      const logs = await docker(['logs', '--tail', '80', containerId], { reject: false });
+      throw new Error(`lab node ${name} (${containerId.slice(0, 12)}) stopped while booting:\n${logs.output}`);
+    }
+    const [ssh, system, dockerd] = await Promise.all([
+      sshBanner(address, 22, 2000),
+      containerExec(containerId, ['systemctl', 'is-system-running']),
+      containerExec(containerId, ['systemctl', 'is-active', 'docker']),
+    ]);
+    state = { ssh, system: system.stdout.trim(), docker: dockerd.stdout.trim() };
+    if (ssh && (state.system === 'running' || state.system === 'degraded') && state.docker === 'active') return;
+    await sleep(400);
+  }
+  throw new Error(`lab node ${name} not ready after ${timeoutMs / 1000}s (ssh banner: ${state.ssh}, ` +
+    `is-system-running: ${state.system || '?'}, docker: ${state.docker || '?'})\n${await nodeDiagnostics(containerId)}`);
+}
+
+export async function nodeDiagnostics(containerId: string): Promise<string> {
+  const parts: string[] = [];
+  for (const [title, cmd] of [
+    ['systemctl --failed', ['systemctl', '--failed', '--no-pager', '--full']],
+    ['systemctl list-jobs', ['systemctl', 'list-jobs', '--no-pager']],
+    ['systemctl status docker ssh', ['systemctl', 'status', '--no-pager', '--full', '-n', '20', 'docker', 'ssh']],
+    ['journalctl -p warning -n 30', ['journalctl', '-b', '--no-pager', '-p', 'warning', '-n', '30']],
+    ['journalctl -n 60', ['journalctl', '-b', '--no-pager', '-n', '60']],
+  ] as const) {
+    const r = await containerExec(containerId, [...cmd]);
+    parts.push(`--- ${title} (exit ${r.exitCode}) ---\n${r.output.trim()}`);
+  }
+  const logs = await docker(['logs', '--tail', '40', containerId], { reject: false });
+  parts.push(`--- docker logs --tail 40 ---\n${logs.output.trim()}`);
+  return parts.join('\n');
+}
