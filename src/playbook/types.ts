@@ -1,5 +1,8 @@
 /** A playbook as dockhand understands it: plays of registries for groups of nodes. */
 
+/** One `serial` batch: a number of nodes or a percentage of the play's nodes, like "25%". */
+export type SerialStep = number | `${number}%`;
+
 /** One registry as image references write it (`host` or `host:port`). */
 export interface RegistrySpec {
   readonly host: string;
@@ -21,6 +24,10 @@ export interface Play {
   /** Extra hosts or CIDRs for --insecure-registry. */
   readonly insecureRegistries: readonly string[];
   readonly registryMirrors: readonly string[];
+  /** Rolling batches, as Ansible's `serial` (a single value is a one-item list); kept for later. */
+  readonly serial?: readonly SerialStep[] | undefined;
+  /** Abort the play when more than this percentage (0-100) of a batch fails; kept for later. */
+  readonly maxFailPercentage?: number | undefined;
   /** Where the play was written, for messages: `file` and its index in the file's list. */
   readonly source: { readonly file: string; readonly index: number; readonly line: number | undefined };
 }
@@ -28,4 +35,6 @@ export interface Play {
 export interface Playbook {
   readonly file: string;
   readonly plays: readonly Play[];
+  /** Things to tell the user that do not stop the run, e.g. a CA certificate about to expire. */
+  readonly warnings: readonly string[];
 }

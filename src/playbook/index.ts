@@ -1,0 +1,17 @@
+/** Playbooks: which registries, for which nodes, read and checked. */
+export { loadPlaybook, parsePlaybook, PlaybookError, type LoadPlaybookOptions, type PlaybookIssue } from './load.ts';
+export {
+  checkCidr,
+  checkDnsName,
+  checkInsecureRegistry,
+  checkIpAddress,
+  checkMirrorUrl,
+  checkRegistryHost,
+  isCidr,
+  isInsecureRegistry,
+  isIpAddress,
+  isMirrorUrl,
+  isRegistryHost,
+  registryKey,
+} from './validate-values.ts';
+export type { Play, Playbook, RegistrySpec, SerialStep } from './types.ts';

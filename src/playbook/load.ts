@@ -1,0 +1,368 @@
+/**
+ * Reads a playbook: YAML holding one play (a mapping) or a list of plays. Every problem found is
+ * collected, located by line and document path, and thrown as one InputError.
+ */
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import type { core } from 'zod';
+import { InputError } from '../errors.ts';
+import { parseCaBundle } from '../resources/ca-certificate.ts';
+import { formatFileName, formatPath, formatValue, Locator, valueAt, type DocPath } from './locate.ts';
+import { PLAY_KEYS, PlaySchema, REGISTRY_KEYS, RegistrySchema, type RawPlay, type RawRegistry } from './schema.ts';
+import type { Play, Playbook, RegistrySpec } from './types.ts';
+import { registryKey } from './validate-values.ts';
+
+/** One problem in a playbook: its line, where in the document (if anywhere), and what is wrong. */
+export interface PlaybookIssue {
+  readonly line: number | undefined;
+  /** Readable document path, e.g. `plays[0].registries[1].ip`; undefined for file-level problems. */
+  readonly path: string | undefined;
+  readonly message: string;
+}
+
+/** Every problem found in a playbook, one per line of the message; `line` is the first one's. */
+export class PlaybookError extends InputError {
+  readonly issues: readonly PlaybookIssue[];
+
+  constructor(file: string, issues: readonly PlaybookIssue[]) {
+    const [first, ...rest] = issues;
+    const detail = (issue: PlaybookIssue): string => (issue.path === undefined ? issue.message : `${issue.path}: ${issue.message}`);
+    const others = rest.map((issue) => `\n${file}${issue.line === undefined ? '' : `:${issue.line}`}: ${detail(issue)}`);
+    super('E_PLAYBOOK', file, first?.line, `${first === undefined ? 'invalid playbook' : detail(first)}${others.join('')}`);
+    this.name = 'PlaybookError';
+    this.issues = issues;
+  }
+}
+
+export interface LoadPlaybookOptions {
+  /** The time CA expiry is judged against (tests). */
+  readonly now?: Date;
+}
+
+/** Loads and checks the playbook at `path`, CA files included (read relative to its directory). */
+export async function loadPlaybook(path: string, options: LoadPlaybookOptions = {}): Promise<Playbook> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new InputError('E_PLAYBOOK', path, undefined, readFailure(error, 'playbook'));
+  }
+  return parsePlaybook(text, path, options);
+}
+
+/** Checks playbook text; `file` names it in messages and anchors relative CA paths. */
+export async function parsePlaybook(text: string, file: string, options: LoadPlaybookOptions = {}): Promise<Playbook> {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter });
+  if (doc.errors.length > 0) {
+    throw new PlaybookError(
+      file,
+      doc.errors.map((error) => ({
+        line: error.linePos?.[0].line,
+        path: undefined,
+        message: `invalid YAML: ${(error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}`,
+      })),
+    );
+  }
+  const locator = new Locator(doc, lineCounter);
+  const root = doc.contents;
+  const fail = (message: string): never => {
+    throw new PlaybookError(file, [{ line: locator.line([]), path: undefined, message }]);
+  };
+  if (root === null || (isScalar(root) && (root.value === null || root.value === ''))) {
+    fail('the playbook is empty: expected a play (a mapping) or a list of plays');
+  }
+  if (!isMap(root) && !isSeq(root)) fail(`the top level must be a play (a mapping) or a list of plays, got ${describe(doc.toJS())}`);
+  if (isSeq(root) && root.items.length === 0) fail('the playbook is an empty list: it holds no plays');
+
+  const checker = new Checker(file, locator, options.now ?? new Date(), isSeq(root));
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 1000 });
+  } catch (error) {
+    fail(`invalid YAML: ${(error as Error).message}`); // e.g. an alias expanding too far
+  }
+  const raws = Array.isArray(data) ? data : [data];
+  const plays = await checker.check(raws);
+  const issues = [...checker.issues].sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity));
+  if (issues.length > 0 || plays === undefined) throw new PlaybookError(file, issues);
+  return { file, plays, warnings: checker.warnings };
+}
+
+interface LoadedRegistry {
+  readonly index: number;
+  readonly raw: RawRegistry;
+  readonly path: DocPath;
+  /** The whole entry is valid (else only its valid fields are in `raw`). */
+  readonly valid: boolean;
+  /** For an entry that is not valid: whether its host is. */
+  readonly hostValid?: boolean;
+  /** The CA, when one is given and could be read and parsed. */
+  ca?: { file: string; pem: string };
+  caFailed?: boolean;
+}
+
+class Checker {
+  readonly issues: PlaybookIssue[] = [];
+  readonly warnings: string[] = [];
+  readonly #file: string;
+  readonly #locator: Locator;
+  readonly #now: Date;
+  readonly #list: boolean;
+  readonly #caReads = new Map<string, Promise<Buffer>>();
+
+  constructor(file: string, locator: Locator, now: Date, list: boolean) {
+    this.#file = file;
+    this.#locator = locator;
+    this.#now = now;
+    this.#list = list;
+  }
+
+  /** Checks every play; the plays, or undefined when any could not be read at all. */
+  async check(raws: readonly unknown[]): Promise<Play[] | undefined> {
+    const plays: Play[] = [];
+    const registriesByPlay: LoadedRegistry[][] = [];
+    let complete = true;
+    for (const [index, raw] of raws.entries()) {
+      const base: DocPath = this.#list ? [index] : [];
+      if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+        this.#add(base, `${formatValue(raw)} must be a play (a mapping with hosts and registries), got ${describe(raw)}`);
+        complete = false;
+        registriesByPlay.push([]);
+        continue;
+      }
+      const result = PlaySchema.safeParse(raw);
+      if (!result.success) {
+        complete = false;
+        for (const issue of result.error.issues) this.#addZodIssue(base, raw, issue);
+      }
+      const registries = this.#usableRegistries(base, result.success ? result.data : raw);
+      registriesByPlay.push(registries);
+      this.#checkDuplicates(registries);
+      if (result.success) plays.push(this.#play(index, base, result.data));
+    }
+    await Promise.all(registriesByPlay.flat().map((registry) => this.#loadCa(registry)));
+    this.#checkAcrossPlays(registriesByPlay);
+    return complete ? plays.map((play, i) => ({ ...play, registries: registriesByPlay[i]!.map((r) => spec(r)) })) : undefined;
+  }
+
+  /**
+   * Every registry entry, with the fields that are valid on their own, so the later checks (CA
+   * files, duplicates) still run on a play with other mistakes; `valid` says the entry is whole.
+   */
+  #usableRegistries(base: DocPath, play: RawPlay | object): LoadedRegistry[] {
+    const list = (play as { registries?: unknown }).registries;
+    if (!Array.isArray(list)) return [];
+    const usable: LoadedRegistry[] = [];
+    list.forEach((item: unknown, index) => {
+      const path = [...base, 'registries', index];
+      const parsed = RegistrySchema.safeParse(item);
+      if (parsed.success) {
+        usable.push({ index, raw: parsed.data, path, valid: true });
+        return;
+      }
+      if (item === null || typeof item !== 'object' || Array.isArray(item)) return;
+      const field = <K extends keyof RawRegistry>(key: K): RawRegistry[K] | undefined => {
+        const result = RegistrySchema.shape[key].safeParse((item as Record<string, unknown>)[key]);
+        return result.success ? (result.data as RawRegistry[K]) : undefined;
+      };
+      const host = field('host');
+      const state = field('state');
+      const ca = field('ca');
+      if (host === undefined && ca === undefined) return;
+      usable.push({ index, raw: { host: host ?? '', ip: field('ip'), insecure: field('insecure'), ca, state }, path, valid: false, hostValid: host !== undefined });
+    });
+    return usable;
+  }
+
+  /** The play without its registries, which are added once their CA files are read. */
+  #play(index: number, base: DocPath, raw: RawPlay): Play {
+    return {
+      name: raw.name ?? `play ${index + 1}`,
+      hosts: raw.hosts ?? 'all',
+      registries: [],
+      insecureRegistries: raw.insecure_registries ?? [],
+      registryMirrors: raw.registry_mirrors ?? [],
+      ...(raw.serial === undefined ? {} : { serial: raw.serial }),
+      ...(raw.max_fail_percentage === undefined ? {} : { maxFailPercentage: raw.max_fail_percentage }),
+      source: { file: this.#file, index, line: this.#locator.line(base) },
+    };
+  }
+
+  #checkDuplicates(registries: readonly LoadedRegistry[]): void {
+    const seen = new Map<string, LoadedRegistry>();
+    for (const registry of registries) {
+      if (!registry.valid && registry.hostValid !== true) continue;
+      const key = registryKey(registry.raw.host);
+      const first = seen.get(key);
+      if (first === undefined) {
+        seen.set(key, registry);
+        continue;
+      }
+      this.#add(
+        [...registry.path, 'host'],
+        `${formatValue(registry.raw.host)} is declared twice in this play: also at ${this.#where(first.path)}`,
+      );
+    }
+  }
+
+  /** The same registry in two plays must be declared the same way: nodes in both would flip-flop. */
+  #checkAcrossPlays(registriesByPlay: readonly (readonly LoadedRegistry[])[]): void {
+    const first = new Map<string, LoadedRegistry>();
+    for (const registries of registriesByPlay) {
+      const inThisPlay = new Set<string>();
+      for (const registry of registries) {
+        if (!registry.valid) continue;
+        const key = registryKey(registry.raw.host);
+        if (inThisPlay.has(key)) continue; // reported as a duplicate already
+        inThisPlay.add(key);
+        const earlier = first.get(key);
+        if (earlier === undefined) {
+          first.set(key, registry);
+          continue;
+        }
+        const differences = differ(earlier, registry);
+        if (differences.length > 0) {
+          this.#add(
+            [...registry.path, 'host'],
+            `${formatValue(registry.raw.host)} is also declared at ${this.#where(earlier.path)} with different settings: ${differences.join(', ')}`,
+          );
+        }
+      }
+    }
+  }
+
+  async #loadCa(registry: LoadedRegistry): Promise<void> {
+    const given = registry.raw.ca;
+    if (given === undefined || given === null || (registry.raw.state ?? 'present') === 'absent') return;
+    const path = [...registry.path, 'ca'];
+    const absolute =
+      given === '~' ? homedir()
+      : given.startsWith('~/') ? join(homedir(), given.slice(2))
+      : resolve(dirname(resolve(this.#file)), given);
+    const shown = formatFileName(given);
+    let bytes: Buffer;
+    try {
+      let read = this.#caReads.get(absolute);
+      if (read === undefined) {
+        read = readFile(absolute);
+        this.#caReads.set(absolute, read);
+      }
+      bytes = await read;
+    } catch (error) {
+      registry.caFailed = true;
+      this.#add(path, `${shown}: ${readFailure(error, 'CA file')} (${formatFileName(absolute)})`);
+      return;
+    }
+    try {
+      const bundle = parseCaBundle(bytes, this.#now);
+      registry.ca = { file: absolute, pem: bundle.pem };
+      const line = this.#locator.line(path);
+      for (const soon of bundle.expiringSoon) {
+        this.warnings.push(
+          `${this.#file}${line === undefined ? '' : `:${line}`}: ${this.#format(path)}: ${shown}: "${soon.subject}" expires on ${soon.validTo}`,
+        );
+      }
+    } catch (error) {
+      registry.caFailed = true;
+      this.#add(path, `${shown}: ${(error as Error).message}`);
+    }
+  }
+
+  #addZodIssue(base: DocPath, raw: object, issue: core.$ZodIssue): void {
+    const path = issue.path as PropertyKey[];
+    if (issue.code === 'unrecognized_keys') {
+      const allowed = path.length === 0 ? PLAY_KEYS : REGISTRY_KEYS;
+      for (const key of issue.keys) {
+        const value = valueAt(raw, [...path, key]);
+        this.#add([...base, ...path, key], `unknown key, with value ${formatValue(value)}; expected one of ${allowed.join(', ')}`);
+      }
+      return;
+    }
+    const value = valueAt(raw, path);
+    const at = [...base, ...path];
+    if (value === undefined && issue.code !== 'custom') return this.#add(at, 'is required');
+    const shown = value === undefined ? '' : `${formatValue(value)} `;
+    switch (issue.code) {
+      case 'invalid_type':
+        return this.#add(at, `${shown}must be ${expected(issue.expected)}, got ${describe(value)}`);
+      case 'invalid_value':
+        return this.#add(at, `${shown}must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`);
+      case 'custom':
+        if (path.length === 1 && path[0] === 'registries') {
+          const why = value === undefined ? 'is required' : 'is empty';
+          return this.#add(at, `${shown}${why}: a play needs at least one registry, unless it sets insecure_registries or registry_mirrors`);
+        }
+        return this.#add(at, `${shown}${issue.message}`);
+      default:
+        return this.#add(at, `${shown}is invalid: ${issue.message}`);
+    }
+  }
+
+  #add(path: DocPath, message: string): void {
+    this.issues.push({ line: this.#locator.line(path), path: this.#format(path), message });
+  }
+
+  #format(path: DocPath): string {
+    return this.#list ? formatPath(path.slice(1), `plays[${String(path[0])}]`) : formatPath(path, '');
+  }
+
+  #where(path: DocPath): string {
+    const line = this.#locator.line(path);
+    return `${this.#format(path)}${line === undefined ? '' : ` (line ${line})`}`;
+  }
+}
+
+function spec(registry: LoadedRegistry): RegistrySpec {
+  const raw = registry.raw;
+  if (raw.state === 'absent') return { host: raw.host, ip: undefined, insecure: false, ca: undefined, state: 'absent' };
+  return { host: raw.host, ip: raw.ip ?? undefined, insecure: raw.insecure ?? false, ca: registry.ca, state: 'present' };
+}
+
+/** How two declarations of one registry differ, for a message; empty when they agree. */
+function differ(a: LoadedRegistry, b: LoadedRegistry): string[] {
+  const stateA = a.raw.state ?? 'present';
+  const stateB = b.raw.state ?? 'present';
+  if (stateA !== stateB) return [`state ${JSON.stringify(stateA)} vs ${JSON.stringify(stateB)}`];
+  if (stateA === 'absent') return [];
+  const out: string[] = [];
+  const ipA = a.raw.ip ?? undefined;
+  const ipB = b.raw.ip ?? undefined;
+  if (ipA !== ipB) out.push(`ip ${formatValue(ipA ?? null)} vs ${formatValue(ipB ?? null)}`);
+  const insecureA = a.raw.insecure ?? false;
+  const insecureB = b.raw.insecure ?? false;
+  if (insecureA !== insecureB) out.push(`insecure ${String(insecureA)} vs ${String(insecureB)}`);
+  if (!a.caFailed && !b.caFailed && a.ca?.pem !== b.ca?.pem) {
+    out.push(`ca ${formatValue(a.raw.ca ?? null)} vs ${formatValue(b.raw.ca ?? null)} (different certificates)`);
+  }
+  return out;
+}
+
+function readFailure(error: unknown, what: string): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' ? `${what} not found`
+    : code === 'EISDIR' ? `${what} is a directory; give the file`
+    : code === 'EACCES' ? `${what} is not readable (permission denied)`
+    : `cannot read ${what}: ${(error as Error).message}`;
+}
+
+function expected(type: string): string {
+  switch (type) {
+    case 'string': return 'a string';
+    case 'boolean': return 'true or false';
+    case 'array': return 'a list';
+    case 'object': return 'a mapping';
+    case 'number': return 'a number';
+    default: return type;
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === null || value === undefined) return 'nothing (null)';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'boolean') return 'a boolean';
+  return `a ${typeof value}`;
+}

@@ -1,0 +1,71 @@
+/** The shape of a play, in zod: strict objects (an unknown key is an error) and checked values. */
+import { z } from 'zod';
+import {
+  checkInsecureRegistry,
+  checkIpAddress,
+  checkMaxFailPercentage,
+  checkMirrorUrl,
+  checkRegistryHost,
+  parseSerial,
+} from './validate-values.ts';
+
+export const REGISTRY_KEYS = ['host', 'ip', 'insecure', 'ca', 'state'] as const;
+export const PLAY_KEYS = ['name', 'hosts', 'registries', 'insecure_registries', 'registry_mirrors', 'serial', 'max_fail_percentage'] as const;
+
+/** A string refused with the reason `check` gives. */
+function checked(check: (value: string) => string | undefined) {
+  return z.string().superRefine((value, ctx) => {
+    const reason = check(value);
+    if (reason !== undefined) ctx.addIssue({ code: 'custom', message: reason });
+  });
+}
+
+const nonEmpty = z.string().superRefine((value, ctx) => {
+  if (value.trim() === '') ctx.addIssue({ code: 'custom', message: 'is empty' });
+});
+
+export const RegistrySchema = z.strictObject({
+  host: checked(checkRegistryHost),
+  ip: checked(checkIpAddress).nullish(),
+  insecure: z.boolean().nullish(),
+  ca: nonEmpty.nullish(),
+  state: z.enum(['present', 'absent']).nullish(),
+});
+
+const SerialSchema = z.unknown().transform((value, ctx) => {
+  const parsed = parseSerial(value);
+  if ('steps' in parsed) return parsed.steps;
+  ctx.addIssue({ code: 'custom', message: parsed.reason, path: parsed.index === undefined ? [] : [parsed.index] });
+  return z.NEVER;
+});
+
+const MaxFailSchema = z.unknown().transform((value, ctx) => {
+  const reason = checkMaxFailPercentage(value);
+  if (reason === undefined) return value as number;
+  ctx.addIssue({ code: 'custom', message: reason });
+  return z.NEVER;
+});
+
+export const PlaySchema = z
+  .strictObject({
+    name: nonEmpty.nullish(),
+    hosts: nonEmpty.nullish(),
+    registries: z.array(RegistrySchema).nullish(),
+    insecure_registries: z.array(checked(checkInsecureRegistry)).nullish(),
+    registry_mirrors: z.array(checked(checkMirrorUrl)).nullish(),
+    serial: SerialSchema.optional(),
+    max_fail_percentage: MaxFailSchema.optional(),
+  })
+  .superRefine((play, ctx) => {
+    const extras = (play.insecure_registries?.length ?? 0) + (play.registry_mirrors?.length ?? 0);
+    if ((play.registries?.length ?? 0) === 0 && extras === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['registries'],
+        message: 'a play needs at least one registry (or insecure_registries or registry_mirrors)',
+      });
+    }
+  });
+
+export type RawPlay = z.output<typeof PlaySchema>;
+export type RawRegistry = z.output<typeof RegistrySchema>;
