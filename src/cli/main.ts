@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { DockhandError } from '../errors.ts';
+import { applyCommand, type ApplyOptions } from './commands/apply.ts';
 import { factsCommand } from './commands/facts.ts';
 import { ExitCode } from './exit-codes.ts';
 import { withNodeOptions, type NodeOptions } from './options.ts';
@@ -16,6 +17,18 @@ function program(setExit: (code: ExitCode) => void): Command {
   withNodeOptions(
     root.command('facts').description('show each node\'s OS family and how its Docker is wired'),
   ).action(async (options: NodeOptions) => setExit(await factsCommand(options)));
+
+  for (const [name, check] of [['apply', false], ['check', true]] as const) {
+    withNodeOptions(
+      root
+        .command(name)
+        .argument('<playbook>', 'playbook file (YAML: one play or a list of plays)')
+        .description(check ? 'report each node\'s drift from the playbook; change nothing (= apply --check)' : 'converge every node to the playbook'),
+    )
+      .option('--check', 'change nothing: report drift (exit 3 when any node drifts)', check)
+      .option('--diff', 'show a unified diff of every file change', false)
+      .action(async (playbook: string, options: ApplyOptions) => setExit(await applyCommand(playbook, { ...options, check: check || options.check })));
+  }
 
   return root;
 }

@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { loadLab, nodeExec, readSecret, type LabNode } from '../lab/lab.ts';
+import { dockhand } from '../support/cli.ts';
+import { scratchDir, writeInventory, writeRegistryPlaybook } from '../support/lab-files.ts';
+
+const lab = loadLab();
+const nodes = lab.nodes.filter((n) => n.variant !== 'docker-ce');
+const dir = scratchDir('converge');
+const inventory = writeInventory(dir, lab, nodes);
+const playbook = writeRegistryPlaybook(dir, lab);
+const knownHosts = `${dir}/known_hosts`;
+const http = lab.registries.http;
+const https = lab.registries.https;
+const common = ['-i', inventory, '--known-hosts', knownHosts, '--json'];
+
+interface Report {
+  mode: string;
+  hosts: { name: string; status: string; changes: { resource: string; path: string; action: string; diff: string | null }[]; handlers: string[]; error: string | null }[];
+  summary: Record<string, number>;
+}
+
+async function sh(node: LabNode, script: string, input?: string) {
+  return nodeExec(node, ['sh', '-c', script], input);
+}
+
+async function dockerStartedAt(node: LabNode): Promise<string> {
+  return (await sh(node, 'systemctl show docker -p ExecMainStartTimestampMonotonic --value')).stdout.trim();
+}
+
+describe('converge the lab to the KubeSphere registry procedure', () => {
+  it('check on fresh nodes exits 3 and lists each node\'s drift', async () => {
+    expect(nodes.length).toBeGreaterThanOrEqual(3);
+    const run = await dockhand(['check', playbook, ...common]);
+    expect(run.exitCode, run.stderr).toBe(3);
+    const report = JSON.parse(run.stdout) as Report;
+    expect(report.mode).toBe('check');
+    for (const host of report.hosts) {
+      expect(host.status, host.name).toBe('drift');
+      expect(host.changes.map((c) => c.resource).sort()).toEqual(['certs.d', 'docker-options', 'hosts', 'trust-store']);
+    }
+    // check changed nothing
+    for (const node of nodes) expect((await sh(node, 'test -e /etc/docker/certs.d && echo yes || echo no')).stdout.trim()).toBe('no');
+  });
+
+  it('before apply, the https registry is not trusted on the nodes', async () => {
+    const node = nodes[0]!;
+    const pull = await sh(node, `docker pull ${http.host}/library/tiny:1`);
+    expect(pull.exitCode).not.toBe(0);
+  });
+
+  it('apply makes every node pull from both registries, trust the CA system-wide and resolve the names', async () => {
+    const run = await dockhand(['apply', playbook, ...common]);
+    expect(run.exitCode, `${run.stdout}\n${run.stderr}`).toBe(0);
+    const report = JSON.parse(run.stdout) as Report;
+    for (const host of report.hosts) {
+      expect(host.status, `${host.name}: ${host.error}`).toBe('changed');
+      expect(host.handlers).toEqual(['update-trust', 'daemon-reload', 'restart-docker']);
+    }
+    const password = readSecret(https.passwordFile);
+    for (const node of nodes) {
+      expect((await sh(node, `getent hosts ${http.host}`)).stdout.split(/\s+/)[0], node.name).toBe(http.address);
+      expect((await sh(node, `getent hosts ${https.host}`)).stdout.split(/\s+/)[0], node.name).toBe(https.address);
+      const pullHttp = await sh(node, `docker pull ${http.host}/library/tiny:1`);
+      expect(pullHttp.exitCode, `${node.name}: ${pullHttp.output}`).toBe(0);
+      const login = await sh(node, `docker login -u ${https.username} --password-stdin ${https.host}`, password);
+      expect(login.exitCode, `${node.name}: ${login.output}`).toBe(0);
+      const pullHttps = await sh(node, `docker pull ${https.host}/library/tiny:1`);
+      expect(pullHttps.exitCode, `${node.name}: ${pullHttps.output}`).toBe(0);
+      // TLS verified through the system trust store (no --cacert): 401 without a login is fine
+      const curl = await sh(node, `curl -sS -o /dev/null -w '%{http_code}' https://${https.host}/v2/`);
+      expect(curl.exitCode, `${node.name}: ${curl.output}`).toBe(0);
+      expect(curl.stdout).toBe('401');
+      await sh(node, `docker logout ${https.host}; docker rmi -f ${http.host}/library/tiny:1 ${https.host}/library/tiny:1`);
+    }
+  });
+
+  it('a second apply reports every node ok, changes nothing and restarts nothing; check exits 0', async () => {
+    const before = await Promise.all(nodes.map(dockerStartedAt));
+    const run = await dockhand(['apply', playbook, ...common]);
+    expect(run.exitCode, run.stderr).toBe(0);
+    const report = JSON.parse(run.stdout) as Report;
+    for (const host of report.hosts) {
+      expect(host.status, host.name).toBe('ok');
+      expect(host.changes).toEqual([]);
+      expect(host.handlers).toEqual([]);
+    }
+    expect(await Promise.all(nodes.map(dockerStartedAt))).toEqual(before);
+    const check = await dockhand(['check', playbook, ...common]);
+    expect(check.exitCode, check.stdout).toBe(0);
+  });
+
+  it('finds exactly the two nodes that drifted, and apply repairs both', async () => {
+    const [lostCa, movedName] = [nodes[0]!, nodes[nodes.length - 1]!];
+    await sh(lostCa, `rm /etc/docker/certs.d/${https.host}/ca.crt`);
+    await sh(movedName, `sed -i 's/^${http.address.replaceAll('.', '\\.')}\\t/10.9.9.9\\t/' /etc/hosts 2>/dev/null || { cp /etc/hosts /tmp/h; sed 's/^${http.address.replaceAll('.', '\\.')}\\t/10.9.9.9\\t/' /tmp/h > /etc/hosts; }`);
+    expect((await sh(movedName, `getent hosts ${http.host}`)).stdout).toMatch(/^10\.9\.9\.9/);
+
+    const check = await dockhand(['check', playbook, ...common, '--diff']);
+    expect(check.exitCode).toBe(3);
+    const drifted = (JSON.parse(check.stdout) as Report).hosts.filter((h) => h.status === 'drift');
+    expect(drifted.map((h) => h.name).sort()).toEqual([lostCa.name, movedName.name].sort());
+    const hostsChange = drifted.find((h) => h.name === movedName.name)!.changes.find((c) => c.resource === 'hosts')!;
+    expect(hostsChange.diff).toContain(`-10.9.9.9\t${http.host}`);
+    expect(hostsChange.diff).toContain(`+${http.address}\t${http.host}`);
+
+    const apply = await dockhand(['apply', playbook, ...common]);
+    expect(apply.exitCode, apply.stdout).toBe(0);
+    const statuses = Object.fromEntries((JSON.parse(apply.stdout) as Report).hosts.map((h) => [h.name, h.status]));
+    for (const node of nodes) expect(statuses[node.name], node.name).toBe(node === lostCa || node === movedName ? 'changed' : 'ok');
+    expect((await sh(movedName, `getent hosts ${http.host}`)).stdout.split(/\s+/)[0]).toBe(http.address);
+    expect((await sh(lostCa, `cat /etc/docker/certs.d/${https.host}/ca.crt`)).exitCode).toBe(0);
+  });
+
+  it('prints a recap a person can read, with diffs in check mode', async () => {
+    const run = await dockhand(['check', playbook, '-i', inventory, '--known-hosts', knownHosts, '--diff']);
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toMatch(/^RECAP \(check\)$/m);
+    for (const node of nodes) expect(run.stdout).toMatch(new RegExp(`^${node.name}\\s+ok\\s+changes=0`, 'm'));
+  });
+});
+
+describe('a node whose docker unit ignores $DOCKER_OPTS', () => {
+  const ce = lab.nodes.find((n) => n.variant === 'docker-ce');
+
+  it('is failed with the reason, and nothing on it changes', async () => {
+    expect(ce, 'the lab has a docker-ce node').toBeDefined();
+    const ceInventory = writeInventory(dir, lab, [ce!], 'ce.ini');
+    const hostsBefore = (await sh(ce!, 'cat /etc/hosts')).stdout;
+    const run = await dockhand(['apply', playbook, '-i', ceInventory, '--known-hosts', knownHosts, '--json']);
+    expect(run.exitCode).toBe(2);
+    const host = (JSON.parse(run.stdout) as Report).hosts[0]!;
+    expect(host.status).toBe('failed');
+    expect(host.error).toMatch(/does not pass \$DOCKER_OPTS/);
+    expect((await sh(ce!, 'cat /etc/hosts')).stdout).toBe(hostsBefore);
+  });
+});
