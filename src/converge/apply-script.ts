@@ -55,8 +55,23 @@ section wrote ${path}
 `;
 }
 
-function handler(name: Handler, family: OsFamily): string {
+function handler(name: Handler, family: OsFamily, expected: readonly string[]): string {
   switch (name) {
+    case 'reload-docker':
+      // SIGHUP is handled asynchronously: wait (briefly) until dockerd shows what it was given
+      return `section handler reload-docker
+systemctl reload docker.service 2>&1 || { journal; fail "docker did not reload"; }
+n=0
+while [ "$n" -lt 20 ]; do
+  info=$(docker info --format '{{json .RegistryConfig}}' 2>/dev/null)
+  missing=0
+  for want in ${expected.map(shQuote).join(' ')}; do
+    case "$info" in *"\"$want"*) ;; *) missing=1 ;; esac
+  done
+  [ "$missing" -eq 0 ] && break
+  n=$((n + 1)); sleep 0.25
+done
+`;
     case 'update-trust':
       return `section handler update-trust
 ${trustUpdateCommand(family)} >/dev/null 2>&1 || fail "${trustUpdateCommand(family)} failed"
@@ -79,15 +94,18 @@ done
   }
 }
 
-/** The script applying these changes and handlers on a node of this family. */
-export function applyScript(changes: readonly FileChange[], handlers: readonly Handler[], family: OsFamily): string {
+/**
+ * The script applying these changes and handlers on a node of this family; `expected` are the
+ * registries and mirrors dockerd must show afterwards.
+ */
+export function applyScript(changes: readonly FileChange[], handlers: readonly Handler[], family: OsFamily, expected: readonly string[] = []): string {
   const token = `DOCKHAND_${randomBytes(12).toString('hex')}`;
   const steps = changes.map((change) => (change.after === null ? deleteFile(change) : writeFile(change, token)));
   return [
     PRELUDE,
     'section begin 1\n',
     ...steps,
-    ...handlers.map((name) => handler(name, family)),
+    ...handlers.map((name) => handler(name, family, expected)),
     `section docker-active
 systemctl is-active docker.service 2>/dev/null
 section docker-info

@@ -5,7 +5,7 @@ import { parseApplyResult } from './apply-result.ts';
 import { applyScript } from './apply-script.ts';
 import { planNode } from './plan.ts';
 import { readNodeState } from './node-state.ts';
-import type { DesiredState, FileChange, Handler } from './types.ts';
+import type { DesiredState, FileChange, Handler, Mechanism } from './types.ts';
 import type { OsFamily } from '../facts/types.ts';
 
 export type Mode = 'apply' | 'check';
@@ -13,6 +13,9 @@ export type Mode = 'apply' | 'check';
 export interface NodeConvergence {
   readonly status: 'ok' | 'changed' | 'drift' | 'failed';
   readonly osFamily: OsFamily | null;
+  /** How registry options reach dockerd here (null: the plays ask for none). */
+  readonly mechanism: Mechanism | null;
+  readonly warnings: readonly string[];
   /** Changes planned (check) or made (apply). */
   readonly changes: readonly FileChange[];
   /** What the running dockerd lacked before the run. */
@@ -25,10 +28,27 @@ export interface NodeConvergence {
 /** How long the whole apply script may run (trust update and restart included). */
 const APPLY_TIMEOUT_MS = 180_000;
 
-export async function convergeNode(connection: Connection, nodeName: string, desired: DesiredState, mode: Mode): Promise<NodeConvergence> {
+/**
+ * Converge one node. `warn` hears, before anything is applied, what an operator should know (a
+ * restart that will stop running containers).
+ */
+export async function convergeNode(
+  connection: Connection,
+  nodeName: string,
+  desired: DesiredState,
+  mode: Mode,
+  warn: (message: string) => void = () => undefined,
+): Promise<NodeConvergence> {
   const state = await readNodeState(connection, nodeName);
   const plan = planNode(state, desired);
-  const base = { osFamily: state.family, changes: plan.changes, missingEffect: plan.missingEffect, handlers: plan.handlers };
+  const base = {
+    osFamily: state.family,
+    mechanism: plan.mechanism,
+    warnings: plan.warnings,
+    changes: plan.changes,
+    missingEffect: plan.missingEffect,
+    handlers: plan.handlers,
+  };
   if (plan.blockers.length > 0) {
     return { ...base, status: 'failed', changes: [], handlers: [], error: `nothing changed: ${plan.blockers.join('; ')}` };
   }
@@ -45,8 +65,9 @@ export async function convergeNode(connection: Connection, nodeName: string, des
       : { ...base, status: 'failed', error: `the registry is not in effect: dockerd lacks ${lacking.join(', ')}` };
   }
 
+  for (const warning of plan.warnings) warn(warning);
   const run = await connection.run('exec /bin/sh -s', {
-    input: applyScript(plan.changes, plan.handlers, state.family),
+    input: applyScript(plan.changes, plan.handlers, state.family, [...desired.insecureRegistries, ...desired.registryMirrors.map((m) => m.replace(/\/+$/, ''))]),
     become: true,
     timeoutMs: APPLY_TIMEOUT_MS,
   });

@@ -1,7 +1,7 @@
 /** Each node's desired state: the plays that select it, merged (one restart covers them all). */
 import { selectHosts } from '../inventory/index.ts';
 import type { Inventory } from '../inventory/types.ts';
-import type { Playbook, RegistrySpec } from '../playbook/types.ts';
+import type { DockerConfig, Playbook, RegistrySpec } from '../playbook/types.ts';
 import type { DesiredState } from './types.ts';
 
 function unique(values: readonly string[]): string[] {
@@ -14,13 +14,15 @@ export function desiredStates(playbook: Playbook, inventory: Inventory, selected
     readonly registries: Map<string, RegistrySpec>;
     readonly insecure: string[];
     readonly mirrors: string[];
+    dockerConfig: DockerConfig;
   }
   const perNode = new Map<string, Wanted>();
   for (const play of playbook.plays) {
     const hosts = selectHosts(inventory, play.hosts, `${playbook.file}: play "${play.name}" hosts`);
     for (const host of hosts) {
       if (!selected.has(host.name)) continue;
-      const entry: Wanted = perNode.get(host.name) ?? { registries: new Map(), insecure: [], mirrors: [] };
+      const entry: Wanted = perNode.get(host.name) ?? { registries: new Map(), insecure: [], mirrors: [], dockerConfig: 'auto' };
+      if (entry.dockerConfig === 'auto') entry.dockerConfig = play.dockerConfig;
       for (const registry of play.registries) entry.registries.set(registry.host.toLowerCase(), registry);
       entry.insecure.push(...play.insecureRegistries);
       entry.mirrors.push(...play.registryMirrors);
@@ -36,6 +38,7 @@ export function desiredStates(playbook: Playbook, inventory: Inventory, selected
       insecureRegistries: unique([...present.filter((r) => r.insecure).map((r) => r.host), ...entry.insecure]),
       registryMirrors: unique(entry.mirrors),
       retiredInsecureRegistries: unique(registries.filter((r) => r.state === 'absent').map((r) => r.host)),
+      dockerConfig: entry.dockerConfig,
     });
   }
   return states;

@@ -10,6 +10,7 @@ import { requireFamily } from '../facts/os-release.ts';
 import { parseSections } from '../facts/sections.ts';
 import type { NodeFacts, OsFamily } from '../facts/types.ts';
 import { CERTS_D_ROOT } from '../resources/certs-d.ts';
+import { DAEMON_JSON_PATH } from '../resources/daemon-json.ts';
 import { DOCKER_OPTIONS_PATH } from '../resources/docker-options.ts';
 import { HOSTS_PATH } from '../resources/hosts-file.ts';
 import { DEBIAN_ANCHOR_ROOT, RHEL_ANCHOR_DIR, trustBundle } from '../resources/trust-store.ts';
@@ -23,7 +24,7 @@ export interface NodeState {
   readonly trustMissing: readonly string[];
 }
 
-const MANAGED_FILES = [HOSTS_PATH, DOCKER_OPTIONS_PATH];
+const MANAGED_FILES = [HOSTS_PATH, DOCKER_OPTIONS_PATH, DAEMON_JSON_PATH];
 const MANAGED_GLOBS = [`${CERTS_D_ROOT}/*/ca.crt`, `${DEBIAN_ANCHOR_ROOT}/*/*.crt`, `${RHEL_ANCHOR_DIR}/dockhand-*.crt`];
 
 /** Sh run after the facts: dumps managed files (base64, byte-exact) and checks anchors against the bundle. */

@@ -5,20 +5,26 @@
 import { parseCaBundle } from '../resources/ca-certificate.ts';
 import { certsDPath } from '../resources/certs-d.ts';
 import { missingEffect } from '../resources/docker-effect.ts';
+import { DAEMON_JSON_PATH, editDaemonJson } from '../resources/daemon-json.ts';
 import { DOCKER_OPTIONS_PATH, editDockerOptions } from '../resources/docker-options.ts';
 import { INSECURE_FLAG, MIRROR_FLAG, type RegistryFlag } from '../resources/docker-opts-flags.ts';
 import { editHosts, HOSTS_PATH } from '../resources/hosts-file.ts';
 import { anchorFiles, isAnchorOf } from '../resources/trust-store.ts';
 import type { NodeState } from './node-state.ts';
-import { HANDLER_ORDER, type DesiredState, type FileChange, type Handler, type ResourceKind } from './types.ts';
+import { chooseMechanism } from './mechanism.ts';
+import { HANDLER_ORDER, type DesiredState, type FileChange, type Handler, type Mechanism, type ResourceKind } from './types.ts';
 
 export interface NodePlan {
+  /** How registry options reach dockerd on this node; null when the plays ask for none. */
+  readonly mechanism: Mechanism | null;
   readonly changes: readonly FileChange[];
   readonly handlers: readonly Handler[];
   /** Why the node cannot converge; non-empty means: touch nothing, fail the node. */
   readonly blockers: readonly string[];
   /** What the running dockerd lacks now (before any change). */
   readonly missingEffect: readonly string[];
+  /** Things an operator should know before this runs (containers a restart will stop). */
+  readonly warnings: readonly string[];
 }
 
 function change(resource: ResourceKind, path: string, before: string | null, after: string | null): FileChange | undefined {
@@ -34,34 +40,6 @@ function flagsWanted(desired: DesiredState): RegistryFlag[] {
   ];
 }
 
-function blockersFor(state: NodeState, desired: DesiredState, flagsNeeded: boolean): string[] {
-  const docker = state.facts.docker;
-  const blockers: string[] = [];
-  if (!docker.installed) blockers.push('Docker is not installed on this node');
-  if (!flagsNeeded || !docker.installed) return blockers;
-  if (!docker.honoursDockerOpts) {
-    const execStart = docker.unit?.execStart.join(' | ') || 'unknown';
-    blockers.push(
-      `docker.service does not pass $DOCKER_OPTS to dockerd (ExecStart: ${execStart}), so registry flags in ${DOCKER_OPTIONS_PATH} would have no effect`,
-    );
-  }
-  if (docker.dockerOptsSource !== null && docker.dockerOptsSource !== 'environment') {
-    blockers.push(`DOCKER_OPTS is set by EnvironmentFile ${docker.dockerOptsSource}, which overrides ${DOCKER_OPTIONS_PATH}`);
-  }
-  const keys = docker.daemonJson.keys;
-  const clash = [
-    desired.insecureRegistries.length > 0 && keys.includes('insecure-registries') ? 'insecure-registries' : undefined,
-    desired.registryMirrors.length > 0 && keys.includes('registry-mirrors') ? 'registry-mirrors' : undefined,
-  ].filter((key) => key !== undefined);
-  for (const key of clash) {
-    blockers.push(`/etc/docker/daemon.json sets "${key}": dockerd refuses to start when the same option is also a flag`);
-  }
-  if (docker.daemonJson.present && !docker.daemonJson.valid) {
-    blockers.push(`/etc/docker/daemon.json is not valid JSON (${docker.daemonJson.error ?? 'parse error'}): dockerd would not start`);
-  }
-  return blockers;
-}
-
 function planDockerOptions(state: NodeState, desired: DesiredState): FileChange | undefined {
   const before = state.files.get(DOCKER_OPTIONS_PATH) ?? null;
   const after = editDockerOptions(before, state.facts.docker.dockerOpts, {
@@ -71,6 +49,17 @@ function planDockerOptions(state: NodeState, desired: DesiredState): FileChange 
       .map((value) => ({ name: INSECURE_FLAG, value })),
   });
   return change('docker-options', DOCKER_OPTIONS_PATH, before, after);
+}
+
+function planDaemonJson(state: NodeState, desired: DesiredState): FileChange | undefined {
+  const before = state.files.get(DAEMON_JSON_PATH) ?? null;
+  let after: string | null;
+  try {
+    after = editDaemonJson(before, desired);
+  } catch {
+    return undefined; // an invalid daemon.json is a blocker of the mechanism, reported there
+  }
+  return change('daemon-json', DAEMON_JSON_PATH, before, after);
 }
 
 function planHosts(state: NodeState, desired: DesiredState): FileChange | undefined {
@@ -111,25 +100,44 @@ function planCertificates(state: NodeState, desired: DesiredState): FileChange[]
 
 /** Plan one node. */
 export function planNode(state: NodeState, desired: DesiredState): NodePlan {
+  const docker = state.facts.docker;
   const wantedEffect = { insecureRegistries: desired.insecureRegistries, registryMirrors: desired.registryMirrors };
-  const flagsNeeded = flagsWanted(desired).length > 0;
-  const lacking = flagsNeeded ? missingEffect(state.facts.docker, wantedEffect) : [];
-  const dropIn = planDockerOptions(state, desired);
-  // Only a flag that dockerd lacks, or a drop-in edit, runs into how Docker is wired.
-  const blockers = blockersFor(state, desired, lacking.length > 0 || dropIn !== undefined);
-  const changes = [planHosts(state, desired), ...planCertificates(state, desired), dropIn].filter((c) => c !== undefined);
+  const needed = {
+    insecure: desired.insecureRegistries.length > 0 || desired.retiredInsecureRegistries.length > 0,
+    mirrors: desired.registryMirrors.length > 0,
+  };
+  const choice = needed.insecure || needed.mirrors ? chooseMechanism(docker, needed, desired.dockerConfig) : null;
+  const lacking = flagsWanted(desired).length > 0 ? missingEffect(docker, wantedEffect) : [];
+  const options =
+    choice === null ? undefined : choice.mechanism === 'drop-in' ? planDockerOptions(state, desired) : planDaemonJson(state, desired);
+  // The wiring matters only where dockerd lacks an option or its file must change.
+  const blockers = [
+    ...(docker.installed ? [] : ['Docker is not installed on this node']),
+    ...(choice !== null && (lacking.length > 0 || options !== undefined) ? choice.blockers : []),
+  ];
+  const changes = [planHosts(state, desired), ...planCertificates(state, desired), options].filter((c) => c !== undefined);
 
   const handlers = new Set<Handler>();
-  const anchorsKept = (path: string) => !changes.some((c) => c.path === path && c.after === null);
-  if (changes.some((c) => c.resource === 'trust-store') || state.trustMissing.some(anchorsKept)) handlers.add('update-trust');
-  if (dropIn) handlers.add('daemon-reload');
-  // A restart only where a flag changed or dockerd lacks one (an owed restart); certs.d is read per
-  // connection and needs none.
-  if (dropIn || (lacking.length > 0 && state.facts.docker.running)) handlers.add('restart-docker');
+  const anchorKept = (path: string) => !changes.some((c) => c.path === path && c.after === null);
+  if (changes.some((c) => c.resource === 'trust-store') || state.trustMissing.some(anchorKept)) handlers.add('update-trust');
+  if (options?.resource === 'docker-options') handlers.add('daemon-reload');
+  // daemon.json's registry options are reloadable (SIGHUP); a flag needs a restart; certs.d needs
+  // nothing (read per connection). A running dockerd that lacks an option the files already give is
+  // owed the same (a run that died before its handler).
+  const owed = lacking.length > 0 && docker.running;
+  if (options?.resource === 'docker-options' || (owed && choice?.mechanism === 'drop-in')) handlers.add('restart-docker');
+  else if (options?.resource === 'daemon-json' || (owed && choice?.mechanism === 'daemon-json')) handlers.add('reload-docker');
+
+  const warnings =
+    handlers.has('restart-docker') && docker.running && docker.liveRestore === false && (docker.containersRunning ?? 0) > 0
+      ? [`restarting Docker stops the ${docker.containersRunning} running containers (live-restore is off)`]
+      : [];
   return {
+    mechanism: choice?.mechanism ?? null,
     changes,
     handlers: HANDLER_ORDER.filter((h) => handlers.has(h)),
     blockers,
     missingEffect: lacking,
+    warnings,
   };
 }

@@ -1,5 +1,5 @@
 /** What converging a node means: its desired state, the file changes to get there, the handlers owed. */
-import type { RegistrySpec } from '../playbook/types.ts';
+import type { DockerConfig, RegistrySpec } from '../playbook/types.ts';
 
 /** Everything the plays that select one node ask of it, merged. */
 export interface DesiredState {
@@ -9,10 +9,15 @@ export interface DesiredState {
   readonly registryMirrors: readonly string[];
   /** Flags dockhand once added and the plays no longer ask for (registries now absent). */
   readonly retiredInsecureRegistries: readonly string[];
+  /** How registry options reach dockerd: chosen per node (`auto`) or forced by the play. */
+  readonly dockerConfig: DockerConfig;
 }
 
+/** The mechanism chosen for a node. */
+export type Mechanism = 'drop-in' | 'daemon-json';
+
 /** The kinds of thing dockhand manages on a node. */
-export type ResourceKind = 'docker-options' | 'hosts' | 'certs.d' | 'trust-store' | 'docker-effect';
+export type ResourceKind = 'docker-options' | 'daemon-json' | 'hosts' | 'certs.d' | 'trust-store';
 
 /** One file's move from what it is to what it should be; `null` content means absent. */
 export interface FileChange {
@@ -26,5 +31,5 @@ export interface FileChange {
 }
 
 /** Work that follows changes, run once per node, at the end, in this order. */
-export const HANDLER_ORDER = ['update-trust', 'daemon-reload', 'restart-docker'] as const;
+export const HANDLER_ORDER = ['update-trust', 'daemon-reload', 'reload-docker', 'restart-docker'] as const;
 export type Handler = (typeof HANDLER_ORDER)[number];

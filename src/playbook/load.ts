@@ -185,6 +185,7 @@ class Checker {
       registries: [],
       insecureRegistries: raw.insecure_registries ?? [],
       registryMirrors: raw.registry_mirrors ?? [],
+      dockerConfig: raw.docker_config ?? 'auto',
       ...(raw.serial === undefined ? {} : { serial: raw.serial }),
       ...(raw.max_fail_percentage === undefined ? {} : { maxFailPercentage: raw.max_fail_percentage }),
       source: { file: this.#file, index, line: this.#locator.line(base) },

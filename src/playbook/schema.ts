@@ -10,7 +10,16 @@ import {
 } from './validate-values.ts';
 
 export const REGISTRY_KEYS = ['host', 'ip', 'insecure', 'ca', 'state'] as const;
-export const PLAY_KEYS = ['name', 'hosts', 'registries', 'insecure_registries', 'registry_mirrors', 'serial', 'max_fail_percentage'] as const;
+export const PLAY_KEYS = [
+  'name',
+  'hosts',
+  'registries',
+  'insecure_registries',
+  'registry_mirrors',
+  'docker_config',
+  'serial',
+  'max_fail_percentage',
+] as const;
 
 /** A string refused with the reason `check` gives. */
 function checked(check: (value: string) => string | undefined) {
@@ -53,6 +62,7 @@ export const PlaySchema = z
     registries: z.array(RegistrySchema).nullish(),
     insecure_registries: z.array(checked(checkInsecureRegistry)).nullish(),
     registry_mirrors: z.array(checked(checkMirrorUrl)).nullish(),
+    docker_config: z.enum(['auto', 'drop-in', 'daemon-json']).nullish(),
     serial: SerialSchema.optional(),
     max_fail_percentage: MaxFailSchema.optional(),
   })

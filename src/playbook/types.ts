@@ -16,6 +16,9 @@ export interface RegistrySpec {
   readonly state: 'present' | 'absent';
 }
 
+/** The mechanism that carries registry options to dockerd. */
+export type DockerConfig = 'auto' | 'drop-in' | 'daemon-json';
+
 export interface Play {
   readonly name: string;
   /** An inventory pattern, as --limit takes. */
@@ -24,6 +27,11 @@ export interface Play {
   /** Extra hosts or CIDRs for --insecure-registry. */
   readonly insecureRegistries: readonly string[];
   readonly registryMirrors: readonly string[];
+  /**
+   * How Docker receives registry options: `auto` picks, per node, what its Docker really honours;
+   * `drop-in` forces DOCKER_OPTS in docker-options.conf; `daemon-json` forces /etc/docker/daemon.json.
+   */
+  readonly dockerConfig: DockerConfig;
   /** Rolling batches, as Ansible's `serial` (a single value is a one-item list); kept for later. */
   readonly serial?: readonly SerialStep[] | undefined;
   /** Abort the play when more than this percentage (0-100) of a batch fails; kept for later. */

@@ -19,9 +19,12 @@ export interface ConvergeHost {
   readonly address: string;
   readonly status: ConvergeStatus;
   readonly os_family: string | null;
+  /** How registry options reach dockerd: "drop-in" (DOCKER_OPTS) or "daemon-json". */
+  readonly mechanism: string | null;
   readonly changes: ChangeReport[];
   readonly handlers: string[];
   readonly missing_effect: string[];
+  readonly warnings: string[];
   readonly error: string | null;
   readonly duration_ms: number;
 }
@@ -54,6 +57,7 @@ export function convergeDocument(mode: Mode, outcomes: readonly NodeOutcome<Node
       address: outcome.target.address,
       status: value?.status ?? outcome.status,
       os_family: value?.osFamily ?? null,
+      mechanism: value?.mechanism ?? null,
       changes: (value?.changes ?? []).map((change) => ({
         resource: change.resource,
         path: change.path,
@@ -62,6 +66,7 @@ export function convergeDocument(mode: Mode, outcomes: readonly NodeOutcome<Node
       })),
       handlers: [...(value?.handlers ?? [])],
       missing_effect: [...(value?.missingEffect ?? [])],
+      warnings: [...(value?.warnings ?? [])],
       error: value?.error ?? outcome.error,
       duration_ms: outcome.durationMs,
     };
@@ -81,7 +86,9 @@ export function renderConvergeText(document: ConvergeDocument): string {
   const lines: string[] = [];
   for (const host of document.hosts) {
     if (host.status === 'ok' && host.changes.length === 0) continue;
-    lines.push(`${host.name} ${host.status} (${seconds(host.duration_ms)})`);
+    const via = host.mechanism === null ? '' : `, registry options via ${host.mechanism === 'drop-in' ? 'the DOCKER_OPTS drop-in' : 'daemon.json'}`;
+    lines.push(`${host.name} ${host.status} (${seconds(host.duration_ms)}${via})`);
+    for (const warning of host.warnings) lines.push(`  warning: ${warning}`);
     for (const change of host.changes) {
       lines.push(`  ${verb}${change.action} ${change.resource} ${change.path}`);
       if (change.diff) lines.push(...change.diff.trimEnd().split('\n').map((line) => `    ${line}`));

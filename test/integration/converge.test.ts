@@ -4,7 +4,10 @@ import { dockhand } from '../support/cli.ts';
 import { scratchDir, writeInventory, writeRegistryPlaybook } from '../support/lab-files.ts';
 
 const lab = loadLab();
-const nodes = lab.nodes.filter((n) => n.variant !== 'docker-ce');
+// Every kind of node at once: Debian and RHEL-family with DOCKER_OPTS units, and a docker-ce-like unit
+// that ignores $DOCKER_OPTS (it converges through daemon.json).
+const nodes = lab.nodes;
+const isCe = (name: string) => lab.nodes.find((n) => n.name === name)?.variant === 'docker-ce';
 const dir = scratchDir('converge');
 const inventory = writeInventory(dir, lab, nodes);
 const playbook = writeRegistryPlaybook(dir, lab);
@@ -15,7 +18,7 @@ const common = ['-i', inventory, '--known-hosts', knownHosts, '--json'];
 
 interface Report {
   mode: string;
-  hosts: { name: string; status: string; changes: { resource: string; path: string; action: string; diff: string | null }[]; handlers: string[]; error: string | null }[];
+  hosts: { name: string; status: string; mechanism: string | null; changes: { resource: string; path: string; action: string; diff: string | null }[]; handlers: string[]; error: string | null }[];
   summary: Record<string, number>;
 }
 
@@ -29,14 +32,17 @@ async function dockerStartedAt(node: LabNode): Promise<string> {
 
 describe('converge the lab to the KubeSphere registry procedure', () => {
   it('check on fresh nodes exits 3 and lists each node\'s drift', async () => {
-    expect(nodes.length).toBeGreaterThanOrEqual(3);
+    expect(nodes.length).toBeGreaterThanOrEqual(4);
+    expect(nodes.some((n) => n.variant === 'docker-ce')).toBe(true);
     const run = await dockhand(['check', playbook, ...common]);
     expect(run.exitCode, run.stderr).toBe(3);
     const report = JSON.parse(run.stdout) as Report;
     expect(report.mode).toBe('check');
     for (const host of report.hosts) {
       expect(host.status, host.name).toBe('drift');
-      expect(host.changes.map((c) => c.resource).sort()).toEqual(['certs.d', 'docker-options', 'hosts', 'trust-store']);
+      const options = isCe(host.name) ? 'daemon-json' : 'docker-options';
+      expect(host.changes.map((c) => c.resource).sort(), host.name).toEqual(['certs.d', options, 'hosts', 'trust-store'].sort());
+      expect(host.mechanism, host.name).toBe(isCe(host.name) ? 'daemon-json' : 'drop-in');
     }
     // check changed nothing
     for (const node of nodes) expect((await sh(node, 'test -e /etc/docker/certs.d && echo yes || echo no')).stdout.trim()).toBe('no');
@@ -54,7 +60,8 @@ describe('converge the lab to the KubeSphere registry procedure', () => {
     const report = JSON.parse(run.stdout) as Report;
     for (const host of report.hosts) {
       expect(host.status, `${host.name}: ${host.error}`).toBe('changed');
-      expect(host.handlers).toEqual(['update-trust', 'daemon-reload', 'restart-docker']);
+      // daemon.json's registry options are reloaded (SIGHUP); flags need a restart
+      expect(host.handlers, host.name).toEqual(isCe(host.name) ? ['update-trust', 'reload-docker'] : ['update-trust', 'daemon-reload', 'restart-docker']);
     }
     const password = readSecret(https.passwordFile);
     for (const node of nodes) {
@@ -119,18 +126,23 @@ describe('converge the lab to the KubeSphere registry procedure', () => {
   });
 });
 
-describe('a node whose docker unit ignores $DOCKER_OPTS', () => {
-  const ce = lab.nodes.find((n) => n.variant === 'docker-ce');
-
-  it('is failed with the reason, and nothing on it changes', async () => {
-    expect(ce, 'the lab has a docker-ce node').toBeDefined();
-    const ceInventory = writeInventory(dir, lab, [ce!], 'ce.ini');
-    const hostsBefore = (await sh(ce!, 'cat /etc/hosts')).stdout;
-    const run = await dockhand(['apply', playbook, '-i', ceInventory, '--known-hosts', knownHosts, '--json']);
-    expect(run.exitCode).toBe(2);
+describe('a node whose daemon.json already sets insecure-registries', () => {
+  it('converges without Docker failing; the key keeps its old entries and the other keys stay', async () => {
+    const node = lab.nodes.find((n) => n.variant === 'docker-ce')!;
+    const daemonJson = '{\n  "insecure-registries": ["10.99.0.0/16"],\n  "log-level": "warn"\n}\n';
+    await sh(node, `rm -f /etc/docker/daemon.json; cat > /etc/docker/daemon.json; systemctl reset-failed docker; systemctl restart docker`, daemonJson);
+    const inventoryCe = writeInventory(dir, lab, [node], 'daemon-json.ini');
+    const run = await dockhand(['apply', playbook, '-i', inventoryCe, '--known-hosts', knownHosts, '--json']);
+    expect(run.exitCode, run.stdout).toBe(0);
     const host = (JSON.parse(run.stdout) as Report).hosts[0]!;
-    expect(host.status).toBe('failed');
-    expect(host.error).toMatch(/does not pass \$DOCKER_OPTS/);
-    expect((await sh(ce!, 'cat /etc/hosts')).stdout).toBe(hostsBefore);
+    expect(host.mechanism).toBe('daemon-json');
+    expect(JSON.parse((await sh(node, 'cat /etc/docker/daemon.json')).stdout)).toEqual({
+      'insecure-registries': ['10.99.0.0/16', http.host, '10.233.0.0/18'],
+      'log-level': 'warn',
+    });
+    expect((await sh(node, 'systemctl is-active docker')).stdout.trim()).toBe('active');
+    const info = (await sh(node, "docker info --format '{{json .RegistryConfig}}'")).stdout;
+    for (const wanted of ['10.99.0.0/16', '10.233.0.0/18', http.host]) expect(info).toContain(wanted);
+    expect((await sh(node, `docker pull ${http.host}/library/tiny:1`)).exitCode).toBe(0);
   });
 });

@@ -27,7 +27,10 @@ export async function applyCommand(playbookFile: string, options: ApplyOptions):
   const outcomes = await forEachNode(
     targets,
     { forks: options.forks, connection: connectionSettings(options), onEvent: progressReporter(process.stderr, targets.length) },
-    (connection, target) => convergeNode(connection, target.name, desired.get(target.name)!, mode),
+    (connection, target) =>
+      convergeNode(connection, target.name, desired.get(target.name)!, mode, (warning) =>
+        process.stderr.write(`dockhand: ${target.name}: warning: ${warning}\n`),
+      ),
   );
   const document = convergeDocument(mode, outcomes, options.diff);
   process.stdout.write(options.json ? `${JSON.stringify(document, null, 2)}\n` : renderConvergeText(document));

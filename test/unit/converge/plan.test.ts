@@ -23,6 +23,7 @@ function desired(registries: RegistrySpec[], extra: Partial<DesiredState> = {}):
     insecureRegistries: registries.filter((r) => r.insecure && r.state === 'present').map((r) => r.host),
     registryMirrors: [],
     retiredInsecureRegistries: registries.filter((r) => r.state === 'absent').map((r) => r.host),
+    dockerConfig: 'auto',
     ...extra,
   };
 }
@@ -91,7 +92,7 @@ describe('planNode on a fresh Debian node (docker.io unit honours $DOCKER_OPTS)'
 
   it('plans nothing once converged (idempotent)', () => {
     const again = planNode(converged(plan, 'debian-docker-io', before, want), want);
-    expect(again).toEqual({ changes: [], handlers: [], blockers: [], missingEffect: [] });
+    expect(again).toEqual({ mechanism: 'drop-in', changes: [], handlers: [], blockers: [], missingEffect: [], warnings: [] });
   });
 
   it('owes a restart when the files are right but dockerd lacks a flag (a run died before its restart)', () => {
@@ -133,19 +134,44 @@ describe('planNode on a RHEL-family Kubespray node', () => {
   });
 });
 
-describe('planNode refuses what would not work, touching nothing', () => {
-  it('a unit that ignores $DOCKER_OPTS (stock docker-ce)', () => {
+describe('planNode follows how each node\'s Docker is really wired', () => {
+  it('uses daemon.json, reloaded rather than restarted, where the unit ignores $DOCKER_OPTS (stock docker-ce)', () => {
     const plan = planNode(stateFrom('docker-ce-stock', { '/etc/hosts': HOSTS }), desired([httpRegistry]));
+    expect(plan.blockers).toEqual([]);
+    expect(plan.mechanism).toBe('daemon-json');
+    expect(summary(plan.changes)).toEqual(['update hosts /etc/hosts', 'create daemon-json /etc/docker/daemon.json']);
+    expect(plan.changes[1]!.after).toBe('{\n  "insecure-registries": [\n    "harbor-http.example.local"\n  ]\n}\n');
+    expect(plan.handlers).toEqual(['reload-docker']);
+  });
+
+  it('refuses a forced drop-in that the unit would ignore', () => {
+    const plan = planNode(stateFrom('docker-ce-stock', { '/etc/hosts': HOSTS }), { ...desired([httpRegistry]), dockerConfig: 'drop-in' });
     expect(plan.blockers.join()).toMatch(/does not pass \$DOCKER_OPTS/);
   });
 
-  it('daemon.json that already sets insecure-registries', () => {
-    const state = stateFrom('debian-docker-io', { '/etc/hosts': HOSTS }, {
-      docker: { dockerOpts: null, dockerOptsSource: null, daemonJson: { present: true, valid: true, error: null, keys: ['insecure-registries'], content: {}, raw: '{}' } },
+  it('merges into a daemon.json that already sets insecure-registries, keeping its entries and other keys', () => {
+    const daemonJson = '{"insecure-registries": ["10.0.0.0/8"], "log-driver": "json-file"}';
+    const state = stateFrom('debian-docker-io', { '/etc/hosts': HOSTS, '/etc/docker/daemon.json': daemonJson }, {
+      docker: { dockerOpts: null, dockerOptsSource: null, daemonJson: { present: true, valid: true, error: null, keys: ['insecure-registries', 'log-driver'], content: {}, raw: daemonJson } },
     });
-    expect(planNode(state, desired([httpRegistry])).blockers.join()).toMatch(/daemon.json sets "insecure-registries"/);
+    const plan = planNode(state, desired([httpRegistry]));
+    expect(plan.blockers).toEqual([]);
+    expect(plan.mechanism).toBe('daemon-json');
+    expect(JSON.parse(plan.changes.find((c) => c.resource === 'daemon-json')!.after!)).toEqual({
+      'insecure-registries': ['10.0.0.0/8', 'harbor-http.example.local'],
+      'log-driver': 'json-file',
+    });
+    expect(plan.handlers).toEqual(['reload-docker']);
   });
 
+  it('says when a restart will stop running containers', () => {
+    const plan = planNode(stateFrom('kubespray-rocky9', new Map([...fixtureDropIns('kubespray-rocky9'), ['/etc/hosts', HOSTS]])), desired([httpRegistry]));
+    expect(plan.handlers).toContain('restart-docker');
+    expect(plan.warnings).toEqual(['restarting Docker stops the 23 running containers (live-restore is off)']);
+  });
+});
+
+describe('planNode refuses what would not work, touching nothing', () => {
   it('DOCKER_OPTS from an EnvironmentFile, which overrides any drop-in', () => {
     const plan = planNode(stateFrom('debian-docker-io', { '/etc/hosts': HOSTS }), desired([httpRegistry]));
     expect(plan.blockers.join()).toMatch(/EnvironmentFile \/etc\/default\/docker/);

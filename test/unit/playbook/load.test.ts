@@ -31,6 +31,7 @@ describe('loadPlaybook: the sample playbook', () => {
         ],
         insecureRegistries: ['10.233.0.0/18'],
         registryMirrors: ['https://mirror.example.com'],
+        dockerConfig: 'auto',
         source: { file, index: 0, line: 1 },
       },
     ]);
