@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander';
-import { DockhandError } from '../errors.ts';
+import { DockhandError, InputError } from '../errors.ts';
+import type { SerialStep } from '../playbook/types.ts';
+import { checkMaxFailPercentage, parseSerial } from '../playbook/validate-values.ts';
 import { applyCommand, type ApplyOptions } from './commands/apply.ts';
 import { factsCommand } from './commands/facts.ts';
 import { ExitCode } from './exit-codes.ts';
@@ -7,7 +9,21 @@ import { withNodeOptions, type NodeOptions } from './options.ts';
 
 const VERSION = '0.1.0';
 
-function program(setExit: (code: ExitCode) => void): Command {
+function serialOption(raw: string): SerialStep[] {
+  const steps = raw.split(',').map((part) => (/^\d+$/.test(part.trim()) ? Number(part.trim()) : part.trim()));
+  const parsed = parseSerial(steps);
+  if ('steps' in parsed) return parsed.steps;
+  throw new InputError('E_USAGE', '--serial', undefined, `"${raw}" ${parsed.reason}`);
+}
+
+function percentOption(raw: string): number {
+  const value = Number(raw);
+  const reason = raw.trim() === '' ? 'is empty' : checkMaxFailPercentage(value);
+  if (reason !== undefined) throw new InputError('E_USAGE', '--max-fail-percentage', undefined, `"${raw}" ${reason}`);
+  return value;
+}
+
+function program(setExit: (code: ExitCode | 130) => void): Command {
   const root = new Command('dockhand')
     .description('Make every node of a cluster trust and reach your private image registries.')
     .version(VERSION)
@@ -27,6 +43,8 @@ function program(setExit: (code: ExitCode) => void): Command {
     )
       .option('--check', 'change nothing: report drift (exit 3 when any node drifts)', check)
       .option('--diff', 'show a unified diff of every file change', false)
+      .option('--serial <sizes>', 'rolling batches: a number, a percentage, or a list like 1,25% (overrides the play)', serialOption)
+      .option('--max-fail-percentage <n>', 'stop starting batches once more than this percentage of a batch failed (default 0)', percentOption)
       .action(async (playbook: string, options: ApplyOptions) => setExit(await applyCommand(playbook, { ...options, check: check || options.check })));
   }
 
@@ -34,8 +52,8 @@ function program(setExit: (code: ExitCode) => void): Command {
 }
 
 /** Run the CLI; resolves to the process exit code. */
-export async function main(argv: readonly string[]): Promise<ExitCode> {
-  let code: ExitCode = ExitCode.ok;
+export async function main(argv: readonly string[]): Promise<ExitCode | 130> {
+  let code: ExitCode | 130 = ExitCode.ok;
   try {
     await program((c) => (code = c)).parseAsync([...argv], { from: 'user' });
     return code;

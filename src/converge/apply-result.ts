@@ -7,6 +7,10 @@ export interface ApplyResult {
   readonly wrote: readonly string[];
   readonly handlersRun: readonly Handler[];
   readonly error: string | null;
+  /** A file another run changed since this one read it: the plan no longer holds. */
+  readonly changedUnderneath: string | null;
+  /** Why the run was rolled back on the node (files restored, Docker restarted), or null. */
+  readonly rolledBack: string | null;
   readonly journal: string | null;
   readonly dockerActive: boolean;
   readonly dockerInfo: DockerInfo | null;
@@ -22,6 +26,8 @@ export function parseApplyResult(stdout: string): ApplyResult {
     wrote: sections.filter((s) => s.name === 'wrote' && s.arg).map((s) => s.arg!.replace(/^'(.*)'$/, '$1')),
     handlersRun: sections.filter((s) => s.name === 'handler').map((s) => s.arg).filter(isHandler),
     error: content('error')?.trim() || null,
+    rolledBack: content('rolled-back')?.trim() || null,
+    changedUnderneath: sections.find((s) => s.name === 'changed-underneath')?.arg ?? null,
     journal: content('journal')?.trim() || null,
     dockerActive: content('docker-active')?.trim() === 'active',
     dockerInfo: parseDockerInfo(content('docker-info')),

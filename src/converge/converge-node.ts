@@ -1,22 +1,22 @@
 /** Converging one node: read its state, plan, then (apply mode) apply, run handlers and verify the effect. */
 import type { Connection } from '../connection/types.ts';
-import { missingEffect } from '../resources/docker-effect.ts';
-import { parseApplyResult } from './apply-result.ts';
-import { applyScript } from './apply-script.ts';
-import { planNode } from './plan.ts';
-import { readNodeState } from './node-state.ts';
-import type { DesiredState, FileChange, Handler, Mechanism } from './types.ts';
 import type { OsFamily } from '../facts/types.ts';
+import { missingEffect, type RegistryEffect } from '../resources/docker-effect.ts';
+import { parseApplyResult, type ApplyResult } from './apply-result.ts';
+import { applyScript, newRunId, rollbackScript } from './apply-script.ts';
+import { readNodeState } from './node-state.ts';
+import { planNode, type NodePlan } from './plan.ts';
+import type { DesiredState, FileChange, Handler, Mechanism } from './types.ts';
 
 export type Mode = 'apply' | 'check';
 
 export interface NodeConvergence {
-  readonly status: 'ok' | 'changed' | 'drift' | 'failed';
+  readonly status: 'ok' | 'changed' | 'drift' | 'failed' | 'rolled_back';
   readonly osFamily: OsFamily | null;
   /** How registry options reach dockerd here (null: the plays ask for none). */
   readonly mechanism: Mechanism | null;
   readonly warnings: readonly string[];
-  /** Changes planned (check) or made (apply). */
+  /** Changes planned (check) or made (apply; after a rollback, the changes that were undone). */
   readonly changes: readonly FileChange[];
   /** What the running dockerd lacked before the run. */
   readonly missingEffect: readonly string[];
@@ -27,6 +27,10 @@ export interface NodeConvergence {
 
 /** How long the whole apply script may run (trust update and restart included). */
 const APPLY_TIMEOUT_MS = 180_000;
+
+function journalTail(result: ApplyResult): string {
+  return result.journal ? `; docker's journal: ${result.journal.split('\n').slice(-5).join(' | ')}` : '';
+}
 
 /**
  * Converge one node. `warn` hears, before anything is applied, what an operator should know (a
@@ -39,6 +43,29 @@ export async function convergeNode(
   mode: Mode,
   warn: (message: string) => void = () => undefined,
 ): Promise<NodeConvergence> {
+  // Another run may change the node between our read and our apply: the apply script then refuses
+  // (compare-and-swap under the node lock) and the node is read and planned again.
+  for (let attempt = 1; ; attempt += 1) {
+    const outcome = await convergeOnce(connection, nodeName, desired, mode, warn);
+    if (outcome !== 'changed-underneath') return outcome;
+    if (attempt === MAX_ATTEMPTS) {
+      return {
+        status: 'failed', osFamily: null, mechanism: null, warnings: [], changes: [], missingEffect: [], handlers: [],
+        error: `nothing changed: other runs kept changing this node's files (${MAX_ATTEMPTS} attempts)`,
+      };
+    }
+  }
+}
+
+const MAX_ATTEMPTS = 3;
+
+async function convergeOnce(
+  connection: Connection,
+  nodeName: string,
+  desired: DesiredState,
+  mode: Mode,
+  warn: (message: string) => void,
+): Promise<NodeConvergence | 'changed-underneath'> {
   const state = await readNodeState(connection, nodeName);
   const plan = planNode(state, desired);
   const base = {
@@ -52,7 +79,7 @@ export async function convergeNode(
   if (plan.blockers.length > 0) {
     return { ...base, status: 'failed', changes: [], handlers: [], error: `nothing changed: ${plan.blockers.join('; ')}` };
   }
-  const wanted = { insecureRegistries: desired.insecureRegistries, registryMirrors: desired.registryMirrors };
+  const wanted: RegistryEffect = { insecureRegistries: desired.insecureRegistries, registryMirrors: desired.registryMirrors };
   const nothingToDo = plan.changes.length === 0 && plan.handlers.length === 0;
 
   if (mode === 'check') {
@@ -64,27 +91,50 @@ export async function convergeNode(
       ? { ...base, status: 'ok', error: null }
       : { ...base, status: 'failed', error: `the registry is not in effect: dockerd lacks ${lacking.join(', ')}` };
   }
-
   for (const warning of plan.warnings) warn(warning);
+  return applyPlan(connection, state.family, plan, wanted, base);
+}
+
+async function applyPlan(
+  connection: Connection,
+  family: OsFamily,
+  plan: NodePlan,
+  wanted: RegistryEffect,
+  base: Omit<NodeConvergence, 'status' | 'error'>,
+): Promise<NodeConvergence | 'changed-underneath'> {
+  const runId = newRunId();
+  const expected = [...wanted.insecureRegistries, ...wanted.registryMirrors.map((m) => m.replace(/\/+$/, ''))];
   const run = await connection.run('exec /bin/sh -s', {
-    input: applyScript(plan.changes, plan.handlers, state.family, [...desired.insecureRegistries, ...desired.registryMirrors.map((m) => m.replace(/\/+$/, ''))]),
+    input: applyScript(runId, plan.changes, plan.handlers, family, expected),
     become: true,
     timeoutMs: APPLY_TIMEOUT_MS,
   });
   const result = parseApplyResult(run.stdout);
+  if (result.changedUnderneath !== null) return 'changed-underneath';
   const made = plan.changes.filter((change) => result.wrote.includes(change.path));
   const applied = { ...base, changes: made, handlers: result.handlersRun };
   if (run.timedOut) return { ...applied, status: 'failed', error: `applying took longer than ${APPLY_TIMEOUT_MS / 1000} s` };
+  if (result.rolledBack !== null) {
+    return { ...applied, status: 'rolled_back', error: `rolled back: ${result.rolledBack}${journalTail(result)}` };
+  }
   if (result.error !== null || !result.complete) {
     const why = result.error ?? `the apply script stopped (exit ${String(run.exitCode)}): ${run.stderr.trim().slice(-300)}`;
-    const journal = result.journal ? `; docker's journal: ${result.journal.split('\n').slice(-5).join(' | ')}` : '';
-    return { ...applied, status: 'failed', error: `${why}${journal}` };
+    return { ...applied, status: 'failed', error: `${why}${journalTail(result)}` };
   }
+  const wantsEffect = wanted.insecureRegistries.length > 0 || wanted.registryMirrors.length > 0;
   const lacking = result.dockerInfo
     ? missingEffect({ running: result.dockerActive, ...result.dockerInfo }, wanted)
     : ['dockerd does not answer docker info'];
-  if (lacking.length > 0 && (wanted.insecureRegistries.length > 0 || wanted.registryMirrors.length > 0)) {
-    return { ...applied, status: 'failed', error: `the registry is not in effect after apply: dockerd lacks ${lacking.join(', ')}` };
-  }
-  return { ...applied, status: 'changed', error: null };
+  if (!wantsEffect || lacking.length === 0) return { ...applied, status: 'changed', error: null };
+
+  // Docker runs but does not show what it was given: put the node back as it was.
+  const reason = `the registry is not in effect after apply: dockerd lacks ${lacking.join(', ')}`;
+  const back = await connection.run('exec /bin/sh -s', {
+    input: rollbackScript(runId, plan.handlers, family, reason),
+    become: true,
+    timeoutMs: APPLY_TIMEOUT_MS,
+  });
+  const undone = parseApplyResult(back.stdout);
+  if (undone.rolledBack !== null) return { ...applied, status: 'rolled_back', error: `rolled back: ${reason}` };
+  return { ...applied, status: 'failed', error: `${reason}; the rollback failed too: ${undone.error ?? back.stderr.trim().slice(-300)}` };
 }

@@ -13,6 +13,8 @@ import { CERTS_D_ROOT } from '../resources/certs-d.ts';
 import { DAEMON_JSON_PATH } from '../resources/daemon-json.ts';
 import { DOCKER_OPTIONS_PATH } from '../resources/docker-options.ts';
 import { HOSTS_PATH } from '../resources/hosts-file.ts';
+import { PENDING_PATH } from './apply-script.ts';
+import { HANDLER_ORDER, type Handler } from './types.ts';
 import { DEBIAN_ANCHOR_ROOT, RHEL_ANCHOR_DIR, trustBundle } from '../resources/trust-store.ts';
 
 export interface NodeState {
@@ -22,6 +24,8 @@ export interface NodeState {
   readonly files: ReadonlyMap<string, string>;
   /** Installed anchors whose certificates the trust bundle lacks: an update is owed. */
   readonly trustMissing: readonly string[];
+  /** Handlers an earlier run recorded as owed and did not finish (it died, or lost its node). */
+  readonly pendingHandlers: readonly Handler[];
 }
 
 const MANAGED_FILES = [HOSTS_PATH, DOCKER_OPTIONS_PATH, DAEMON_JSON_PATH];
@@ -32,6 +36,7 @@ export const MANAGED_STATE_SCRIPT = `
 for f in ${MANAGED_FILES.join(' ')} ${MANAGED_GLOBS.join(' ')}; do
   if [ -f "$f" ]; then section managed-file "$f"; base64 < "$f"; fi
 done
+if [ -f ${PENDING_PATH} ]; then section pending; cat ${PENDING_PATH}; fi
 section trust-missing
 for a in ${DEBIAN_ANCHOR_ROOT}/*/*.crt ${RHEL_ANCHOR_DIR}/dockhand-*.crt; do
   [ -f "$a" ] || continue
@@ -55,7 +60,9 @@ export function parseNodeState(stdout: string, nodeName: string): NodeState {
   }
   const missing = sections.find((s) => s.name === 'trust-missing')?.content ?? '';
   const trustMissing = missing.split('\n').filter((line) => line.trim() !== '');
-  return { facts, family, files, trustMissing };
+  const pending = sections.find((s) => s.name === 'pending')?.content ?? '';
+  const pendingHandlers = HANDLER_ORDER.filter((h) => pending.split('\n').map((l) => l.trim()).includes(h));
+  return { facts, family, files, trustMissing, pendingHandlers };
 }
 
 /** Read a node's state as root; throws when the script did not complete. */

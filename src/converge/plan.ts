@@ -128,6 +128,10 @@ export function planNode(state: NodeState, desired: DesiredState): NodePlan {
   if (options?.resource === 'docker-options' || (owed && choice?.mechanism === 'drop-in')) handlers.add('restart-docker');
   else if (options?.resource === 'daemon-json' || (owed && choice?.mechanism === 'daemon-json')) handlers.add('reload-docker');
 
+  // What an earlier run recorded as owed and never finished.
+  for (const pending of state.pendingHandlers) handlers.add(pending);
+  if (handlers.has('restart-docker')) handlers.delete('reload-docker');
+
   const warnings =
     handlers.has('restart-docker') && docker.running && docker.liveRestore === false && (docker.containersRunning ?? 0) > 0
       ? [`restarting Docker stops the ${docker.containersRunning} running containers (live-restore is off)`]

@@ -7,7 +7,7 @@ import { renderTable } from './table.ts';
 export interface FactsHost {
   readonly name: string;
   readonly address: string;
-  readonly status: 'ok' | 'failed' | 'unreachable';
+  readonly status: 'ok' | 'failed' | 'unreachable' | 'skipped';
   readonly os_family: 'debian' | 'rhel' | null;
   readonly os: OsRelease | null;
   readonly docker: DockerFacts | null;

@@ -7,4 +7,6 @@ export type RunEvent =
       readonly status: string;
       readonly durationMs: number;
       readonly error: string | null;
-    };
+    }
+  | { readonly kind: 'batch-start'; readonly batch: number; readonly of: number; readonly nodes: readonly string[] }
+  | { readonly kind: 'batches-stopped'; readonly reason: string };

@@ -1,38 +1,52 @@
 import pLimit from 'p-limit';
 import { connectionFor, type Connection, type ConnectionSettings } from '../connection/index.ts';
-import { DockhandError, UnreachableError } from '../errors.ts';
+import { UnreachableError } from '../errors.ts';
 import type { NodeTarget } from '../inventory/types.ts';
+import type { SerialStep } from '../playbook/types.ts';
+import { batchSizes, inBatches, tooManyFailures } from './batches.ts';
 import type { RunEvent } from './events.ts';
 
 /** How one node's work ended. */
 export type NodeOutcome<T> =
   | { readonly target: NodeTarget; readonly status: 'ok'; readonly value: T; readonly error: null; readonly durationMs: number }
-  | { readonly target: NodeTarget; readonly status: 'failed' | 'unreachable'; readonly value: null; readonly error: string; readonly durationMs: number };
+  | {
+      readonly target: NodeTarget;
+      readonly status: 'failed' | 'unreachable' | 'skipped';
+      readonly value: null;
+      readonly error: string;
+      readonly durationMs: number;
+    };
 
-export interface FleetOptions {
+export interface FleetOptions<T> {
   /** How many nodes are worked on at once. */
   readonly forks: number;
   readonly connection: ConnectionSettings;
   readonly onEvent?: (event: RunEvent) => void;
+  /** Rolling batches; a batch starts only once the one before it has finished. */
+  readonly serial?: readonly SerialStep[] | undefined;
+  /** No new batch starts once more than this percentage of a batch failed (default 0). */
+  readonly maxFailPercentage?: number | undefined;
+  /** Whether an outcome counts as a failure for max_fail_percentage (default: not ok). */
+  readonly failed?: (outcome: NodeOutcome<T>) => boolean;
+  /** Aborted (SIGINT, SIGTERM): no new node starts; nodes in flight finish. */
+  readonly signal?: AbortSignal;
   /** Stand-in for connectionFor, for tests. */
   readonly connect?: (target: NodeTarget, settings: ConnectionSettings) => Connection;
 }
 
-/** The message an ops engineer needs, without stack traces; a cause is kept when it adds something. */
-function describe(error: unknown): string {
-  if (error instanceof DockhandError) return error.message;
-  if (error instanceof Error) return error.message;
-  return String(error);
+function skipped<T>(target: NodeTarget, why: string): NodeOutcome<T> {
+  return { target, status: 'skipped', value: null, error: why, durationMs: 0 };
 }
 
 /**
- * Work on every node in parallel (at most `forks` at once), one connection per node reused for
- * everything on it. A node that cannot be reached is `unreachable`; any other error is `failed`;
- * either way the other nodes go on. Outcomes come back in the order of `targets`.
+ * Work on every node in parallel (at most `forks` at once, batch by batch with `serial`), one
+ * connection per node reused for everything on it. A node that cannot be reached is `unreachable`;
+ * any other error is `failed`; either way the other nodes go on. Outcomes come back in the order of
+ * `targets`.
  */
 export async function forEachNode<T>(
   targets: readonly NodeTarget[],
-  options: FleetOptions,
+  options: FleetOptions<T>,
   work: (connection: Connection, target: NodeTarget) => Promise<T>,
 ): Promise<NodeOutcome<T>[]> {
   if (!Number.isInteger(options.forks) || options.forks < 1) {
@@ -41,27 +55,42 @@ export async function forEachNode<T>(
   const limit = pLimit(options.forks);
   const connect = options.connect ?? connectionFor;
   const emit = options.onEvent ?? (() => undefined);
+  const isFailure = options.failed ?? ((outcome: NodeOutcome<T>) => outcome.status !== 'ok');
 
-  return Promise.all(
-    targets.map((target) =>
-      limit(async (): Promise<NodeOutcome<T>> => {
-        const started = performance.now();
-        emit({ kind: 'node-start', node: target.name });
-        const connection = connect(target, options.connection);
-        let outcome: NodeOutcome<T>;
-        try {
-          await connection.open();
-          const value = await work(connection, target);
-          outcome = { target, status: 'ok', value, error: null, durationMs: Math.round(performance.now() - started) };
-        } catch (error) {
-          const status = error instanceof UnreachableError ? 'unreachable' : 'failed';
-          outcome = { target, status, value: null, error: describe(error), durationMs: Math.round(performance.now() - started) };
-        } finally {
-          await connection.close().catch(() => undefined);
-        }
-        emit({ kind: 'node-end', node: target.name, status: outcome.status, durationMs: outcome.durationMs, error: outcome.error });
-        return outcome;
-      }),
-    ),
-  );
+  const one = async (target: NodeTarget): Promise<NodeOutcome<T>> => {
+    if (options.signal?.aborted) return skipped(target, 'not started: the run was interrupted');
+    const started = performance.now();
+    emit({ kind: 'node-start', node: target.name });
+    const connection = connect(target, options.connection);
+    let outcome: NodeOutcome<T>;
+    try {
+      await connection.open();
+      const value = await work(connection, target);
+      outcome = { target, status: 'ok', value, error: null, durationMs: Math.round(performance.now() - started) };
+    } catch (error) {
+      const status = error instanceof UnreachableError ? 'unreachable' : 'failed';
+      const message = error instanceof Error ? error.message : String(error);
+      outcome = { target, status, value: null, error: message, durationMs: Math.round(performance.now() - started) };
+    } finally {
+      await connection.close().catch(() => undefined);
+    }
+    emit({ kind: 'node-end', node: target.name, status: outcome.status, durationMs: outcome.durationMs, error: outcome.error });
+    return outcome;
+  };
+
+  const batches = inBatches(targets, batchSizes(targets.length, options.serial));
+  const outcomes: NodeOutcome<T>[] = [];
+  for (const [index, batch] of batches.entries()) {
+    if (batches.length > 1) emit({ kind: 'batch-start', batch: index + 1, of: batches.length, nodes: batch.map((t) => t.name) });
+    const results = await Promise.all(batch.map((target) => limit(() => one(target))));
+    outcomes.push(...results);
+    const failures = results.filter(isFailure).length;
+    if (index < batches.length - 1 && tooManyFailures(failures, batch.length, options.maxFailPercentage ?? 0)) {
+      const why = `not started: ${failures} of ${batch.length} nodes in batch ${index + 1} failed (max_fail_percentage ${options.maxFailPercentage ?? 0})`;
+      for (const rest of batches.slice(index + 1)) outcomes.push(...rest.map((target) => skipped<T>(target, why)));
+      emit({ kind: 'batches-stopped', reason: why });
+      break;
+    }
+  }
+  return outcomes;
 }

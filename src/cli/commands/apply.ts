@@ -1,20 +1,50 @@
 import { desiredStates } from '../../converge/desired.ts';
-import { convergeNode, type Mode } from '../../converge/converge-node.ts';
+import { convergeNode, type Mode, type NodeConvergence } from '../../converge/converge-node.ts';
 import { loadInventory, resolveTarget, selectHosts } from '../../inventory/index.ts';
 import { loadPlaybook } from '../../playbook/index.ts';
+import type { Playbook, SerialStep } from '../../playbook/types.ts';
 import { convergeDocument, renderConvergeText } from '../../report/converge.ts';
 import { progressReporter } from '../../report/progress.ts';
-import { forEachNode } from '../../run/fleet.ts';
-import { exitCodeFor, type ExitCode } from '../exit-codes.ts';
+import { forEachNode, type NodeOutcome } from '../../run/fleet.ts';
+import { ExitCode, exitCodeFor } from '../exit-codes.ts';
 import { connectionSettings, type NodeOptions } from '../options.ts';
 
 export interface ApplyOptions extends NodeOptions {
   readonly check: boolean;
   readonly diff: boolean;
+  /** --serial, overriding the plays' serial. */
+  readonly serial?: SerialStep[] | undefined;
+  readonly maxFailPercentage?: number | undefined;
 }
 
+/** The first play that sets it decides, unless the command line does. */
+function rollout(playbook: Playbook, options: ApplyOptions): { serial: readonly SerialStep[] | undefined; maxFailPercentage: number } {
+  return {
+    serial: options.serial ?? playbook.plays.find((play) => play.serial !== undefined)?.serial,
+    maxFailPercentage: options.maxFailPercentage ?? playbook.plays.find((play) => play.maxFailPercentage !== undefined)?.maxFailPercentage ?? 0,
+  };
+}
+
+/** SIGINT/SIGTERM: no new node starts, nodes in flight finish (or roll back), the recap prints. A second SIGINT exits at once. */
+function interruptible(): { signal: AbortSignal; done: () => void } {
+  const controller = new AbortController();
+  const onSignal = (name: string) => () => {
+    if (controller.signal.aborted && name === 'SIGINT') process.exit(130);
+    controller.abort();
+    process.stderr.write(`dockhand: ${name}: no new node starts; nodes in flight finish or roll back (SIGINT again to quit now)\n`);
+  };
+  const int = onSignal('SIGINT');
+  const term = onSignal('SIGTERM');
+  process.on('SIGINT', int);
+  process.on('SIGTERM', term);
+  return { signal: controller.signal, done: () => void (process.off('SIGINT', int), process.off('SIGTERM', term)) };
+}
+
+const converged = (outcome: NodeOutcome<NodeConvergence>) =>
+  outcome.status === 'ok' && outcome.value.status !== 'failed' && outcome.value.status !== 'rolled_back';
+
 /** `dockhand apply` / `dockhand check`: converge the nodes to the playbook, or report their drift. */
-export async function applyCommand(playbookFile: string, options: ApplyOptions): Promise<ExitCode> {
+export async function applyCommand(playbookFile: string, options: ApplyOptions): Promise<ExitCode | 130> {
   const mode: Mode = options.check ? 'check' : 'apply';
   // Everything is read and validated before any node is touched.
   const playbook = await loadPlaybook(playbookFile);
@@ -24,15 +54,24 @@ export async function applyCommand(playbookFile: string, options: ApplyOptions):
   const targets = [...selected].filter((name) => desired.has(name)).map((name) => resolveTarget(inventory, name));
   for (const warning of playbook.warnings) process.stderr.write(`dockhand: warning: ${warning}\n`);
 
-  const outcomes = await forEachNode(
+  const interrupt = interruptible();
+  const outcomes = await forEachNode<NodeConvergence>(
     targets,
-    { forks: options.forks, connection: connectionSettings(options), onEvent: progressReporter(process.stderr, targets.length) },
+    {
+      forks: options.forks,
+      connection: connectionSettings(options),
+      onEvent: progressReporter(process.stderr, targets.length),
+      ...rollout(playbook, options),
+      failed: (outcome) => !converged(outcome),
+      signal: interrupt.signal,
+    },
     (connection, target) =>
       convergeNode(connection, target.name, desired.get(target.name)!, mode, (warning) =>
         process.stderr.write(`dockhand: ${target.name}: warning: ${warning}\n`),
       ),
-  );
+  ).finally(interrupt.done);
   const document = convergeDocument(mode, outcomes, options.diff);
   process.stdout.write(options.json ? `${JSON.stringify(document, null, 2)}\n` : renderConvergeText(document));
+  if (interrupt.signal.aborted) return 130;
   return exitCodeFor(document.hosts.map((host) => host.status));
 }

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NodeState } from '../../../src/converge/node-state.ts';
+import type { Handler } from '../../../src/converge/types.ts';
 import { parseFacts } from '../../../src/facts/parse.ts';
 import { requireFamily } from '../../../src/facts/os-release.ts';
 import { parseSections } from '../../../src/facts/sections.ts';
@@ -24,7 +25,7 @@ export function fixtureDropIns(name: string): Map<string, string> {
 export function stateFrom(
   fixture: string,
   files: Record<string, string> | Map<string, string> = {},
-  options: { trustMissing?: string[]; docker?: Partial<DockerFacts> } = {},
+  options: { trustMissing?: string[]; docker?: Partial<DockerFacts>; pending?: Handler[] } = {},
 ): NodeState {
   const facts = parseFacts(fixtureOutput(fixture));
   return {
@@ -32,5 +33,6 @@ export function stateFrom(
     family: requireFamily(facts.os, 'node'),
     files: files instanceof Map ? files : new Map(Object.entries(files)),
     trustMissing: options.trustMissing ?? [],
+    pendingHandlers: options.pending ?? [],
   };
 }
