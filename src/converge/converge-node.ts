@@ -5,6 +5,7 @@ import { missingEffect, type RegistryEffect } from '../resources/docker-effect.t
 import { parseApplyResult, type ApplyResult } from './apply-result.ts';
 import { applyScript, newRunId, rollbackScript } from './apply-script.ts';
 import { readNodeState } from './node-state.ts';
+import { runPullChecks } from './pull-check.ts';
 import { planNode, type NodePlan } from './plan.ts';
 import type { DesiredState, FileChange, Handler, Mechanism } from './types.ts';
 
@@ -47,7 +48,7 @@ export async function convergeNode(
   // (compare-and-swap under the node lock) and the node is read and planned again.
   for (let attempt = 1; ; attempt += 1) {
     const outcome = await convergeOnce(connection, nodeName, desired, mode, warn);
-    if (outcome !== 'changed-underneath') return outcome;
+    if (outcome !== 'changed-underneath') return mode === 'apply' ? withPullChecks(connection, desired, outcome) : outcome;
     if (attempt === MAX_ATTEMPTS) {
       return {
         status: 'failed', osFamily: null, mechanism: null, warnings: [], changes: [], missingEffect: [], handlers: [],
@@ -58,6 +59,13 @@ export async function convergeNode(
 }
 
 const MAX_ATTEMPTS = 3;
+
+/** The user's outcome, proven: after a good apply, the registries' pull checks; a failed pull fails the node. */
+async function withPullChecks(connection: Connection, desired: DesiredState, outcome: NodeConvergence): Promise<NodeConvergence> {
+  if (outcome.status !== 'ok' && outcome.status !== 'changed') return outcome;
+  const failure = await runPullChecks(connection, desired.registries);
+  return failure === null ? outcome : { ...outcome, status: 'failed', error: failure };
+}
 
 async function convergeOnce(
   connection: Connection,

@@ -10,7 +10,7 @@ import type { core } from 'zod';
 import { InputError } from '../errors.ts';
 import { parseCaBundle } from '../resources/ca-certificate.ts';
 import { formatFileName, formatPath, formatValue, Locator, valueAt, type DocPath } from './locate.ts';
-import { PLAY_KEYS, PlaySchema, REGISTRY_KEYS, RegistrySchema, type RawPlay, type RawRegistry } from './schema.ts';
+import { PLAY_KEYS, PlaySchema, REGISTRY_KEYS, RegistrySchema, VERIFY_KEYS, type RawPlay, type RawRegistry } from './schema.ts';
 import type { Play, Playbook, RegistrySpec } from './types.ts';
 import { registryKey } from './validate-values.ts';
 
@@ -172,7 +172,7 @@ class Checker {
       const state = field('state');
       const ca = field('ca');
       if (host === undefined && ca === undefined) return;
-      usable.push({ index, raw: { host: host ?? '', ip: field('ip'), insecure: field('insecure'), ca, state }, path, valid: false, hostValid: host !== undefined });
+      usable.push({ index, raw: { host: host ?? '', ip: field('ip'), insecure: field('insecure'), ca, state, verify: undefined }, path, valid: false, hostValid: host !== undefined });
     });
     return usable;
   }
@@ -275,7 +275,7 @@ class Checker {
   #addZodIssue(base: DocPath, raw: object, issue: core.$ZodIssue): void {
     const path = issue.path as PropertyKey[];
     if (issue.code === 'unrecognized_keys') {
-      const allowed = path.length === 0 ? PLAY_KEYS : REGISTRY_KEYS;
+      const allowed = path.length === 0 ? PLAY_KEYS : path[path.length - 1] === 'verify' ? VERIFY_KEYS : REGISTRY_KEYS;
       for (const key of issue.keys) {
         const value = valueAt(raw, [...path, key]);
         this.#add([...base, ...path, key], `unknown key, with value ${formatValue(value)}; expected one of ${allowed.join(', ')}`);
@@ -319,7 +319,10 @@ class Checker {
 function spec(registry: LoadedRegistry): RegistrySpec {
   const raw = registry.raw;
   if (raw.state === 'absent') return { host: raw.host, ip: undefined, insecure: false, ca: undefined, state: 'absent' };
-  return { host: raw.host, ip: raw.ip ?? undefined, insecure: raw.insecure ?? false, ca: registry.ca, state: 'present' };
+  const verify = raw.verify
+    ? { image: raw.verify.image, usernameEnv: raw.verify.username_env ?? undefined, passwordEnv: raw.verify.password_env ?? undefined }
+    : undefined;
+  return { host: raw.host, ip: raw.ip ?? undefined, insecure: raw.insecure ?? false, ca: registry.ca, state: 'present', ...(verify ? { verify } : {}) };
 }
 
 /** How two declarations of one registry differ, for a message; empty when they agree. */

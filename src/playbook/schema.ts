@@ -1,6 +1,8 @@
 /** The shape of a play, in zod: strict objects (an unknown key is an error) and checked values. */
 import { z } from 'zod';
 import {
+  checkEnvName,
+  checkImageReference,
   checkInsecureRegistry,
   checkIpAddress,
   checkMaxFailPercentage,
@@ -9,7 +11,8 @@ import {
   parseSerial,
 } from './validate-values.ts';
 
-export const REGISTRY_KEYS = ['host', 'ip', 'insecure', 'ca', 'state'] as const;
+export const REGISTRY_KEYS = ['host', 'ip', 'insecure', 'ca', 'state', 'verify'] as const;
+export const VERIFY_KEYS = ['image', 'username_env', 'password_env'] as const;
 export const PLAY_KEYS = [
   'name',
   'hosts',
@@ -33,13 +36,34 @@ const nonEmpty = z.string().superRefine((value, ctx) => {
   if (value.trim() === '') ctx.addIssue({ code: 'custom', message: 'is empty' });
 });
 
-export const RegistrySchema = z.strictObject({
-  host: checked(checkRegistryHost),
-  ip: checked(checkIpAddress).nullish(),
-  insecure: z.boolean().nullish(),
-  ca: nonEmpty.nullish(),
-  state: z.enum(['present', 'absent']).nullish(),
-});
+/** A pull check: the node pulls this image after apply (credentials from the named environment variables). */
+export const VerifySchema = z
+  .strictObject({
+    image: checked(checkImageReference),
+    username_env: checked(checkEnvName).nullish(),
+    password_env: checked(checkEnvName).nullish(),
+  })
+  .superRefine((verify, ctx) => {
+    if ((verify.username_env == null) !== (verify.password_env == null)) {
+      ctx.addIssue({ code: 'custom', path: [verify.username_env == null ? 'username_env' : 'password_env'], message: 'username_env and password_env go together' });
+    }
+  });
+
+export const RegistrySchema = z
+  .strictObject({
+    host: checked(checkRegistryHost),
+    ip: checked(checkIpAddress).nullish(),
+    insecure: z.boolean().nullish(),
+    ca: nonEmpty.nullish(),
+    state: z.enum(['present', 'absent']).nullish(),
+    verify: VerifySchema.nullish(),
+  })
+  .superRefine((registry, ctx) => {
+    const image = registry.verify?.image;
+    if (image !== undefined && !image.toLowerCase().startsWith(`${registry.host.toLowerCase()}/`)) {
+      ctx.addIssue({ code: 'custom', path: ['verify', 'image'], message: `must be an image of this registry (${registry.host}/...)` });
+    }
+  });
 
 const SerialSchema = z.unknown().transform((value, ctx) => {
   const parsed = parseSerial(value);

@@ -14,6 +14,14 @@ export interface RegistrySpec {
   readonly ca: { readonly file: string; readonly pem: string } | undefined;
   /** `absent` removes exactly what dockhand manages for this registry. */
   readonly state: 'present' | 'absent';
+  /** A pull check after apply; credentials are read from these environment variables at run time. */
+  readonly verify?: RegistryVerify | undefined;
+}
+
+export interface RegistryVerify {
+  readonly image: string;
+  readonly usernameEnv: string | undefined;
+  readonly passwordEnv: string | undefined;
 }
 
 /** The mechanism that carries registry options to dockerd. */

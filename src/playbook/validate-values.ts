@@ -194,3 +194,17 @@ export function checkMaxFailPercentage(value: unknown): string | undefined {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 100) return 'must be a number from 0 to 100';
   return undefined;
 }
+
+/** An image reference to pull: `host[:port]/path[:tag|@digest]`, nothing a shell or docker would read as more. */
+export function checkImageReference(value: string): string | undefined {
+  if (value.startsWith('-')) return 'must not start with "-"';
+  if (!/^[A-Za-z0-9][A-Za-z0-9._:/@-]*$/.test(value) || value.includes('..') || value.includes('//')) {
+    return 'is not an image reference (host/path:tag)';
+  }
+  return undefined;
+}
+
+/** The name of an environment variable (where a credential is read from, at run time). */
+export function checkEnvName(value: string): string | undefined {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(value) ? undefined : 'is not an environment variable name';
+}

@@ -1,4 +1,5 @@
 import { desiredStates } from '../../converge/desired.ts';
+import { requirePullCredentials } from '../../converge/pull-check.ts';
 import { convergeNode, type Mode, type NodeConvergence } from '../../converge/converge-node.ts';
 import { loadInventory, resolveTarget, selectHosts } from '../../inventory/index.ts';
 import { loadPlaybook } from '../../playbook/index.ts';
@@ -48,6 +49,7 @@ export async function applyCommand(playbookFile: string, options: ApplyOptions):
   const mode: Mode = options.check ? 'check' : 'apply';
   // Everything is read and validated before any node is touched.
   const playbook = await loadPlaybook(playbookFile);
+  if (mode === 'apply') requirePullCredentials(playbook);
   const inventory = await loadInventory(options.inventory);
   const selected = new Set(selectHosts(inventory, options.limit, '--limit').map((host) => host.name));
   const desired = desiredStates(playbook, inventory, selected);

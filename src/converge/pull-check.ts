@@ -1,0 +1,70 @@
+/**
+ * The pull check: after apply, a node pulls a registry's image and removes it again (unless it was
+ * there before). Credentials come from environment variables the play names; they travel on stdin
+ * into a throwaway Docker config (mode 0600) and never appear in a command line.
+ */
+import type { Connection } from '../connection/types.ts';
+import { shQuote } from '../connection/quote.ts';
+import { InputError } from '../errors.ts';
+import type { Playbook, RegistrySpec, RegistryVerify } from '../playbook/types.ts';
+
+const PULL_TIMEOUT_MS = 120_000;
+
+/** Read a pull check's credentials; every variable a play names must be set (checked before any node is touched). */
+export function pullCredentials(verify: RegistryVerify, env: NodeJS.ProcessEnv = process.env): { username: string; password: string } | undefined {
+  if (verify.usernameEnv === undefined || verify.passwordEnv === undefined) return undefined;
+  return { username: env[verify.usernameEnv] ?? '', password: env[verify.passwordEnv] ?? '' };
+}
+
+/** Refuse a run whose pull checks name environment variables that are not set. */
+export function requirePullCredentials(playbook: Playbook, env: NodeJS.ProcessEnv = process.env): void {
+  for (const play of playbook.plays) {
+    for (const registry of play.registries) {
+      for (const name of [registry.verify?.usernameEnv, registry.verify?.passwordEnv]) {
+        if (name !== undefined && (env[name] ?? '') === '') {
+          throw new InputError('E_USAGE', playbook.file, play.source.line, `registry ${registry.host}: verify needs the environment variable ${name}, which is not set`);
+        }
+      }
+    }
+  }
+}
+
+function script(registry: RegistrySpec, verify: RegistryVerify, withLogin: boolean): string {
+  const image = shQuote(verify.image);
+  const login = withLogin
+    ? `IFS= read -r user; IFS= read -r pass
+auth=$(printf '%s:%s' "$user" "$pass" | base64 | tr -d '\\n')
+( umask 077; printf '{"auths":{"%s":{"auth":"%s"}}}\\n' ${shQuote(registry.host)} "$auth" > "$d/config.json" )
+unset user pass auth
+`
+    : '';
+  return `d=$(mktemp -d) || exit 1
+chmod 700 "$d"
+${login}had=no
+docker image inspect ${image} >/dev/null 2>&1 && had=yes
+docker --config "$d" pull -q ${image} 2>&1; rc=$?
+rm -rf -- "$d"
+if [ "$rc" -eq 0 ] && [ "$had" = no ]; then docker rmi ${image} >/dev/null 2>&1; fi
+exit $rc
+`;
+}
+
+/** Pull each registry's check image on the node; the first failure, as a message, or null. */
+export async function runPullChecks(connection: Connection, registries: readonly RegistrySpec[]): Promise<string | null> {
+  for (const registry of registries) {
+    const verify = registry.verify;
+    if (registry.state !== 'present' || verify === undefined) continue;
+    const credentials = pullCredentials(verify);
+    // The script (no secret in it) is the command; the credentials are its stdin.
+    const result = await connection.run(script(registry, verify, credentials !== undefined), {
+      ...(credentials ? { input: `${credentials.username}\n${credentials.password}\n` } : {}),
+      become: true,
+      timeoutMs: PULL_TIMEOUT_MS,
+    });
+    if (result.exitCode !== 0) {
+      const said = (result.stdout + result.stderr).trim().split('\n').slice(-2).join(' | ');
+      return `pull check: docker pull ${verify.image} failed${result.timedOut ? ' (timed out)' : ''}: ${said}`;
+    }
+  }
+  return null;
+}
