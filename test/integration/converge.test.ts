@@ -1,7 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadLab, nodeExec, readSecret, type LabNode } from '../lab/lab.ts';
 import { dockhand } from '../support/cli.ts';
 import { scratchDir, writeInventory, writeRegistryPlaybook } from '../support/lab-files.ts';
+import { resetNodes } from '../support/reset.ts';
 
 const lab = loadLab();
 // Every kind of node at once: Debian and RHEL-family with DOCKER_OPTS units, and a docker-ce-like unit
@@ -31,6 +32,8 @@ async function dockerStartedAt(node: LabNode): Promise<string> {
 }
 
 describe('converge the lab to the KubeSphere registry procedure', () => {
+  beforeAll(() => resetNodes(nodes), 120_000);
+
   it('check on fresh nodes exits 3 and lists each node\'s drift', async () => {
     expect(nodes.length).toBeGreaterThanOrEqual(4);
     expect(nodes.some((n) => n.variant === 'docker-ce')).toBe(true);

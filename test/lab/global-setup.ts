@@ -7,7 +7,8 @@ import type { TestProject } from 'vitest/node';
 import { isLabLive, loadLab, startLab, stopLab, type Lab } from './lab.ts';
 import { waitNodeReady } from './node.ts';
 
-export const INTEGRATION_SPEC = { debianNodes: 2, rhelNodes: 1, dockerCeNodes: 1 } as const;
+// ten nodes: enough for rolling batches (serial: 5 makes two waves) and every kind of node
+export const INTEGRATION_SPEC = { debianNodes: 8, rhelNodes: 1, dockerCeNodes: 1 } as const;
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -41,8 +41,9 @@ function interruptible(): { signal: AbortSignal; done: () => void } {
   return { signal: controller.signal, done: () => void (process.off('SIGINT', int), process.off('SIGTERM', term)) };
 }
 
-const converged = (outcome: NodeOutcome<NodeConvergence>) =>
-  outcome.status === 'ok' && outcome.value.status !== 'failed' && outcome.value.status !== 'rolled_back';
+/** What counts against max_fail_percentage: a node that failed, rolled back or could not be reached. */
+const failedNode = (outcome: NodeOutcome<NodeConvergence>) =>
+  outcome.status === 'ok' ? outcome.value.status === 'failed' || outcome.value.status === 'rolled_back' : outcome.status !== 'skipped';
 
 /** `dockhand apply` / `dockhand check`: converge the nodes to the playbook, or report their drift. */
 export async function applyCommand(playbookFile: string, options: ApplyOptions): Promise<ExitCode | 130> {
@@ -64,7 +65,7 @@ export async function applyCommand(playbookFile: string, options: ApplyOptions):
       connection: connectionSettings(options),
       onEvent: progressReporter(process.stderr, targets.length),
       ...rollout(playbook, options),
-      failed: (outcome) => !converged(outcome),
+      failed: failedNode,
       signal: interrupt.signal,
     },
     (connection, target) =>

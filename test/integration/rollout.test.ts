@@ -1,0 +1,216 @@
+import { execa } from 'execa';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { loadLab, nodeExec, type LabNode } from '../lab/lab.ts';
+import { dockhand, REPO } from '../support/cli.ts';
+import { scratchDir, writeInventory } from '../support/lab-files.ts';
+import { resetNodes } from '../support/reset.ts';
+
+const lab = loadLab();
+const debian = lab.nodes.filter((n) => n.variant === 'debian');
+const dir = scratchDir('rollout');
+const knownHosts = join(dir, 'known_hosts');
+const http = lab.registries.http;
+const https = lab.registries.https;
+
+interface Report {
+  hosts: { name: string; status: string; mechanism: string | null; handlers: string[]; error: string | null; changes: { resource: string }[] }[];
+}
+
+const sh = (node: LabNode, script: string, input?: string) => nodeExec(node, ['sh', '-c', script], input);
+const dockerStart = async (node: LabNode) => Number((await sh(node, 'systemctl show docker -p ExecMainStartTimestampMonotonic --value')).stdout.trim());
+const dropIn = '/etc/systemd/system/docker.service.d/docker-options.conf';
+
+function playbook(name: string, body: string): string {
+  const file = join(dir, `${name}.yml`);
+  writeFileSync(file, body);
+  return file;
+}
+
+const httpPlay = (extra = '') =>
+  playbook(
+    `http${extra.length}`,
+    `${extra}registries:
+  - host: ${http.host}
+    ip: ${http.address}
+    insecure: true
+`,
+  );
+
+async function apply(book: string, nodes: readonly LabNode[], extra: string[] = []) {
+  const inventory = writeInventory(dir, lab, nodes, `inv-${nodes.map((n) => n.name).join('-')}.ini`);
+  const run = await dockhand(['apply', book, '-i', inventory, '--known-hosts', knownHosts, '--json', ...extra]);
+  return { run, report: JSON.parse(run.stdout || '{"hosts": []}') as Report };
+}
+
+/** Everything dockhand may touch on a node, as content hashes (absent files show as absent). */
+async function snapshot(node: LabNode): Promise<string> {
+  const result = await sh(
+    node,
+    `for f in /etc/hosts ${dropIn} /etc/docker/daemon.json; do if [ -e "$f" ]; then sha256sum "$f"; stat -c '%a %U %G %n' "$f"; else echo "absent $f"; fi; done
+find /etc/docker/certs.d /usr/local/share/ca-certificates /etc/systemd/system/docker.service.d -type f 2>/dev/null | sort | xargs -r sha256sum`,
+  );
+  return result.stdout;
+}
+
+describe('safe rollout on the lab', () => {
+  beforeEach(() => resetNodes(lab.nodes), 180_000);
+
+  it('keeps every flag of a Kubespray-style drop-in, and dockerd still gets them', async () => {
+    const node = debian[0]!;
+    const kubespray = `[Service]
+Environment="DOCKER_OPTS= --insecure-registry=10.233.0.0/18 --log-opt max-size=50m --log-opt max-file=5 \\\\
+--iptables=false \\\\
+ --data-root=/var/lib/docker"
+`;
+    await sh(node, `mkdir -p /etc/systemd/system/docker.service.d && cat > ${dropIn} && systemctl daemon-reload && systemctl restart docker`, kubespray);
+    const { run, report } = await apply(httpPlay(), [node]);
+    expect(run.exitCode, run.stdout).toBe(0);
+    expect(report.hosts[0]).toMatchObject({ status: 'changed', mechanism: 'drop-in' });
+    expect((await sh(node, `cat ${dropIn}`)).stdout).toBe(kubespray.replace('/var/lib/docker"', `/var/lib/docker --insecure-registry=${http.host}"`));
+    const args = (await sh(node, 'ps -o args= -C dockerd')).stdout;
+    for (const flag of ['--insecure-registry=10.233.0.0/18', '--log-opt max-size=50m', '--log-opt max-file=5', '--iptables=false', '--data-root=/var/lib/docker', `--insecure-registry=${http.host}`]) {
+      expect(args).toContain(flag);
+    }
+    const info = (await sh(node, "docker info --format '{{json .RegistryConfig}}'")).stdout;
+    expect(info).toContain('10.233.0.0/18');
+    expect(info).toContain(http.host);
+  });
+
+  it('rolls a node back byte-for-byte when its Docker refuses the new options, while the others converge', async () => {
+    const [refusing, fine] = [debian[1]!, debian[2]!];
+    // This node's dockerd will not start once its DOCKER_OPTS names the http registry.
+    await sh(
+      refusing,
+      `mkdir -p /etc/systemd/system/docker.service.d && cat > /etc/systemd/system/docker.service.d/00-refuse.conf && systemctl daemon-reload`,
+      `[Service]\nExecStartPre=/bin/sh -c 'case "$$DOCKER_OPTS" in *harbor-http*) echo "refusing harbor-http" >&2; exit 1;; esac'\n`,
+    );
+    const before = await snapshot(refusing);
+    const { run, report } = await apply(httpPlay(), [refusing, fine]);
+    expect(run.exitCode).toBe(2);
+    const [a, b] = report.hosts;
+    expect(a).toMatchObject({ name: refusing.name, status: 'rolled_back' });
+    expect(a!.error).toMatch(/rolled back: docker did not start with the new configuration/);
+    expect(b).toMatchObject({ name: fine.name, status: 'changed' });
+    expect(await snapshot(refusing)).toBe(before);
+    expect((await sh(refusing, 'systemctl is-active docker')).stdout.trim()).toBe('active');
+    expect((await sh(refusing, `getent hosts ${http.host} || echo none`)).stdout.trim()).toBe('none');
+  });
+
+  it('restarts Docker in separate waves with serial: 5, and stops after a failing batch', async () => {
+    const restarting = lab.nodes.filter((n) => n.variant !== 'docker-ce');
+    expect(lab.nodes.length).toBeGreaterThanOrEqual(10);
+    const book = httpPlay('serial: 5\n');
+    const { run, report } = await apply(book, lab.nodes);
+    expect(run.exitCode, run.stdout).toBe(0);
+    expect(report.hosts.every((h) => h.status === 'changed')).toBe(true);
+    const order = report.hosts.map((h) => h.name);
+    const starts = new Map(await Promise.all(restarting.map(async (n) => [n.name, await dockerStart(n)] as const)));
+    const first = order.slice(0, 5).filter((name) => starts.has(name)).map((name) => starts.get(name)!);
+    const second = order.slice(5).filter((name) => starts.has(name)).map((name) => starts.get(name)!);
+    expect(first.length).toBeGreaterThan(0);
+    expect(second.length).toBeGreaterThan(0);
+    expect(Math.max(...first)).toBeLessThan(Math.min(...second));
+
+    // Now a failure in the first batch: no later batch starts (max_fail_percentage 0).
+    await resetNodes(lab.nodes);
+    const firstNode = lab.nodes.find((n) => n.name === order[0])!;
+    await sh(
+      firstNode,
+      `mkdir -p /etc/systemd/system/docker.service.d && cat > /etc/systemd/system/docker.service.d/00-refuse.conf && systemctl daemon-reload`,
+      `[Service]\nExecStartPre=/bin/sh -c 'case "$$DOCKER_OPTS" in *harbor-http*) exit 1;; esac'\n`,
+    );
+    const stopped = await apply(book, lab.nodes);
+    expect(stopped.run.exitCode).toBe(2);
+    const statuses = stopped.report.hosts.map((h) => h.status);
+    expect(statuses.slice(0, 5)).toContain('rolled_back');
+    expect(statuses.slice(5)).toEqual(Array(statuses.length - 5).fill('skipped'));
+    expect(stopped.report.hosts[5]!.error).toMatch(/not started: 1 of 5 nodes in batch 1 failed/);
+    for (const name of order.slice(5)) {
+      const node = lab.nodes.find((n) => n.name === name)!;
+      expect((await sh(node, `test -e ${dropIn} -o -e /etc/docker/daemon.json && echo touched || echo untouched`)).stdout.trim(), name).toBe('untouched');
+    }
+  });
+
+  it('two runs at once leave one hosts line per name and consistent files', async () => {
+    const nodes = debian.slice(0, 3);
+    const a = httpPlay();
+    const b = playbook(
+      'https-and-cidr',
+      `registries:
+  - host: ${https.host}
+    ip: ${https.address}
+    ca: ${https.caCertPath}
+insecure_registries: [10.55.0.0/16]
+`,
+    );
+    const [ra, rb] = await Promise.all([apply(a, nodes), apply(b, nodes)]);
+    expect(ra.run.exitCode, ra.run.stdout).toBe(0);
+    expect(rb.run.exitCode, rb.run.stdout).toBe(0);
+    for (const node of nodes) {
+      const hosts = (await sh(node, 'cat /etc/hosts')).stdout;
+      expect(hosts.split('\n').filter((l) => l.endsWith(http.host)), node.name).toHaveLength(1);
+      expect(hosts.split('\n').filter((l) => l.endsWith(https.host)), node.name).toHaveLength(1);
+      const options = (await sh(node, `cat ${dropIn}`)).stdout;
+      expect(options.split(`--insecure-registry=${http.host}`)).toHaveLength(2);
+      expect(options.split('--insecure-registry=10.55.0.0/16')).toHaveLength(2);
+      const info = (await sh(node, "docker info --format '{{json .RegistryConfig}}'")).stdout;
+      expect(info).toContain(http.host);
+      expect(info).toContain('10.55.0.0/16');
+    }
+  });
+
+  it('a run killed between its edits and its restart leaves the restart owed, and the next run does it', async () => {
+    const node = debian[3]!;
+    // A slow trust-store hook holds the run after every file is written and before daemon-reload/restart.
+    await sh(node, `cat > /etc/ca-certificates/update.d/zz-slow && chmod +x /etc/ca-certificates/update.d/zz-slow`, '#!/bin/sh\ntouch /tmp/hook-running\nsleep 12\n');
+    await sh(node, 'rm -f /tmp/hook-running');
+    const book = playbook(
+      'owed',
+      `registries:
+  - host: ${http.host}
+    ip: ${http.address}
+    insecure: true
+  - host: ${https.host}
+    ip: ${https.address}
+    ca: ${https.caCertPath}
+`,
+    );
+    const inventory = writeInventory(dir, lab, [node], 'owed.ini');
+    const started = await dockerStart(node);
+    const child = execa(process.execPath, ['bin/dockhand.js', 'apply', book, '-i', inventory, '--known-hosts', knownHosts], { cwd: REPO, reject: false });
+    for (let i = 0; i < 100 && (await sh(node, 'test -e /tmp/hook-running')).exitCode !== 0; i += 1) await new Promise((r) => setTimeout(r, 200));
+    expect((await sh(node, 'test -e /tmp/hook-running')).exitCode).toBe(0);
+    child.kill('SIGKILL');
+    await child;
+    expect((await sh(node, `cat ${dropIn}`)).stdout).toContain(http.host);
+    expect((await sh(node, 'cat /var/lib/dockhand/pending')).stdout).toContain('restart-docker');
+    await sh(node, 'rm -f /etc/ca-certificates/update.d/zz-slow');
+
+    const { run, report } = await apply(book, [node]);
+    expect(run.exitCode, run.stdout).toBe(0);
+    expect(report.hosts[0]!.handlers).toContain('restart-docker');
+    expect(await dockerStart(node)).not.toBe(started);
+    expect((await sh(node, "docker info --format '{{json .RegistryConfig}}'")).stdout).toContain(http.host);
+    expect((await sh(node, 'test -e /var/lib/dockhand/pending && echo owed || echo none')).stdout.trim()).toBe('none');
+  });
+
+  it('SIGINT starts no new node, lets the ones in flight finish, and still prints the recap', async () => {
+    const inventory = writeInventory(dir, lab, lab.nodes, 'interrupt.ini');
+    const child = execa(process.execPath, ['bin/dockhand.js', 'apply', httpPlay(), '-i', inventory, '--known-hosts', knownHosts, '--json', '--serial', '1'], {
+      cwd: REPO,
+      reject: false,
+    });
+    await new Promise((r) => setTimeout(r, 2500));
+    child.kill('SIGINT');
+    const result = await child;
+    expect(result.exitCode).toBe(130);
+    const hosts = (JSON.parse(String(result.stdout)) as Report).hosts;
+    expect(hosts.filter((h) => h.status === 'changed').length).toBeGreaterThan(0);
+    const skipped = hosts.filter((h) => h.status === 'skipped');
+    expect(skipped.length).toBeGreaterThan(0);
+    expect(skipped[0]!.error).toMatch(/interrupted/);
+    expect(hosts.every((h) => h.status === 'changed' || h.status === 'skipped')).toBe(true);
+  });
+});
