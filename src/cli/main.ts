@@ -2,8 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { DockhandError, InputError } from '../errors.ts';
 import type { SerialStep } from '../playbook/types.ts';
 import { checkMaxFailPercentage, parseSerial } from '../playbook/validate-values.ts';
-import { applyCommand, type ApplyOptions } from './commands/apply.ts';
-import { factsCommand } from './commands/facts.ts';
+import type { ApplyOptions } from './commands/apply.ts';
 import { ExitCode } from './exit-codes.ts';
 import { withNodeOptions, type NodeOptions } from './options.ts';
 
@@ -32,7 +31,11 @@ function program(setExit: (code: ExitCode | 130) => void): Command {
 
   withNodeOptions(
     root.command('facts').description('show each node\'s OS family and how its Docker is wired'),
-  ).action(async (options: NodeOptions) => setExit(await factsCommand(options)));
+  ).action(async (options: NodeOptions) => {
+    // each command's modules load only when it runs: start-up stays short
+    const { factsCommand } = await import('./commands/facts.ts');
+    setExit(await factsCommand(options));
+  });
 
   for (const [name, check] of [['apply', false], ['check', true]] as const) {
     withNodeOptions(
@@ -45,7 +48,10 @@ function program(setExit: (code: ExitCode | 130) => void): Command {
       .option('--diff', 'show a unified diff of every file change', false)
       .option('--serial <sizes>', 'rolling batches: a number, a percentage, or a list like 1,25% (overrides the play)', serialOption)
       .option('--max-fail-percentage <n>', 'stop starting batches once more than this percentage of a batch failed (default 0)', percentOption)
-      .action(async (playbook: string, options: ApplyOptions) => setExit(await applyCommand(playbook, { ...options, check: check || options.check })));
+      .action(async (playbook: string, options: ApplyOptions) => {
+        const { applyCommand } = await import('./commands/apply.ts');
+        setExit(await applyCommand(playbook, { ...options, check: check || options.check }));
+      });
   }
 
   return root;

@@ -1,5 +1,4 @@
 import { userInfo } from 'node:os';
-import { execa } from 'execa';
 import { commandFor, needsSudo, newHandshake, type Privilege } from './become.ts';
 import { drive } from './streams.ts';
 import type { Connection, RunOptions, RunResult } from './types.ts';
@@ -25,6 +24,8 @@ export class LocalConnection implements Connection {
 
   async run(script: string, options: RunOptions = {}): Promise<RunResult> {
     const handshake = needsSudo(this.#privilege, options.become ?? true) ? newHandshake(this.#privilege) : undefined;
+    // loaded on first use: most runs never touch a local node, and execa costs ~0.1 s to load
+    const { execa } = await import('execa');
     const child = execa('/bin/sh', ['-c', commandFor(script, handshake, options.timeoutMs)], {
       stdin: 'pipe',
       buffer: false,

@@ -112,7 +112,6 @@ export class SshConnection implements Connection {
       this.#client
         .once('ready', () => {
           clearTimeout(timer);
-          this.#client.setNoDelay(true);
           this.#open = true;
           resolve();
         })
@@ -124,6 +123,9 @@ export class SshConnection implements Connection {
           finish(prompts.map(() => password ?? ''));
         })
         .connect(config);
+      // ssh2 never disables Nagle: request/response stalls on delayed ACKs (~40 ms a round, ~170 ms a
+      // login). The socket exists once connect() returns; Node applies the flag when it connects.
+      this.#client.setNoDelay(true);
     });
     this.#client.on('error', () => {
       /* errors after login surface through the channels in use */

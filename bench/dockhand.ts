@@ -1,0 +1,54 @@
+// dockhand as a user runs it: its own process (this Node.js binary, bin/dockhand.js), with
+// bench/max-rss.ts preloaded to record its peak RSS.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { repoRoot } from '../test/lab/util.ts';
+import { runTimed, type Timed } from './proc.ts';
+
+const maxRssHook = pathToFileURL(path.join(import.meta.dirname, 'max-rss.ts')).href;
+
+export interface DockhandRun extends Timed {
+  /** peak resident set size, MiB */
+  maxRssMiB: number;
+  report: { hosts: { name: string; status: string; error: string | null; duration_ms: number }[] };
+}
+
+export async function runDockhand(args: readonly string[]): Promise<DockhandRun> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'dockhand-bench-rss-'));
+  const rssFile = path.join(dir, 'maxrss');
+  try {
+    const r = await runTimed(process.execPath, ['--import', maxRssHook, 'bin/dockhand.js', ...args], {
+      cwd: repoRoot,
+      env: { ...process.env, BENCH_MAX_RSS_FILE: rssFile },
+    });
+    let maxRssMiB = Number.NaN;
+    try {
+      maxRssMiB = Number(readFileSync(rssFile, 'utf8').trim()) / 1024;
+    } catch {
+      /* reported below as a failure */
+    }
+    let report: DockhandRun['report'];
+    try {
+      report = JSON.parse(r.stdout) as DockhandRun['report'];
+    } catch {
+      throw new Error(`dockhand ${args.join(' ')}: stdout is not JSON (exit ${r.exitCode}):\n${r.stdout.slice(0, 2000)}\n${r.stderr.slice(-2000)}`);
+    }
+    if (!Number.isFinite(maxRssMiB)) throw new Error(`dockhand ${args[0] ?? ''}: bench/max-rss.ts wrote no peak RSS`);
+    return { ...r, maxRssMiB, report };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Throws unless the run exited as expected and every host has the expected status. */
+export function expectDockhand(run: DockhandRun, what: string, exitCode: number, status: string, nodes: number): void {
+  const hosts = run.report.hosts;
+  const bad = hosts.filter((h) => h.status !== status);
+  if (run.exitCode !== exitCode || bad.length > 0 || hosts.length !== nodes) {
+    const detail = bad.map((h) => `  ${h.name}: ${h.status} ${h.error ?? ''}`).join('\n');
+    throw new Error(`dockhand ${what}: exit ${run.exitCode} (expected ${exitCode}), ${hosts.length}/${nodes} hosts, ` +
+      `${bad.length} not ${status}:\n${detail}\n${run.stderr.slice(-2000)}`);
+  }
+}
