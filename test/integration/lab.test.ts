@@ -3,11 +3,14 @@ import { readFileSync } from 'node:fs';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { findNode, loadLab, nodeExec, readSecret, type Lab, type LabNode } from '../lab/lab.ts';
+import { resetNodes } from '../support/reset.ts';
 
 let lab: Lab;
-beforeAll(() => {
+beforeAll(async () => {
   lab = loadLab();
-});
+  // other test files change the nodes: start from fresh ones, as the lab came up
+  await resetNodes(lab.nodes);
+}, 180_000);
 
 // Debian's docker unit has StartLimitBurst=3 per 60 s (as on a real node): tests that restart docker
 // repeatedly (e.g. reruns against a reused lab) clear the counter first.

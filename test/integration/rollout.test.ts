@@ -60,8 +60,8 @@ describe('safe rollout on the lab', () => {
   it('keeps every flag of a Kubespray-style drop-in, and dockerd still gets them', async () => {
     const node = debian[0]!;
     const kubespray = `[Service]
-Environment="DOCKER_OPTS= --insecure-registry=10.233.0.0/18 --log-opt max-size=50m --log-opt max-file=5 \\\\
---iptables=false \\\\
+Environment="DOCKER_OPTS= --insecure-registry=10.233.0.0/18 --log-opt max-size=50m --log-opt max-file=5 \\
+--iptables=false \\
  --data-root=/var/lib/docker"
 `;
     await sh(node, `mkdir -p /etc/systemd/system/docker.service.d && cat > ${dropIn} && systemctl daemon-reload && systemctl restart docker`, kubespray);
