@@ -1,7 +1,10 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
-import { HostKeyPolicy, type ConnectionSettings, type HostKeyChecking } from '../connection/index.ts';
+import { connectionFor, HostKeyPolicy, type Connection, type ConnectionSettings, type HostKeyChecking } from '../connection/index.ts';
+import { loggedConnection } from '../connection/logged.ts';
+import type { NodeTarget } from '../inventory/types.ts';
+import { Output, Redactor } from '../report/output.ts';
 import { InputError } from '../errors.ts';
 
 /** Options every command that reaches nodes takes. */
@@ -13,6 +16,8 @@ export interface NodeOptions {
   readonly knownHosts: string;
   readonly hostKeyChecking: HostKeyChecking;
   readonly connectTimeout: number;
+  /** 0 to 3: -v timings, -vv commands, -vvv raw output (stderr, secrets redacted). */
+  readonly verbose: number;
 }
 
 export const DEFAULT_FORKS = 50;
@@ -40,7 +45,8 @@ export function withNodeOptions(command: Command): Command {
         .choices(['strict', 'accept-new', 'off'])
         .default('accept-new'),
     )
-    .option('--connect-timeout <seconds>', 'give up on a node that does not answer SSH within this', positiveInteger('--connect-timeout', 3600), 10);
+    .option('--connect-timeout <seconds>', 'give up on a node that does not answer SSH within this', positiveInteger('--connect-timeout', 3600), 10)
+    .option('-v, --verbose', 'more on stderr: -v runs and timings, -vv the commands, -vvv their raw output (secrets redacted)', (_: string, level: number) => level + 1, 0);
 }
 
 /** Connection settings from the options and the environment (secrets only from the environment). */
@@ -52,4 +58,17 @@ export function connectionSettings(options: NodeOptions): ConnectionSettings {
     keyPassphrase: process.env['DOCKHAND_SSH_KEY_PASSPHRASE'],
     agentSocket: process.env['SSH_AUTH_SOCK'] || undefined,
   };
+}
+
+/** Where a command's output goes, with every secret of this run known to the redactor. */
+export function outputFor(options: NodeOptions, targets: readonly NodeTarget[]): Output {
+  const redactor = new Redactor();
+  redactor.add(process.env['DOCKHAND_SSH_KEY_PASSPHRASE']);
+  for (const target of targets) redactor.add(target.password, target.becomePassword);
+  return new Output(options.verbose, redactor);
+}
+
+/** Each node's connection, telling what it does at -v and up. */
+export function connectorFor(output: Output): (target: NodeTarget, settings: ConnectionSettings) => Connection {
+  return (target, settings) => loggedConnection(connectionFor(target, settings), target.name, output);
 }

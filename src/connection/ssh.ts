@@ -33,6 +33,9 @@ const KEX: KexAlgorithm[] = [
 
 const HOST_KEY_ALGORITHMS: ServerHostKeyAlgorithm[] = ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256'];
 
+/** Connection attempts when sshd drops us before the handshake (MaxStartups): 0.2 s, 0.4 s, ... 3.2 s apart. */
+const MAX_CONNECT_ATTEMPTS = 6;
+
 /** sshd's MaxSessions defaults to 10 channels per connection; stay under it. */
 const MAX_CHANNELS = 8;
 
@@ -56,20 +59,24 @@ function describeConnectError(error: Error & { code?: string; level?: string }, 
     return new UnreachableError('E_TIMEOUT', `no SSH handshake from ${where} within ${settings.connectTimeoutMs} ms`, { cause: error });
   }
   const code = error.code ?? '';
+  // sshd closing an accepted connection before its banner is what MaxStartups throttling looks like
+  const throttled = code === 'ECONNRESET' || /lost before handshake|before handshake/i.test(error.message);
   const reason =
     code === 'ECONNREFUSED' ? 'connection refused (nothing listens there)'
     : code === 'EHOSTUNREACH' || code === 'ENETUNREACH' ? 'no route to host'
     : code === 'ENOTFOUND' ? 'name does not resolve'
-    : code === 'ECONNRESET' ? 'connection reset (sshd may be throttling: MaxStartups)'
+    : throttled ? 'sshd closed the connection before its handshake, again and again (MaxStartups throttling? lower --forks)'
     : error.message;
-  return new UnreachableError('E_CONNECT', `cannot reach ${where}: ${reason}`, { cause: error });
+  const unreachable = new UnreachableError('E_CONNECT', `cannot reach ${where}: ${reason}`, { cause: error });
+  unreachable.throttled = throttled;
+  return unreachable;
 }
 
 /** A connection over SSH (ssh2): opened once, every run on its own channel. */
 export class SshConnection implements Connection {
   readonly kind = 'ssh';
   readonly #settings: SshSettings;
-  readonly #client = new ssh2.Client();
+  #client = new ssh2.Client();
   readonly #channels: LimitFunction = pLimit(MAX_CHANNELS);
   #open = false;
   #closed = false;
@@ -78,7 +85,25 @@ export class SshConnection implements Connection {
     this.#settings = settings;
   }
 
+  /**
+   * Log in. sshd drops unauthenticated connections beyond MaxStartups (10 at once by default, and
+   * behind a bastion all nodes share one sshd): such a drop is retried with backoff and jitter.
+   */
   async open(): Promise<void> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await this.#attempt();
+        return;
+      } catch (error) {
+        if (!(error instanceof UnreachableError && error.throttled) || attempt >= MAX_CONNECT_ATTEMPTS) throw error;
+        this.#client = new ssh2.Client();
+        const backoff = 200 * 2 ** (attempt - 1);
+        await new Promise((r) => setTimeout(r, backoff + Math.random() * backoff));
+      }
+    }
+  }
+
+  async #attempt(): Promise<void> {
     const settings = this.#settings;
     const auth = await authConfig(settings.credentials, settings.nodeName);
     const knownTypes = await settings.hostKeys.knownKeyTypes(settings.host, settings.port);
@@ -104,6 +129,9 @@ export class SshConnection implements Connection {
       },
     };
     const password = settings.credentials.password;
+    // ssh2 may emit more than one error (a socket error after a failed handshake): one that finds no
+    // listener would crash the process. Errors after login surface through the channels in use.
+    this.#client.on('error', () => undefined);
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#client.end();
@@ -126,9 +154,6 @@ export class SshConnection implements Connection {
       // ssh2 never disables Nagle: request/response stalls on delayed ACKs (~40 ms a round, ~170 ms a
       // login). The socket exists once connect() returns; Node applies the flag when it connects.
       this.#client.setNoDelay(true);
-    });
-    this.#client.on('error', () => {
-      /* errors after login surface through the channels in use */
     });
   }
 

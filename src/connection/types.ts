@@ -28,3 +28,6 @@ export interface Connection {
   run(script: string, options?: RunOptions): Promise<RunResult>;
   close(): Promise<void>;
 }
+
+/** The command that runs a script sent on stdin (the script then never appears in a command line). */
+export const STDIN_SCRIPT = 'exec /bin/sh -s';

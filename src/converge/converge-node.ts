@@ -1,5 +1,5 @@
 /** Converging one node: read its state, plan, then (apply mode) apply, run handlers and verify the effect. */
-import type { Connection } from '../connection/types.ts';
+import { STDIN_SCRIPT, type Connection } from '../connection/types.ts';
 import type { OsFamily } from '../facts/types.ts';
 import { missingEffect, type RegistryEffect } from '../resources/docker-effect.ts';
 import { parseApplyResult, type ApplyResult } from './apply-result.ts';
@@ -112,7 +112,7 @@ async function applyPlan(
 ): Promise<NodeConvergence | 'changed-underneath'> {
   const runId = newRunId();
   const expected = [...wanted.insecureRegistries, ...wanted.registryMirrors.map((m) => m.replace(/\/+$/, ''))];
-  const run = await connection.run('exec /bin/sh -s', {
+  const run = await connection.run(STDIN_SCRIPT, {
     input: applyScript(runId, plan.changes, plan.handlers, family, expected),
     become: true,
     timeoutMs: APPLY_TIMEOUT_MS,
@@ -137,7 +137,7 @@ async function applyPlan(
 
   // Docker runs but does not show what it was given: put the node back as it was.
   const reason = `the registry is not in effect after apply: dockerd lacks ${lacking.join(', ')}`;
-  const back = await connection.run('exec /bin/sh -s', {
+  const back = await connection.run(STDIN_SCRIPT, {
     input: rollbackScript(runId, plan.handlers, family, reason),
     become: true,
     timeoutMs: APPLY_TIMEOUT_MS,

@@ -68,10 +68,11 @@ function closingQuote(line: string, open: number, fail: Fail): number {
 /** Splits a `key=value` word from a host line; a missing or empty unquoted value is an error. */
 export function splitAssignment(word: Word, fail: Fail): [string, string] {
   const eq = word.text.indexOf('=');
-  if (eq < 0) return fail(`expected key=value after the host name, got "${word.text}"`);
+  // Messages never quote the words themselves: a stray word may be half of a password.
+  if (eq < 0) return fail(`expected key=value after the host name, got a word without "=" (${word.text.length} characters)`);
   const key = word.text.slice(0, eq);
   const value = word.text.slice(eq + 1);
-  if (key === '') return fail(`"${word.text}" has no variable name before "="`);
+  if (key === '') return fail('a word has no variable name before "="');
   if (value === '' && !word.quoted) return fail(`variable "${key}" has no value (write ${key}="" for an empty string)`);
   return [key, value];
 }
@@ -82,9 +83,10 @@ export function splitAssignment(word: Word, fail: Fail): [string, string] {
  */
 export function parseVarLine(line: string, fail: Fail): [string, string] {
   const eq = line.indexOf('=');
-  if (eq < 0) return fail(`expected key=value in a :vars section, got "${line}"`);
+  // Messages never quote the line: it may hold a password.
+  if (eq < 0) return fail('expected key=value in a :vars section, got a line without "="');
   const key = line.slice(0, eq).trim();
-  if (key === '' || /\s/.test(key)) return fail(`expected key=value in a :vars section, got "${line}"`);
+  if (key === '' || /\s/.test(key)) return fail('expected key=value in a :vars section: the name before "=" is empty or has spaces');
   const rest = line.slice(eq + 1).trim();
   if (rest.startsWith('"') || rest.startsWith("'")) {
     const words = splitWords(rest, fail);

@@ -1,28 +1,31 @@
 import type { RunEvent } from '../run/events.ts';
+import type { Output } from './output.ts';
 
 /**
- * Live progress on stderr: batches, and one line per finished node. Quiet unless stderr is a
- * terminal (or forced), so pipes and CI logs carry only the result.
+ * Live progress on stderr: batches, and one line per finished node. Shown on a terminal, or with -v;
+ * otherwise quiet, so pipes and CI logs carry only the result.
  */
-export function progressReporter(stream: NodeJS.WriteStream, total: number, force = false): (event: RunEvent) => void {
-  if (!force && !stream.isTTY) return () => undefined;
+export function progressReporter(output: Output, total: number, isTerminal = Boolean(process.stderr.isTTY)): (event: RunEvent) => void {
+  const live = isTerminal || output.verbosity > 0;
   let done = 0;
   const width = String(total).length;
   return (event) => {
     switch (event.kind) {
       case 'node-start':
+        output.log(1, event.node, 'started');
         return;
       case 'node-end': {
         done += 1;
+        if (!live) return;
         const detail = event.error ? `: ${event.error}` : '';
-        stream.write(`[${String(done).padStart(width)}/${total}] ${event.node} ${event.status} (${event.durationMs} ms)${detail}\n`);
+        output.notice(`[${String(done).padStart(width)}/${total}] ${event.node} ${event.status} (${event.durationMs} ms)${detail}`);
         return;
       }
       case 'batch-start':
-        stream.write(`batch ${event.batch}/${event.of}: ${event.nodes.join(' ')}\n`);
+        if (live) output.notice(`batch ${event.batch}/${event.of}: ${event.nodes.join(' ')}`);
         return;
       case 'batches-stopped':
-        stream.write(`stopping: ${event.reason}\n`);
+        output.notice(`stopping: ${event.reason}`);
         return;
     }
   };

@@ -1,5 +1,5 @@
 import { desiredStates } from '../../converge/desired.ts';
-import { requirePullCredentials } from '../../converge/pull-check.ts';
+import { pullCredentials, requirePullCredentials } from '../../converge/pull-check.ts';
 import { convergeNode, type Mode, type NodeConvergence } from '../../converge/converge-node.ts';
 import { loadInventory, resolveTarget, selectHosts } from '../../inventory/index.ts';
 import { loadPlaybook } from '../../playbook/index.ts';
@@ -8,7 +8,9 @@ import { convergeDocument, renderConvergeText } from '../../report/converge.ts';
 import { progressReporter } from '../../report/progress.ts';
 import { forEachNode, type NodeOutcome } from '../../run/fleet.ts';
 import { ExitCode, exitCodeFor } from '../exit-codes.ts';
-import { connectionSettings, type NodeOptions } from '../options.ts';
+import { connectionSettings, connectorFor, outputFor, type NodeOptions } from '../options.ts';
+import { warnIfSecretsExposed } from '../targets.ts';
+import type { Output } from '../../report/output.ts';
 
 export interface ApplyOptions extends NodeOptions {
   readonly check: boolean;
@@ -27,12 +29,12 @@ function rollout(playbook: Playbook, options: ApplyOptions): { serial: readonly 
 }
 
 /** SIGINT/SIGTERM: no new node starts, nodes in flight finish (or roll back), the recap prints. A second SIGINT exits at once. */
-function interruptible(): { signal: AbortSignal; done: () => void } {
+function interruptible(output: Output): { signal: AbortSignal; done: () => void } {
   const controller = new AbortController();
   const onSignal = (name: string) => () => {
     if (controller.signal.aborted && name === 'SIGINT') process.exit(130);
     controller.abort();
-    process.stderr.write(`dockhand: ${name}: no new node starts; nodes in flight finish or roll back (SIGINT again to quit now)\n`);
+    output.notice(`${name}: no new node starts; nodes in flight finish or roll back (SIGINT again to quit now)`);
   };
   const int = onSignal('SIGINT');
   const term = onSignal('SIGTERM');
@@ -55,26 +57,31 @@ export async function applyCommand(playbookFile: string, options: ApplyOptions):
   const selected = new Set(selectHosts(inventory, options.limit, '--limit').map((host) => host.name));
   const desired = desiredStates(playbook, inventory, selected);
   const targets = [...selected].filter((name) => desired.has(name)).map((name) => resolveTarget(inventory, name));
-  for (const warning of playbook.warnings) process.stderr.write(`dockhand: warning: ${warning}\n`);
+  const output = outputFor(options, targets);
+  await warnIfSecretsExposed(options.inventory, targets, output);
+  for (const registry of playbook.plays.flatMap((play) => play.registries)) {
+    const credentials = registry.verify ? pullCredentials(registry.verify) : undefined;
+    output.redactor.add(credentials?.password, credentials?.username);
+  }
+  for (const warning of playbook.warnings) output.notice(`warning: ${warning}`);
 
-  const interrupt = interruptible();
+  const interrupt = interruptible(output);
   const outcomes = await forEachNode<NodeConvergence>(
     targets,
     {
       forks: options.forks,
       connection: connectionSettings(options),
-      onEvent: progressReporter(process.stderr, targets.length),
+      connect: connectorFor(output),
+      onEvent: progressReporter(output, targets.length),
       ...rollout(playbook, options),
       failed: failedNode,
       signal: interrupt.signal,
     },
     (connection, target) =>
-      convergeNode(connection, target.name, desired.get(target.name)!, mode, (warning) =>
-        process.stderr.write(`dockhand: ${target.name}: warning: ${warning}\n`),
-      ),
+      convergeNode(connection, target.name, desired.get(target.name)!, mode, (warning) => output.notice(`${target.name}: warning: ${warning}`)),
   ).finally(interrupt.done);
   const document = convergeDocument(mode, outcomes, options.diff);
-  process.stdout.write(options.json ? `${JSON.stringify(document, null, 2)}\n` : renderConvergeText(document));
+  output.result(options.json ? `${JSON.stringify(document, null, 2)}\n` : renderConvergeText(document));
   if (interrupt.signal.aborted) return 130;
   return exitCodeFor(document.hosts.map((host) => host.status));
 }

@@ -1,0 +1,51 @@
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { LocalConnection } from '../../../src/connection/local.ts';
+import { loggedConnection } from '../../../src/connection/logged.ts';
+import { STDIN_SCRIPT } from '../../../src/connection/types.ts';
+import { Output, Redactor } from '../../../src/report/output.ts';
+
+const SECRET = 'hunter2-Sentinel-7Qz';
+
+function capture(verbosity: number) {
+  const out = new PassThrough();
+  const err = new PassThrough();
+  const text = { out: '', err: '' };
+  out.on('data', (c: Buffer) => (text.out += c.toString()));
+  err.on('data', (c: Buffer) => (text.err += c.toString()));
+  const redactor = new Redactor();
+  redactor.add(SECRET, undefined, '');
+  return { output: new Output(verbosity, redactor, out, err), text };
+}
+
+describe('Redactor', () => {
+  it('masks every known secret, longest first', () => {
+    const r = new Redactor();
+    r.add('abc', 'abcdef');
+    expect(r.redact('x abcdef y abc z')).toBe('x ******** y ******** z');
+  });
+});
+
+describe('verbose output', () => {
+  it('-v shows runs and timings; -vv the script; -vvv raw output; never a secret, never stdin', async () => {
+    for (const level of [0, 1, 2, 3]) {
+      const { output, text } = capture(level);
+      const connection = loggedConnection(new LocalConnection(), 'node1', output);
+      await connection.open();
+      // a secret that reaches output anyway (a remote tool echoing it) is masked
+      await connection.run(`cat >/dev/null; echo "out ${SECRET}"; echo "err ${SECRET}" >&2`, { input: `${SECRET}\n` });
+      await connection.run(STDIN_SCRIPT, { input: 'echo from-stdin-script\n' });
+      output.result(`result ${SECRET}\n`);
+      output.notice(`notice ${SECRET}`);
+      const all = text.out + text.err;
+      expect(all, `level ${level}`).not.toContain(SECRET);
+      expect(text.out).toBe('result ********\n');
+      if (level >= 1) expect(text.err).toMatch(/node1: ran "cat >\/dev\/null; .*": exit 0 in \d+ ms/);
+      if (level >= 2) expect(text.err).toMatch(/stdin: \d+ bytes, not shown/);
+      if (level >= 2) expect(text.err).toContain('echo from-stdin-script');
+      if (level >= 3) expect(text.err).toContain('out ********');
+      if (level < 3) expect(text.err).not.toContain('stdout:');
+      if (level === 0) expect(text.err).toBe('dockhand: notice ********\n');
+    }
+  });
+});
