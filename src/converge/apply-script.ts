@@ -102,17 +102,17 @@ function writeFile(change: FileChange, token: string): string {
   return `d=$(dirname -- ${path})
 mkdir -p -- "$d" || { restore_files; fail "cannot create directory $d"; }
 tmp=$(mktemp -- "$d/.dockhand.XXXXXX") || { restore_files; fail "cannot create a temporary file in $d (disk full or read-only?)"; }
-base64 -d > "$tmp" <<'${token}' || { rm -f -- "$tmp"; restore_files; fail "cannot write ${change.path} (disk full?): nothing changed"; }
+base64 -d > "$tmp" <<'${token}' || { rm -f -- "$tmp"; restore_files; fail ${shQuote(`cannot write ${change.path} (disk full?): nothing changed`)}; }
 ${content}
 ${token}
-put "$tmp" ${path} ${change.mode} || { restore_files; fail "cannot write ${change.path} (read-only?): nothing changed"; }
+put "$tmp" ${path} ${change.mode} || { restore_files; fail ${shQuote(`cannot write ${change.path} (read-only file system?): nothing changed`)}; }
 section wrote ${path}
 `;
 }
 
 function deleteFile(change: FileChange): string {
   const path = shQuote(change.path);
-  return `rm -f -- ${path} || { restore_files; fail "cannot remove ${change.path}: nothing changed"; }
+  return `rm -f -- ${path} || { restore_files; fail ${shQuote(`cannot remove ${change.path}: nothing changed`)}; }
 rmdir -- "$(dirname -- ${path})" 2>/dev/null
 section wrote ${path}
 `;
@@ -122,7 +122,7 @@ function handler(name: Handler, family: OsFamily, expected: readonly string[]): 
   switch (name) {
     case 'update-trust':
       return `section handler update-trust
-${trustUpdateCommand(family)} >/dev/null 2>&1 || rollback "${trustUpdateCommand(family)} failed"
+${trustUpdateCommand(family)} >/dev/null 2>&1 || rollback ${shQuote(`${trustUpdateCommand(family)} failed`)}
 `;
     case 'daemon-reload':
       return `section handler daemon-reload
@@ -217,7 +217,7 @@ section end
 export function rollbackScript(runId: string, handlers: readonly Handler[], family: OsFamily, reason: string): string {
   return `${functions(family, handlers)}B=$STATE/backup/${runId}
 section begin 1
-[ -f "$B/manifest" ] || fail "no backup of run ${runId} on this node"
+[ -f "$B/manifest" ] || fail ${shQuote(`no backup of run ${runId} on this node`)}
 rollback ${shQuote(reason)}
 `;
 }
