@@ -14,6 +14,8 @@ export interface ApplyResult {
   readonly journal: string | null;
   readonly dockerActive: boolean;
   readonly dockerInfo: DockerInfo | null;
+  /** Every file was put back as it was (a write failed, or the run rolled back). */
+  readonly restored: boolean;
   /** The script ran to its end marker. */
   readonly complete: boolean;
 }
@@ -31,6 +33,7 @@ export function parseApplyResult(stdout: string): ApplyResult {
     journal: content('journal')?.trim() || null,
     dockerActive: content('docker-active')?.trim() === 'active',
     dockerInfo: parseDockerInfo(content('docker-info')),
+    restored: sections.some((s) => s.name === 'restored'),
     complete: sections.at(-1)?.name === 'end',
   };
 }

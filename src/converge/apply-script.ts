@@ -61,6 +61,7 @@ backup() {
 # restore_files: every file of this run's backup back, byte-for-byte (mode and owner too)
 restore_files() {
   [ -f "$B/manifest" ] || return 0
+  section restored
   while read -r n kind path; do
     if [ "$kind" = existed ]; then
       t=$(mktemp -- "$(dirname -- "$path")/.dockhand.XXXXXX") && cp -p -- "$B/$n" "$t" && put "$t" "$path" 0644 || printf 'cannot restore %s\\n' "$path" >&2
@@ -100,8 +101,8 @@ function writeFile(change: FileChange, token: string): string {
   const path = shQuote(change.path);
   const content = Buffer.from(change.after ?? '', 'utf8').toString('base64').replace(/.{76}/g, '$&\n');
   return `d=$(dirname -- ${path})
-mkdir -p -- "$d" || { restore_files; fail "cannot create directory $d"; }
-tmp=$(mktemp -- "$d/.dockhand.XXXXXX") || { restore_files; fail "cannot create a temporary file in $d (disk full or read-only?)"; }
+mkdir -p -- "$d" || { restore_files; fail "cannot create directory $d (disk full or read-only?): nothing changed"; }
+tmp=$(mktemp -- "$d/.dockhand.XXXXXX") || { restore_files; fail "cannot create a temporary file in $d (disk full or read-only?): nothing changed"; }
 base64 -d > "$tmp" <<'${token}' || { rm -f -- "$tmp"; restore_files; fail ${shQuote(`cannot write ${change.path} (disk full?): nothing changed`)}; }
 ${content}
 ${token}
@@ -197,6 +198,8 @@ fi
 `,
     ...changes.map(unchangedSinceRead),
     ...changes.map((change, i) => `backup ${i + 1} ${shQuote(change.path)}\n`),
+    // the owed handlers are state too: a write that fails and is undone leaves them as they were
+    handlers.length > 0 ? `backup 0 "$STATE/pending"\n` : '',
     handlers.length > 0
       ? `printf '%s\\n' ${handlers.join(' ')} > "$STATE/pending.new" && mv -f -- "$STATE/pending.new" "$STATE/pending" || fail "cannot record the owed handlers (disk full?)"\n`
       : '',

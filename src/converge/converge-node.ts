@@ -17,7 +17,7 @@ export interface NodeConvergence {
   /** How registry options reach dockerd here (null: the plays ask for none). */
   readonly mechanism: Mechanism | null;
   readonly warnings: readonly string[];
-  /** Changes planned (check) or made (apply; after a rollback, the changes that were undone). */
+  /** Changes planned (check) or in place after the run (apply; none once files were put back). */
   readonly changes: readonly FileChange[];
   /** What the running dockerd lacked before the run. */
   readonly missingEffect: readonly string[];
@@ -119,7 +119,8 @@ async function applyPlan(
   });
   const result = parseApplyResult(run.stdout);
   if (result.changedUnderneath !== null) return 'changed-underneath';
-  const made = plan.changes.filter((change) => result.wrote.includes(change.path));
+  // What is on the node now: nothing of this run's once its files were put back.
+  const made = result.restored ? [] : plan.changes.filter((change) => result.wrote.includes(change.path));
   const applied = { ...base, changes: made, handlers: result.handlersRun };
   if (run.timedOut) return { ...applied, status: 'failed', error: `applying took longer than ${APPLY_TIMEOUT_MS / 1000} s` };
   if (result.rolledBack !== null) {
@@ -143,6 +144,6 @@ async function applyPlan(
     timeoutMs: APPLY_TIMEOUT_MS,
   });
   const undone = parseApplyResult(back.stdout);
-  if (undone.rolledBack !== null) return { ...applied, status: 'rolled_back', error: `rolled back: ${reason}` };
+  if (undone.rolledBack !== null) return { ...applied, changes: [], status: 'rolled_back', error: `rolled back: ${reason}` };
   return { ...applied, status: 'failed', error: `${reason}; the rollback failed too: ${undone.error ?? back.stderr.trim().slice(-300)}` };
 }
