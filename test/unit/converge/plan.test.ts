@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { planNode } from '../../../src/converge/plan.ts';
 import type { DesiredState, FileChange } from '../../../src/converge/types.ts';
@@ -204,5 +206,29 @@ describe('planNode for a registry now absent', () => {
     expect(plan.changes[0]!.after).toBe(HOSTS);
     expect(plan.changes[3]!.after).toBe('[Service]\nEnvironment="DOCKER_OPTS="\n');
     expect(plan.handlers).toEqual(['update-trust', 'daemon-reload', 'restart-docker']);
+  });
+});
+
+describe('planNode installs a CA bundle the way each trust tool wants it', () => {
+  const bundle = readFileSync(join(import.meta.dirname, '..', 'playbook', 'fixtures', 'certs', 'bundle.crt'), 'utf8');
+  const registry: RegistrySpec = { host: 'harbor.example.local:8443', ip: undefined, insecure: false, ca: { file: '/b.crt', pem: bundle }, state: 'present' };
+
+  it('one certificate per .crt file for update-ca-certificates (Debian), the file name safe for a port', () => {
+    const plan = planNode(stateFrom('debian-docker-io', {}, { docker: { dockerOpts: null, dockerOptsSource: null } }), desired([registry]));
+    const anchors = plan.changes.filter((c) => c.resource === 'trust-store');
+    expect(anchors.map((c) => c.path)).toEqual([
+      '/usr/local/share/ca-certificates/dockhand/harbor.example.local_8443/ca-1.crt',
+      '/usr/local/share/ca-certificates/dockhand/harbor.example.local_8443/ca-2.crt',
+    ]);
+    for (const anchor of anchors) expect(anchor.after!.match(/BEGIN CERTIFICATE/g)).toHaveLength(1);
+    // certs.d keeps the whole bundle, in the directory named exactly as image references write it
+    expect(plan.changes.find((c) => c.resource === 'certs.d')!.path).toBe('/etc/docker/certs.d/harbor.example.local:8443/ca.crt');
+  });
+
+  it('the bundle whole in one anchor for update-ca-trust (RHEL family)', () => {
+    const plan = planNode(stateFrom('kubespray-rocky9', fixtureDropIns('kubespray-rocky9')), desired([registry]));
+    const anchors = plan.changes.filter((c) => c.resource === 'trust-store');
+    expect(anchors.map((c) => c.path)).toEqual(['/etc/pki/ca-trust/source/anchors/dockhand-harbor.example.local_8443.crt']);
+    expect(anchors[0]!.after!.match(/BEGIN CERTIFICATE/g)).toHaveLength(2);
   });
 });
