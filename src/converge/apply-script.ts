@@ -13,6 +13,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { shQuote } from '../connection/quote.ts';
 import type { OsFamily } from '../facts/types.ts';
+import { DAEMON_JSON_PATH } from '../resources/daemon-json.ts';
 import { trustUpdateCommand } from '../resources/trust-store.ts';
 import type { FileChange, Handler } from './types.ts';
 
@@ -173,17 +174,33 @@ export function newRunId(now = new Date()): string {
   return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
 }
 
-/**
- * The script applying these changes and handlers on a node of this family; `expected` are the
- * registries and mirrors dockerd must show afterwards.
- */
+export interface ApplyScriptOptions {
+  /** The registries and mirrors dockerd must show afterwards (a reload is waited for until it does). */
+  readonly expected?: readonly string[];
+  /** The node's dockerd has `--validate` (Docker 23+): a new daemon.json is checked before any handler. */
+  readonly validate?: boolean;
+}
+
+/** `dockerd --validate` on the new daemon.json; refused, every file goes back and nothing is owed. */
+function validateDaemonJson(): string {
+  return `section validate
+if ! said=$(dockerd --validate --config-file ${DAEMON_JSON_PATH} 2>&1); then
+  restore_files
+  fail "dockerd --validate refused the new ${DAEMON_JSON_PATH}: $said; nothing changed"
+fi
+`;
+}
+
+/** The script applying these changes and handlers on a node of this family. */
 export function applyScript(
   runId: string,
   changes: readonly FileChange[],
   handlers: readonly Handler[],
   family: OsFamily,
-  expected: readonly string[] = [],
+  options: ApplyScriptOptions = {},
 ): string {
+  const expected = options.expected ?? [];
+  const validate = options.validate === true && changes.some((c) => c.resource === 'daemon-json' && c.after !== null);
   const token = `DOCKHAND_${randomBytes(12).toString('hex')}`;
   return [
     functions(family, handlers),
@@ -204,6 +221,7 @@ fi
       ? `printf '%s\\n' ${handlers.join(' ')} > "$STATE/pending.new" && mv -f -- "$STATE/pending.new" "$STATE/pending" || fail "cannot record the owed handlers (disk full?)"\n`
       : '',
     ...changes.map((change) => (change.after === null ? deleteFile(change) : writeFile(change, token))),
+    validate ? validateDaemonJson() : '',
     ...handlers.map((name) => handler(name, family, expected)),
     `rm -f -- "$STATE/pending"
 ls -1 "$STATE/backup" 2>/dev/null | sort -r | tail -n +${BACKUPS_KEPT + 1} | while read -r old; do rm -rf -- "$STATE/backup/$old"; done

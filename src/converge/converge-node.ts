@@ -100,7 +100,7 @@ async function convergeOnce(
       : { ...base, status: 'failed', error: `the registry is not in effect: dockerd lacks ${lacking.join(', ')}` };
   }
   for (const warning of plan.warnings) warn(warning);
-  return applyPlan(connection, state.family, plan, wanted, base);
+  return applyPlan(connection, state.family, plan, wanted, base, state.facts.docker.supportsValidate);
 }
 
 async function applyPlan(
@@ -109,11 +109,12 @@ async function applyPlan(
   plan: NodePlan,
   wanted: RegistryEffect,
   base: Omit<NodeConvergence, 'status' | 'error'>,
+  validate: boolean,
 ): Promise<NodeConvergence | 'changed-underneath'> {
   const runId = newRunId();
   const expected = [...wanted.insecureRegistries, ...wanted.registryMirrors.map((m) => m.replace(/\/+$/, ''))];
   const run = await connection.run(STDIN_SCRIPT, {
-    input: applyScript(runId, plan.changes, plan.handlers, family, expected),
+    input: applyScript(runId, plan.changes, plan.handlers, family, { expected, validate }),
     become: true,
     timeoutMs: APPLY_TIMEOUT_MS,
   });

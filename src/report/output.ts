@@ -4,12 +4,17 @@
  * at any verbosity, on success or failure.
  */
 
-/** Replaces every known secret with a mask. Secrets are added as they become known. */
+/**
+ * Replaces every known secret with a mask. Secrets never reach output by construction (they travel
+ * on stdin); this is the second line of defence, for a remote tool that echoes one. Strings shorter
+ * than 4 characters are not masked: masking "a" would garble every line, and no such string is a
+ * secret worth the name.
+ */
 export class Redactor {
   readonly #secrets = new Set<string>();
 
   add(...secrets: (string | undefined)[]): void {
-    for (const secret of secrets) if (secret !== undefined && secret.length > 0) this.#secrets.add(secret);
+    for (const secret of secrets) if (secret !== undefined && secret.length >= 4) this.#secrets.add(secret);
   }
 
   redact(text: string): string {

@@ -2,7 +2,7 @@ import { execa } from 'execa';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { loadLab, nodeExec, type LabNode } from '../lab/lab.ts';
+import { loadLab, nodeExec, readSecret, type LabNode } from '../lab/lab.ts';
 import { dockhand, REPO } from '../support/cli.ts';
 import { scratchDir, writeInventory } from '../support/lab-files.ts';
 import { resetNodes } from '../support/reset.ts';
@@ -38,9 +38,9 @@ const httpPlay = (extra = '') =>
 `,
   );
 
-async function apply(book: string, nodes: readonly LabNode[], extra: string[] = []) {
+async function apply(book: string, nodes: readonly LabNode[], extra: string[] = [], env: Record<string, string> = {}) {
   const inventory = writeInventory(dir, lab, nodes, `inv-${nodes.map((n) => n.name).join('-')}.ini`);
-  const run = await dockhand(['apply', book, '-i', inventory, '--known-hosts', knownHosts, '--json', ...extra]);
+  const run = await dockhand(['apply', book, '-i', inventory, '--known-hosts', knownHosts, '--json', ...extra], env);
   return { run, report: JSON.parse(run.stdout || '{"hosts": []}') as Report };
 }
 
@@ -212,5 +212,44 @@ insecure_registries: [10.55.0.0/16]
     expect(skipped.length).toBeGreaterThan(0);
     expect(skipped[0]!.error).toMatch(/interrupted/);
     expect(hosts.every((h) => h.status === 'changed' || h.status === 'skipped')).toBe(true);
+  });
+
+  it('a pull check proves every node can pull, with a login from named environment variables, and fails a node that cannot', async () => {
+    const nodes = [debian[0]!, lab.nodes.find((n) => n.variant === 'rhel')!, lab.nodes.find((n) => n.variant === 'docker-ce')!];
+    const password = readSecret(https.passwordFile);
+    const verified = (tag: string) =>
+      playbook(
+        `verify-${tag}`,
+        `registries:
+  - host: ${http.host}
+    ip: ${http.address}
+    insecure: true
+    verify: {image: ${http.host}/library/tiny:1}
+  - host: ${https.host}
+    ip: ${https.address}
+    ca: ${https.caCertPath}
+    verify: {image: ${https.host}/library/tiny:${tag}, username_env: LAB_REGISTRY_USER, password_env: LAB_REGISTRY_PASSWORD}
+`,
+      );
+    const env = { LAB_REGISTRY_USER: https.username, LAB_REGISTRY_PASSWORD: password };
+
+    const missing = await apply(verified('1'), nodes, ['-vvv'], { LAB_REGISTRY_USER: https.username, LAB_REGISTRY_PASSWORD: '' });
+    expect(missing.run.exitCode).toBe(1);
+    expect(missing.run.stderr).toMatch(/verify needs the environment variable LAB_REGISTRY_PASSWORD, which is not set/);
+
+    const ok = await apply(verified('1'), nodes, ['-vvv'], env);
+    expect(ok.run.exitCode, ok.run.stdout).toBe(0);
+    expect(ok.report.hosts.map((h) => h.status)).toEqual(['changed', 'changed', 'changed']);
+    expect(ok.run.stdout + ok.run.stderr).not.toContain(password);
+    for (const node of nodes) {
+      // the check image is removed again, and no login is left behind
+      expect((await sh(node, `docker image inspect ${https.host}/library/tiny:1 >/dev/null 2>&1 && echo kept || echo gone`)).stdout.trim()).toBe('gone');
+      expect((await sh(node, 'cat /root/.docker/config.json 2>/dev/null || true')).stdout).not.toContain(https.host);
+    }
+
+    const broken = await apply(verified('404'), nodes.slice(0, 1), [], env);
+    expect(broken.run.exitCode).toBe(2);
+    expect(broken.report.hosts[0]!.status).toBe('failed');
+    expect(broken.report.hosts[0]!.error).toMatch(new RegExp(`pull check: docker pull ${https.host.replaceAll('.', '\\.')}/library/tiny:404 failed`));
   });
 });

@@ -61,7 +61,7 @@ export async function applyCommand(playbookFile: string, options: ApplyOptions):
   await warnIfSecretsExposed(options.inventory, targets, output);
   for (const registry of playbook.plays.flatMap((play) => play.registries)) {
     const credentials = registry.verify ? pullCredentials(registry.verify) : undefined;
-    output.redactor.add(credentials?.password, credentials?.username);
+    output.redactor.add(credentials?.password);
   }
   for (const warning of playbook.warnings) output.notice(`warning: ${warning}`);
 

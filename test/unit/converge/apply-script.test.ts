@@ -10,7 +10,9 @@ const changes: FileChange[] = [
 ];
 
 describe('applyScript', () => {
-  const script = applyScript(newRunId(), changes, ['update-trust', 'daemon-reload', 'reload-docker', 'restart-docker'], 'debian', ['h', '10.0.0.0/8']);
+  const script = applyScript(newRunId(), changes, ['update-trust', 'daemon-reload', 'reload-docker', 'restart-docker'], 'debian', {
+    expected: ['h', '10.0.0.0/8'],
+  });
 
   it('is valid POSIX sh (dash) and bash', () => {
     execFileSync('dash', ['-n'], { input: script });
@@ -28,6 +30,16 @@ describe('applyScript', () => {
     expect(script.indexOf("backup 1 /etc/hosts")).toBeLessThan(firstWrite);
     expect(script.indexOf('backup 2 /etc/docker/certs.d/h:5000/ca.crt')).toBeLessThan(firstWrite);
     expect(script.indexOf('update-trust daemon-reload reload-docker restart-docker > "$STATE/pending.new"')).toBeLessThan(firstWrite);
+  });
+
+  it('has dockerd --validate check a new daemon.json before any handler, where dockerd has it', () => {
+    const json: FileChange = { resource: 'daemon-json', path: '/etc/docker/daemon.json', action: 'create', before: null, after: '{}\n', mode: '0644' };
+    const validated = applyScript(newRunId(), [json], ['reload-docker'], 'debian', { validate: true });
+    execFileSync('dash', ['-n'], { input: validated });
+    expect(validated.indexOf('dockerd --validate --config-file /etc/docker/daemon.json')).toBeGreaterThan(validated.indexOf('base64 -d'));
+    expect(validated.indexOf('dockerd --validate')).toBeLessThan(validated.indexOf('section handler reload-docker'));
+    expect(applyScript(newRunId(), [json], ['reload-docker'], 'debian', { validate: false })).not.toContain('--validate');
+    expect(applyScript(newRunId(), changes, [], 'debian', { validate: true })).not.toContain('--validate');
   });
 
   it('names runs so they sort by time', () => {
