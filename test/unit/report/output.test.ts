@@ -19,10 +19,10 @@ function capture(verbosity: number) {
 }
 
 describe('Redactor', () => {
-  it('masks every known secret, longest first', () => {
+  it('masks every known secret, longest first, and leaves strings under 4 characters alone', () => {
     const r = new Redactor();
-    r.add('abc', 'abcdef');
-    expect(r.redact('x abcdef y abc z')).toBe('x ******** y ******** z');
+    r.add('abcd', 'abcdefgh', 'ab');
+    expect(r.redact('x abcdefgh y abcd z ab')).toBe('x ******** y ******** z ab');
   });
 });
 
