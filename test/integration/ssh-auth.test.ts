@@ -37,7 +37,7 @@ interface Report {
  * the test process's environment; an undefined value leaves the variable out of the child's.
  */
 function env(extra: Record<string, string | undefined> = {}): Record<string, string> {
-  return { HOME: emptyHome, SSH_AUTH_SOCK: '', DOCKHAND_SSH_KEY_PASSPHRASE: undefined, ...extra } as Record<string, string>;
+  return { HOME: emptyHome, SSH_AUTH_SOCK: '', DOCKHAND_SSH_KEY_PASSPHRASE: undefined, ...extra } as unknown as Record<string, string>;
 }
 
 const said = (run: CliRun) => `exit ${run.exitCode}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`;
