@@ -59,17 +59,28 @@ backup() {
     printf '%s absent %s\\n' "$1" "$2" >> "$B/manifest"
   fi
 }
-# restore_files: every file of this run's backup back, byte-for-byte (mode and owner too)
+# made_dirs DIR: note each directory level about to be created, deepest first, for restore_files
+made_dirs() {
+  p=$1
+  while [ ! -d "$p" ]; do printf '%s\n' "$p" >> "$B/made-dirs"; p=$(dirname -- "$p"); done
+}
+# restore_files: every file of this run's backup back, byte-for-byte (mode and owner too); the
+# directories this run created go again, and only those
 restore_files() {
   [ -f "$B/manifest" ] || return 0
   section restored
   while read -r n kind path; do
     if [ "$kind" = existed ]; then
-      t=$(mktemp -- "$(dirname -- "$path")/.dockhand.XXXXXX") && cp -p -- "$B/$n" "$t" && put "$t" "$path" 0644 || printf 'cannot restore %s\\n' "$path" >&2
+      mkdir -p -- "$(dirname -- "$path")"
+      t=$(mktemp -- "$(dirname -- "$path")/.dockhand.XXXXXX") && cp -p -- "$B/$n" "$t" && put "$t" "$path" 0644 || printf 'cannot restore %s\n' "$path" >&2
     else
-      rm -f -- "$path"; rmdir -- "$(dirname -- "$path")" 2>/dev/null
+      rm -f -- "$path"
     fi
   done < "$B/manifest"
+  if [ -f "$B/made-dirs" ]; then
+    # twice: a parent noted before a sibling's deeper level empties only on the second pass
+    for pass in 1 2; do while read -r dir; do rmdir -- "$dir" 2>/dev/null; done < "$B/made-dirs"; done
+  fi
   return 0
 }
 wait_active() {
@@ -102,6 +113,7 @@ function writeFile(change: FileChange, token: string): string {
   const path = shQuote(change.path);
   const content = Buffer.from(change.after ?? '', 'utf8').toString('base64').replace(/.{76}/g, '$&\n');
   return `d=$(dirname -- ${path})
+made_dirs "$d"
 mkdir -p -- "$d" || { restore_files; fail "cannot create directory $d (disk full or read-only?): nothing changed"; }
 tmp=$(mktemp -- "$d/.dockhand.XXXXXX") || { restore_files; fail "cannot create a temporary file in $d (disk full or read-only?): nothing changed"; }
 base64 -d > "$tmp" <<'${token}' || { rm -f -- "$tmp"; restore_files; fail ${shQuote(`cannot write ${change.path} (disk full?): nothing changed`)}; }
