@@ -1,16 +1,16 @@
 // npm run lab:up   -> node test/lab/cli.ts up [--debian N] [--rhel N] [--docker-ce N] [--id ID]
-// npm run lab:down -> node test/lab/cli.ts down
+// npm run lab:down -> node test/lab/cli.ts down [--all]
 //                     node test/lab/cli.ts status
 import './env.ts';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_SPEC, isLabLive, loadLab, startLab, stopAllLabs, type Lab } from './lab.ts';
+import { DEFAULT_SPEC, isLabLive, loadLab, startLab, stopAllLabs, stopLab, type Lab } from './lab.ts';
 import { repoRoot } from './util.ts';
 
 function usage(): never {
   process.stderr.write(
     'usage: node test/lab/cli.ts up [--debian N] [--rhel N] [--docker-ce N] [--id ID]\n' +
-    '       node test/lab/cli.ts down\n' +
+    '       node test/lab/cli.ts down [--all]   (this checkout\'s lab; --all: every lab on this engine)\n' +
     '       node test/lab/cli.ts status\n',
   );
   process.exit(2);
@@ -46,6 +46,18 @@ function summary(lab: Lab): string {
   ].join('\n');
 }
 
+/** Stops the lab this checkout started (.lab/lab.json), leaving other checkouts' labs alone. */
+async function stopThisLab(): Promise<string[]> {
+  let lab: Lab;
+  try {
+    lab = loadLab();
+  } catch {
+    return [];
+  }
+  await stopLab(lab);
+  return [lab.id];
+}
+
 const [command, ...rest] = process.argv.slice(2);
 process.on('uncaughtException', (err) => {
   process.stderr.write(`\nlab ${command ?? ''} failed: ${err instanceof Error ? err.message : String(err)}\n`);
@@ -57,7 +69,7 @@ if (command === 'up') {
     options: { debian: { type: 'string' }, rhel: { type: 'string' }, 'docker-ce': { type: 'string' }, id: { type: 'string' } },
     strict: true,
   });
-  await stopAllLabs();
+  // startLab replaces this checkout's lab (.lab/lab.json); labs of other checkouts keep running
   const lab = await startLab({
     debianNodes: count(values.debian, DEFAULT_SPEC.debianNodes, 'debian'),
     rhelNodes: count(values.rhel, DEFAULT_SPEC.rhelNodes, 'rhel'),
@@ -66,7 +78,8 @@ if (command === 'up') {
   });
   process.stdout.write(`${summary(lab)}\n`);
 } else if (command === 'down') {
-  const ids = await stopAllLabs();
+  const { values } = parseArgs({ args: rest, options: { all: { type: 'boolean' } }, strict: true });
+  const ids = values.all === true ? await stopAllLabs() : await stopThisLab();
   process.stdout.write(ids.length > 0 ? `stopped lab ${ids.join(', ')}\n` : 'no lab running\n');
 } else if (command === 'status') {
   let lab: Lab;
