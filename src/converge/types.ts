@@ -1,5 +1,5 @@
 /** What converging a node means: its desired state, the file changes to get there, the handlers owed. */
-import type { DockerConfig, RegistrySpec } from '../playbook/types.ts';
+import type { DockerConfig, RegistrySpec, RestartPolicy, RuntimeSelection } from '../playbook/types.ts';
 
 /** Everything the plays that select one node ask of it, merged. */
 export interface DesiredState {
@@ -11,6 +11,11 @@ export interface DesiredState {
   readonly retiredInsecureRegistries: readonly string[];
   /** How registry options reach dockerd: chosen per node (`auto`) or forced by the play. */
   readonly dockerConfig: DockerConfig;
+  /** Which runtimes to configure (the plays' lists united; `auto` when none names any). */
+  readonly runtimes: RuntimeSelection;
+  /** The most careful restart policy of the plays. */
+  readonly restart: RestartPolicy;
+  readonly liveRestore: 'enable' | 'keep';
 }
 
 /** The mechanism chosen for a node. */

@@ -10,8 +10,8 @@ import type { core } from 'zod';
 import { InputError } from '../errors.ts';
 import { parseCaBundle } from '../resources/ca-certificate.ts';
 import { formatFileName, formatPath, formatValue, Locator, valueAt, type DocPath } from './locate.ts';
-import { PLAY_KEYS, PlaySchema, REGISTRY_KEYS, RegistrySchema, VERIFY_KEYS, type RawPlay, type RawRegistry } from './schema.ts';
-import type { Play, Playbook, RegistrySpec } from './types.ts';
+import { MIRROR_KEYS, PLAY_KEYS, PlaySchema, REGISTRY_KEYS, RegistrySchema, VERIFY_KEYS, type RawMirror, type RawPlay, type RawRegistry } from './schema.ts';
+import type { Play, Playbook, RegistryMirror, RegistrySpec } from './types.ts';
 import { registryKey } from './validate-values.ts';
 
 /** One problem in a playbook: its line, where in the document (if anywhere), and what is wrong. */
@@ -102,6 +102,8 @@ interface LoadedRegistry {
   /** The CA, when one is given and could be read and parsed. */
   ca?: { file: string; pem: string };
   caFailed?: boolean;
+  /** The CAs of its mirrors, by index in `mirrors`. */
+  readonly mirrorCas: Map<number, { file: string; pem: string }>;
 }
 
 class Checker {
@@ -160,7 +162,7 @@ class Checker {
       const path = [...base, 'registries', index];
       const parsed = RegistrySchema.safeParse(item);
       if (parsed.success) {
-        usable.push({ index, raw: parsed.data, path, valid: true });
+        usable.push({ index, raw: parsed.data, path, valid: true, mirrorCas: new Map() });
         return;
       }
       if (item === null || typeof item !== 'object' || Array.isArray(item)) return;
@@ -172,7 +174,7 @@ class Checker {
       const state = field('state');
       const ca = field('ca');
       if (host === undefined && ca === undefined) return;
-      usable.push({ index, raw: { host: host ?? '', ip: field('ip'), insecure: field('insecure'), ca, state, verify: undefined }, path, valid: false, hostValid: host !== undefined });
+      usable.push({ index, raw: { host: host ?? '', ip: field('ip'), insecure: field('insecure'), ca, state, verify: undefined }, path, valid: false, hostValid: host !== undefined, mirrorCas: new Map() });
     });
     return usable;
   }
@@ -186,6 +188,9 @@ class Checker {
       insecureRegistries: raw.insecure_registries ?? [],
       registryMirrors: raw.registry_mirrors ?? [],
       dockerConfig: raw.docker_config ?? 'auto',
+      runtimes: raw.runtimes ?? 'auto',
+      restart: raw.restart ?? 'if-idle',
+      liveRestore: raw.live_restore ?? 'keep',
       ...(raw.serial === undefined ? {} : { serial: raw.serial }),
       ...(raw.max_fail_percentage === undefined ? {} : { maxFailPercentage: raw.max_fail_percentage }),
       source: { file: this.#file, index, line: this.#locator.line(base) },
@@ -236,9 +241,26 @@ class Checker {
   }
 
   async #loadCa(registry: LoadedRegistry): Promise<void> {
+    if ((registry.raw.state ?? 'present') === 'absent') return;
     const given = registry.raw.ca;
-    if (given === undefined || given === null || (registry.raw.state ?? 'present') === 'absent') return;
-    const path = [...registry.path, 'ca'];
+    const mirrors = registry.raw.mirrors ?? [];
+    await Promise.all([
+      given === undefined || given === null
+        ? undefined
+        : this.#readCa([...registry.path, 'ca'], given).then((ca) => {
+            if (ca === undefined) registry.caFailed = true;
+            else registry.ca = ca;
+          }),
+      ...mirrors.map(async (mirror, index) => {
+        if (typeof mirror === 'string' || mirror.ca === undefined || mirror.ca === null) return;
+        const ca = await this.#readCa([...registry.path, 'mirrors', index, 'ca'], mirror.ca);
+        if (ca !== undefined) registry.mirrorCas.set(index, ca);
+      }),
+    ]);
+  }
+
+  /** Reads and checks one CA file named at `path`; undefined (and an issue) when it cannot be used. */
+  async #readCa(path: DocPath, given: string): Promise<{ file: string; pem: string } | undefined> {
     const absolute =
       given === '~' ? homedir()
       : given.startsWith('~/') ? join(homedir(), given.slice(2))
@@ -253,29 +275,32 @@ class Checker {
       }
       bytes = await read;
     } catch (error) {
-      registry.caFailed = true;
       this.#add(path, `${shown}: ${readFailure(error, 'CA file')} (${formatFileName(absolute)})`);
-      return;
+      return undefined;
     }
     try {
       const bundle = parseCaBundle(bytes, this.#now);
-      registry.ca = { file: absolute, pem: bundle.pem };
       const line = this.#locator.line(path);
       for (const soon of bundle.expiringSoon) {
         this.warnings.push(
           `${this.#file}${line === undefined ? '' : `:${line}`}: ${this.#format(path)}: ${shown}: "${soon.subject}" expires on ${soon.validTo}`,
         );
       }
+      return { file: absolute, pem: bundle.pem };
     } catch (error) {
-      registry.caFailed = true;
       this.#add(path, `${shown}: ${(error as Error).message}`);
+      return undefined;
     }
   }
 
   #addZodIssue(base: DocPath, raw: object, issue: core.$ZodIssue): void {
     const path = issue.path as PropertyKey[];
     if (issue.code === 'unrecognized_keys') {
-      const allowed = path.length === 0 ? PLAY_KEYS : path[path.length - 1] === 'verify' ? VERIFY_KEYS : REGISTRY_KEYS;
+      const parent = path[path.length - 1];
+      const allowed = path.length === 0 ? PLAY_KEYS
+        : parent === 'verify' ? VERIFY_KEYS
+        : path[path.length - 2] === 'mirrors' ? MIRROR_KEYS
+        : REGISTRY_KEYS;
       for (const key of issue.keys) {
         const value = valueAt(raw, [...path, key]);
         this.#add([...base, ...path, key], `unknown key, with value ${formatValue(value)}; expected one of ${allowed.join(', ')}`);
@@ -322,7 +347,17 @@ function spec(registry: LoadedRegistry): RegistrySpec {
   const verify = raw.verify
     ? { image: raw.verify.image, usernameEnv: raw.verify.username_env ?? undefined, passwordEnv: raw.verify.password_env ?? undefined }
     : undefined;
-  return { host: raw.host, ip: raw.ip ?? undefined, insecure: raw.insecure ?? false, ca: registry.ca, state: 'present', ...(verify ? { verify } : {}) };
+  const mirrors = (raw.mirrors ?? []).map((mirror, index) => mirrorSpec(mirror, registry.mirrorCas.get(index)));
+  return {
+    host: raw.host, ip: raw.ip ?? undefined, insecure: raw.insecure ?? false, ca: registry.ca, state: 'present',
+    ...(verify ? { verify } : {}),
+    ...(mirrors.length > 0 ? { mirrors } : {}),
+  };
+}
+
+function mirrorSpec(raw: RawMirror, ca: { file: string; pem: string } | undefined): RegistryMirror {
+  if (typeof raw === 'string') return { url: raw, capabilities: ['pull', 'resolve'], skipVerify: false, ca: undefined };
+  return { url: raw.url, capabilities: raw.capabilities ?? ['pull', 'resolve'], skipVerify: raw.skip_verify ?? false, ca };
 }
 
 /** How two declarations of one registry differ, for a message; empty when they agree. */
@@ -341,6 +376,8 @@ function differ(a: LoadedRegistry, b: LoadedRegistry): string[] {
   if (!a.caFailed && !b.caFailed && a.ca?.pem !== b.ca?.pem) {
     out.push(`ca ${formatValue(a.raw.ca ?? null)} vs ${formatValue(b.raw.ca ?? null)} (different certificates)`);
   }
+  const mirrors = (r: LoadedRegistry) => JSON.stringify((r.raw.mirrors ?? []).map((m, i) => ({ ...mirrorSpec(m, undefined), ca: r.mirrorCas.get(i)?.pem })));
+  if (mirrors(a) !== mirrors(b)) out.push('mirrors differ');
   return out;
 }
 

@@ -11,8 +11,13 @@ import {
   parseSerial,
 } from './validate-values.ts';
 
-export const REGISTRY_KEYS = ['host', 'ip', 'insecure', 'ca', 'state', 'verify'] as const;
+export const REGISTRY_KEYS = ['host', 'ip', 'insecure', 'ca', 'state', 'verify', 'mirrors'] as const;
 export const VERIFY_KEYS = ['image', 'username_env', 'password_env'] as const;
+export const MIRROR_KEYS = ['url', 'capabilities', 'skip_verify', 'ca'] as const;
+/** The container runtimes dockhand configures. */
+export const RUNTIME_NAMES = ['docker', 'containerd'] as const;
+export const RESTART_POLICIES = ['if-idle', 'always', 'never'] as const;
+export const LIVE_RESTORE_SETTINGS = ['enable', 'keep'] as const;
 export const PLAY_KEYS = [
   'name',
   'hosts',
@@ -22,6 +27,9 @@ export const PLAY_KEYS = [
   'docker_config',
   'serial',
   'max_fail_percentage',
+  'runtimes',
+  'restart',
+  'live_restore',
 ] as const;
 
 /** A string refused with the reason `check` gives. */
@@ -49,6 +57,17 @@ export const VerifySchema = z
     }
   });
 
+/** A mirror of one registry (containerd: a `[host]` of its hosts.toml; Docker: only Docker Hub's). */
+export const MirrorSchema = z.union([
+  checked(checkMirrorUrl),
+  z.strictObject({
+    url: checked(checkMirrorUrl),
+    capabilities: z.array(z.enum(['pull', 'resolve', 'push'])).min(1).nullish(),
+    skip_verify: z.boolean().nullish(),
+    ca: nonEmpty.nullish(),
+  }),
+]);
+
 export const RegistrySchema = z
   .strictObject({
     host: checked(checkRegistryHost),
@@ -57,6 +76,7 @@ export const RegistrySchema = z
     ca: nonEmpty.nullish(),
     state: z.enum(['present', 'absent']).nullish(),
     verify: VerifySchema.nullish(),
+    mirrors: z.array(MirrorSchema).nullish(),
   })
   .superRefine((registry, ctx) => {
     const image = registry.verify?.image;
@@ -79,6 +99,20 @@ const MaxFailSchema = z.unknown().transform((value, ctx) => {
   return z.NEVER;
 });
 
+/** `auto` or a non-empty list of runtime names; each wrong item is named by its index. */
+const RuntimesSchema = z.unknown().transform((value, ctx): 'auto' | ('docker' | 'containerd')[] => {
+  const names = RUNTIME_NAMES.map((n) => JSON.stringify(n)).join(', ');
+  if (value === 'auto' || value === null) return 'auto';
+  if (!Array.isArray(value) || value.length === 0) {
+    ctx.addIssue({ code: 'custom', message: `must be "auto" or a list of runtimes (${names})` });
+    return z.NEVER;
+  }
+  value.forEach((item, index) => {
+    if (!(RUNTIME_NAMES as readonly unknown[]).includes(item)) ctx.addIssue({ code: 'custom', path: [index], message: `must be one of ${names}` });
+  });
+  return [...new Set(value as ('docker' | 'containerd')[])];
+});
+
 export const PlaySchema = z
   .strictObject({
     name: nonEmpty.nullish(),
@@ -89,6 +123,9 @@ export const PlaySchema = z
     docker_config: z.enum(['auto', 'drop-in', 'daemon-json']).nullish(),
     serial: SerialSchema.optional(),
     max_fail_percentage: MaxFailSchema.optional(),
+    runtimes: RuntimesSchema.optional(),
+    restart: z.enum(RESTART_POLICIES).nullish(),
+    live_restore: z.enum(LIVE_RESTORE_SETTINGS).nullish(),
   })
   .superRefine((play, ctx) => {
     const extras = (play.insecure_registries?.length ?? 0) + (play.registry_mirrors?.length ?? 0);
@@ -103,3 +140,4 @@ export const PlaySchema = z
 
 export type RawPlay = z.output<typeof PlaySchema>;
 export type RawRegistry = z.output<typeof RegistrySchema>;
+export type RawMirror = z.output<typeof MirrorSchema>;

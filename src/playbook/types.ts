@@ -16,7 +16,25 @@ export interface RegistrySpec {
   readonly state: 'present' | 'absent';
   /** A pull check after apply; credentials are read from these environment variables at run time. */
   readonly verify?: RegistryVerify | undefined;
+  /** Mirrors tried before the registry itself (containerd `[host]` entries; Docker: Docker Hub only). */
+  readonly mirrors?: readonly RegistryMirror[] | undefined;
 }
+
+export interface RegistryMirror {
+  /** `http(s)://host[:port][/path]`. */
+  readonly url: string;
+  readonly capabilities: readonly ('pull' | 'resolve' | 'push')[];
+  readonly skipVerify: boolean;
+  /** The mirror's CA, normalised PEM. */
+  readonly ca: { readonly file: string; readonly pem: string } | undefined;
+}
+
+/** A container runtime dockhand configures. */
+export type RuntimeName = 'docker' | 'containerd';
+/** Which runtimes a play configures: `auto` (the one kubelet uses, else Docker, else containerd) or a list. */
+export type RuntimeSelection = 'auto' | readonly RuntimeName[];
+/** When a Docker restart may happen: where no container runs or live-restore keeps them (`if-idle`), always, never. */
+export type RestartPolicy = 'if-idle' | 'always' | 'never';
 
 export interface RegistryVerify {
   readonly image: string;
@@ -44,6 +62,10 @@ export interface Play {
   readonly serial?: readonly SerialStep[] | undefined;
   /** Abort the play when more than this percentage (0-100) of a batch fails; kept for later. */
   readonly maxFailPercentage?: number | undefined;
+  readonly runtimes: RuntimeSelection;
+  readonly restart: RestartPolicy;
+  /** `enable` turns Docker's live-restore on (a reload) before any restart, so containers survive it. */
+  readonly liveRestore: 'enable' | 'keep';
   /** Where the play was written, for messages: `file` and its index in the file's list. */
   readonly source: { readonly file: string; readonly index: number; readonly line: number | undefined };
 }

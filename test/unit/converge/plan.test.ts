@@ -26,6 +26,9 @@ function desired(registries: RegistrySpec[], extra: Partial<DesiredState> = {}):
     registryMirrors: [],
     retiredInsecureRegistries: registries.filter((r) => r.state === 'absent').map((r) => r.host),
     dockerConfig: 'auto',
+    runtimes: 'auto',
+    restart: 'always',
+    liveRestore: 'keep',
     ...extra,
   };
 }

@@ -18,8 +18,8 @@ const CASES: Array<[file: string, line: number | undefined, message: string | Re
   ['empty-list.yml', 1, 'the playbook is an empty list: it holds no plays'],
   ['list-non-mapping.yml', 4, 'plays[1]: "just text" must be a play (a mapping with hosts and registries), got a string'],
   // shape
-  ['unknown-play-key.yml', 2, 'hostz: unknown key, with value "web"; expected one of name, hosts, registries, insecure_registries, registry_mirrors, docker_config, serial, max_fail_percentage'],
-  ['unknown-registry-key.yml', 5, 'plays[0].registries[0].cert: unknown key, with value "certs/harbor-ca.crt"; expected one of host, ip, insecure, ca, state, verify'],
+  ['unknown-play-key.yml', 2, 'hostz: unknown key, with value "web"; expected one of name, hosts, registries, insecure_registries, registry_mirrors, docker_config, serial, max_fail_percentage, runtimes, restart, live_restore'],
+  ['unknown-registry-key.yml', 5, 'plays[0].registries[0].cert: unknown key, with value "certs/harbor-ca.crt"; expected one of host, ip, insecure, ca, state, verify, mirrors'],
   ['missing-host.yml', 4, 'registries[1].host: is required'],
   ['bad-host-type.yml', 3, 'registries[0].host: 5000 must be a string, got a number'],
   ['bad-insecure.yml', 4, 'registries[0].insecure: "yes" must be true or false, got a string'],
@@ -82,7 +82,7 @@ describe('playbook errors name the file, line, document path and value', () => {
       `${file}:5: plays[0].registries[0].ip: "192.168.0.999" is not an IPv4 or IPv6 address`,
       `${file}:6: plays[0].registries[0].insecure: "yes" must be true or false, got a string`,
       `${file}:8: plays[0].registries[1].ca: ../certs/with-key.pem: it holds a private key: give the CA certificate only`,
-      `${file}:9: plays[0].registries[1].colour: unknown key, with value "blue"; expected one of host, ip, insecure, ca, state, verify`,
+      `${file}:9: plays[0].registries[1].colour: unknown key, with value "blue"; expected one of host, ip, insecure, ca, state, verify, mirrors`,
       `${file}:10: plays[0].registry_mirrors[0]: "http://user:pass@mirror.example.com" holds credentials (user:password@): dockerd refuses them`,
     ]);
     expect(error.issues.map((issue) => issue.line)).toEqual([4, 5, 6, 8, 9, 10]);

@@ -32,6 +32,9 @@ describe('loadPlaybook: the sample playbook', () => {
         insecureRegistries: ['10.233.0.0/18'],
         registryMirrors: ['https://mirror.example.com'],
         dockerConfig: 'auto',
+        runtimes: 'auto',
+        restart: 'if-idle',
+        liveRestore: 'keep',
         source: { file, index: 0, line: 1 },
       },
     ]);
@@ -64,6 +67,32 @@ describe('loadPlaybook: the sample playbook', () => {
     expect(plays[0]!.insecureRegistries).toEqual(['10.233.0.0/18', '[fd00::1]:5000', 'fd00::/64']);
     expect(plays[0]!.registryMirrors).toEqual(['https://mirror.example.com', 'http://10.0.0.5:5000/']);
     expect(plays[0]!.serial).toBeUndefined();
+  });
+});
+
+describe('loadPlaybook: runtimes, restarts and mirrors', () => {
+  it('reads runtimes, restart, live_restore and per-registry mirrors with their CA', async () => {
+    const file = fixture('runtimes.yml');
+    const { plays } = await loadPlaybook(file);
+    const play = plays[0]!;
+    expect(play.runtimes).toEqual(['docker', 'containerd']);
+    expect(play.restart).toBe('never');
+    expect(play.liveRestore).toBe('enable');
+    expect(play.registries[0]!.mirrors).toEqual([
+      { url: 'https://mirror.gcr.io', capabilities: ['pull', 'resolve'], skipVerify: false, ca: undefined },
+      { url: 'https://mirror.example.local:5000', capabilities: ['pull'], skipVerify: true, ca: { file: fixture('certs/harbor-ca.crt'), pem: CA_PEM } },
+    ]);
+    expect(plays[1]!.runtimes).toBe('auto');
+  });
+
+  it('names a bad runtime, restart policy and mirror key with file, line and path', async () => {
+    const text = 'hosts: all\nruntimes: [docker, crio]\nrestart: sometimes\nregistries:\n  - host: docker.io\n    mirrors:\n      - {url: https://m.example, colour: blue}\n';
+    const error = await parsePlaybook(text, 'bad.yml').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PlaybookError);
+    const message = (error as Error).message;
+    expect(message).toContain('bad.yml:2: runtimes[1]: "crio" must be one of "docker", "containerd"');
+    expect(message).toContain('bad.yml:3: restart: "sometimes" must be one of "if-idle", "always", "never"');
+    expect(message).toContain('bad.yml:7: registries[0].mirrors[0].colour: unknown key, with value "blue"; expected one of url, capabilities, skip_verify, ca');
   });
 });
 
