@@ -1,36 +1,61 @@
-/** Converging one node: read its state, plan, then (apply mode) apply, run handlers and verify the effect. */
-import { STDIN_SCRIPT, type Connection } from '../connection/types.ts';
+/**
+ * Converging one node: read its state (finishing first what an earlier run left unfinished), plan,
+ * then (apply mode) hand the plan to the node as one transaction that writes, runs the handlers,
+ * verifies and commits or rolls back on the node itself, whatever happens to this process.
+ */
+import type { Connection } from '../connection/types.ts';
 import type { OsFamily } from '../facts/types.ts';
-import { missingEffect, type RegistryEffect } from '../resources/docker-effect.ts';
-import { parseApplyResult, type ApplyResult } from './apply-result.ts';
-import { applyScript, newRunId, rollbackScript } from './apply-script.ts';
-import { readNodeState } from './node-state.ts';
-import { runPullChecks } from './pull-check.ts';
+import { newRunId } from '../node/transaction/bundle.ts';
+import { recoverTransaction, runTransaction } from '../node/transaction/run.ts';
+import type { Transaction, TransactionOutcome } from '../node/transaction/types.ts';
+import type { RuntimeName } from '../playbook/types.ts';
+import type { RestartDecision } from '../runtimes/types.ts';
+import { readNodeState, type NodeState, type UnfinishedTransaction } from './node-state.ts';
 import { planNode, type NodePlan } from './plan.ts';
+import { runPullChecks } from './pull-check.ts';
 import type { DesiredState, FileChange, Handler, Mechanism } from './types.ts';
 
 export type Mode = 'apply' | 'check';
 
+/** An earlier run's transaction this run found unfinished on the node, and how it ended now. */
+export interface RecoveredTransaction {
+  readonly runId: string;
+  readonly outcome: TransactionOutcome['result'];
+  readonly detail: string | null;
+}
+
 export interface NodeConvergence {
   readonly status: 'ok' | 'changed' | 'drift' | 'failed' | 'rolled_back';
   readonly osFamily: OsFamily | null;
-  /** How registry options reach dockerd here (null: the plays ask for none). */
+  /** The runtimes configured on this node. */
+  readonly runtimes: readonly RuntimeName[];
+  /** How registry options reach dockerd here (null: Docker not configured, or the plays ask for none). */
   readonly mechanism: Mechanism | null;
   readonly warnings: readonly string[];
+  /** How it was done, in words (live-restore turned on before a restart). */
+  readonly notes: readonly string[];
   /** Changes planned (check) or in place after the run (apply; none once files were put back). */
   readonly changes: readonly FileChange[];
-  /** What the running dockerd lacked before the run. */
+  /** What the running runtimes lacked before the run. */
   readonly missingEffect: readonly string[];
   /** Handlers owed (check) or run (apply). */
   readonly handlers: readonly Handler[];
+  /** Each runtime restart the change needs, and whether it may happen. */
+  readonly restarts: readonly RestartDecision[];
+  /** An earlier run's unfinished transaction, finished or undone by this run. */
+  readonly recovered: RecoveredTransaction | null;
+  /** Images whose pull check passed. */
+  readonly verified: readonly string[];
   readonly error: string | null;
 }
 
-/** How long the whole apply script may run (trust update and restart included). */
-const APPLY_TIMEOUT_MS = 180_000;
+const MAX_ATTEMPTS = 3;
 
-function journalTail(result: ApplyResult): string {
-  return result.journal ? `; docker's journal: ${result.journal.split('\n').slice(-5).join(' | ')}` : '';
+function empty(status: NodeConvergence['status'], error: string | null): NodeConvergence {
+  return {
+    status, osFamily: null, runtimes: [], mechanism: null, warnings: [], notes: [], changes: [], missingEffect: [], handlers: [],
+    restarts: [], recovered: null, verified: [], error,
+  };
 }
 
 /**
@@ -44,107 +69,141 @@ export async function convergeNode(
   mode: Mode,
   warn: (message: string) => void = () => undefined,
 ): Promise<NodeConvergence> {
-  // Another run may change the node between our read and our apply: the apply script then refuses
-  // (compare-and-swap under the node lock) and the node is read and planned again.
-  for (let attempt = 1; ; attempt += 1) {
-    const outcome = await convergeOnce(connection, nodeName, desired, mode, warn);
-    if (outcome !== 'changed-underneath') return mode === 'apply' ? withPullChecks(connection, desired, outcome) : outcome;
-    if (attempt === MAX_ATTEMPTS) {
-      return {
-        status: 'failed', osFamily: null, mechanism: null, warnings: [], changes: [], missingEffect: [], handlers: [],
-        error: `nothing changed: other runs kept changing this node's files (${MAX_ATTEMPTS} attempts)`,
-      };
+  let recovered: RecoveredTransaction | null = null;
+  // Another run may change the node between our read and our transaction: the transaction then
+  // refuses (compare-and-swap under the node lock) and the node is read and planned again.
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
+    const state = await readNodeState(connection, nodeName);
+    if (state.unfinished.length > 0) {
+      if (mode === 'check') return unfinishedInCheck(state, state.unfinished[0]!);
+      const result = await recoverAll(connection, state.unfinished);
+      recovered = result.recovered;
+      if (result.stop !== null) return { ...empty(result.stop.status, result.stop.error), osFamily: state.family, recovered };
+      continue; // read again: the node is as the finished transaction left it
     }
+    const outcome = await convergeOnce(connection, state, desired, mode, warn);
+    if (outcome === 'changed-underneath') continue;
+    const withRecovery = { ...outcome, recovered };
+    return mode === 'apply' ? withPullChecks(connection, desired, withRecovery) : withRecovery;
   }
+  return { ...empty('failed', `nothing changed: other runs kept changing this node's files (${MAX_ATTEMPTS} attempts)`), recovered };
 }
 
-const MAX_ATTEMPTS = 3;
+function unfinishedInCheck(state: NodeState, unfinished: UnfinishedTransaction): NodeConvergence {
+  const last = unfinished.journal.at(-1) ?? 'begin';
+  return {
+    ...empty('drift', `an earlier run's transaction ${unfinished.runId} did not finish on this node (its last step: ${last}): apply finishes it, or undoes it if the node is not healthy with its files`),
+    osFamily: state.family,
+  };
+}
+
+/** Finish every unfinished transaction, oldest first; stop at the first that had to be undone. */
+async function recoverAll(
+  connection: Connection,
+  unfinished: readonly UnfinishedTransaction[],
+): Promise<{ recovered: RecoveredTransaction; stop: { status: 'failed' | 'rolled_back'; error: string } | null }> {
+  let recovered: RecoveredTransaction | null = null;
+  for (const { runId } of unfinished) {
+    const outcome = await recoverTransaction(connection, runId);
+    recovered = { runId, outcome: outcome.result, detail: outcome.message };
+    if (outcome.result === 'committed' || outcome.result === 'aborted') continue;
+    const undone = outcome.result === 'rolled-back' || outcome.result === 'undone';
+    return {
+      recovered,
+      stop: {
+        status: undone ? 'rolled_back' : 'failed',
+        error: `recovered run ${runId}: ${undone ? 'rolled back' : 'could not finish it'}: ${outcome.message ?? 'no reason given'}${journalTail(outcome)}; this run changed nothing else on this node`,
+      },
+    };
+  }
+  return { recovered: recovered!, stop: null };
+}
 
 /** The user's outcome, proven: after a good apply, the registries' pull checks; a failed pull fails the node. */
 async function withPullChecks(connection: Connection, desired: DesiredState, outcome: NodeConvergence): Promise<NodeConvergence> {
   if (outcome.status !== 'ok' && outcome.status !== 'changed') return outcome;
-  const failure = await runPullChecks(connection, desired.registries);
-  return failure === null ? outcome : { ...outcome, status: 'failed', error: failure };
+  const checks = await runPullChecks(connection, desired.registries);
+  return checks.failure === null ? { ...outcome, verified: checks.verified } : { ...outcome, verified: checks.verified, status: 'failed', error: checks.failure };
+}
+
+function journalTail(outcome: TransactionOutcome): string {
+  return outcome.journal ? `; the runtime's journal: ${outcome.journal.split('\n').slice(-5).join(' | ')}` : '';
 }
 
 async function convergeOnce(
   connection: Connection,
-  nodeName: string,
+  state: NodeState,
   desired: DesiredState,
   mode: Mode,
   warn: (message: string) => void,
-): Promise<NodeConvergence | 'changed-underneath'> {
-  const state = await readNodeState(connection, nodeName);
+): Promise<Omit<NodeConvergence, 'recovered'> | 'changed-underneath'> {
   const plan = planNode(state, desired);
   const base = {
     osFamily: state.family,
+    runtimes: plan.runtimes,
     mechanism: plan.mechanism,
     warnings: plan.warnings,
+    notes: plan.notes,
     changes: plan.changes,
     missingEffect: plan.missingEffect,
     handlers: plan.handlers,
+    restarts: plan.restarts,
+    verified: [],
   };
   if (plan.blockers.length > 0) {
-    return { ...base, status: 'failed', changes: [], handlers: [], error: `nothing changed: ${plan.blockers.join('; ')}` };
+    return { ...base, mechanism: null, warnings: [], notes: [], status: 'failed', changes: [], handlers: [], error: `nothing changed: ${plan.blockers.join('; ')}` };
   }
-  const wanted: RegistryEffect = { insecureRegistries: desired.insecureRegistries, registryMirrors: desired.registryMirrors };
   const nothingToDo = plan.changes.length === 0 && plan.handlers.length === 0;
-
   if (mode === 'check') {
     return { ...base, status: nothingToDo && plan.missingEffect.length === 0 ? 'ok' : 'drift', error: null };
   }
   if (nothingToDo) {
-    const lacking = missingEffect(state.facts.docker, wanted);
-    return lacking.length === 0
+    return plan.missingEffect.length === 0
       ? { ...base, status: 'ok', error: null }
-      : { ...base, status: 'failed', error: `the registry is not in effect: dockerd lacks ${lacking.join(', ')}` };
+      : { ...base, status: 'failed', error: `the registry is not in effect: ${plan.missingEffect.join(', ')}` };
   }
   for (const warning of plan.warnings) warn(warning);
-  return applyPlan(connection, state.family, plan, wanted, base, state.facts.docker.supportsValidate);
+  return applyPlan(connection, state, plan, base);
+}
+
+function transactionFor(state: NodeState, plan: NodePlan): Transaction {
+  return {
+    runId: newRunId(),
+    family: state.family,
+    writes: plan.changes.map((change) => ({
+      path: change.path,
+      after: change.after === null ? null : Buffer.from(change.after, 'utf8'),
+      beforeSha256: change.beforeSha256,
+      mode: change.mode,
+    })),
+    validate: plan.validate,
+    handlers: plan.handlers,
+    expect: plan.expect,
+    report: plan.report,
+  };
 }
 
 async function applyPlan(
   connection: Connection,
-  family: OsFamily,
+  state: NodeState,
   plan: NodePlan,
-  wanted: RegistryEffect,
-  base: Omit<NodeConvergence, 'status' | 'error'>,
-  validate: boolean,
-): Promise<NodeConvergence | 'changed-underneath'> {
-  const runId = newRunId();
-  const expected = [...wanted.insecureRegistries, ...wanted.registryMirrors.map((m) => m.replace(/\/+$/, ''))];
-  const run = await connection.run(STDIN_SCRIPT, {
-    input: applyScript(runId, plan.changes, plan.handlers, family, { expected, validate }),
-    become: true,
-    timeoutMs: APPLY_TIMEOUT_MS,
-  });
-  const result = parseApplyResult(run.stdout);
-  if (result.changedUnderneath !== null) return 'changed-underneath';
+  base: Omit<NodeConvergence, 'status' | 'error' | 'recovered'>,
+): Promise<Omit<NodeConvergence, 'recovered'> | 'changed-underneath'> {
+  const outcome = await runTransaction(connection, transactionFor(state, plan));
+  if (outcome.result === 'changed-underneath') return 'changed-underneath';
   // What is on the node now: nothing of this run's once its files were put back.
-  const made = result.restored ? [] : plan.changes.filter((change) => result.wrote.includes(change.path));
-  const applied = { ...base, changes: made, handlers: result.handlersRun };
-  if (run.timedOut) return { ...applied, status: 'failed', error: `applying took longer than ${APPLY_TIMEOUT_MS / 1000} s` };
-  if (result.rolledBack !== null) {
-    return { ...applied, status: 'rolled_back', error: `rolled back: ${result.rolledBack}${journalTail(result)}` };
+  const putBack = outcome.result === 'undone' || outcome.result === 'rolled-back';
+  const made = putBack ? [] : plan.changes.filter((change) => outcome.wrote.includes(change.path));
+  const applied = { ...base, changes: made, handlers: outcome.handlersRun };
+  const notRestored = outcome.notRestored.length > 0 ? `; left as they are (changed since this run wrote them): ${outcome.notRestored.join(', ')}` : '';
+  switch (outcome.result) {
+    case 'committed':
+      return { ...applied, status: 'changed', error: null };
+    case 'rolled-back':
+      return { ...applied, status: 'rolled_back', error: `rolled back: ${outcome.message ?? 'no reason given'}${journalTail(outcome)}${notRestored}` };
+    case 'undone':
+      return { ...applied, status: 'failed', error: `${outcome.message ?? 'a write failed'}${notRestored}` };
+    default:
+      return { ...applied, status: 'failed', error: `${outcome.message ?? `the transaction ended ${outcome.result}`}${journalTail(outcome)}${notRestored}` };
   }
-  if (result.error !== null || !result.complete) {
-    const why = result.error ?? `the apply script stopped (exit ${String(run.exitCode)}): ${run.stderr.trim().slice(-300)}`;
-    return { ...applied, status: 'failed', error: `${why}${journalTail(result)}` };
-  }
-  const wantsEffect = wanted.insecureRegistries.length > 0 || wanted.registryMirrors.length > 0;
-  const lacking = result.dockerInfo
-    ? missingEffect({ running: result.dockerActive, ...result.dockerInfo }, wanted)
-    : ['dockerd does not answer docker info'];
-  if (!wantsEffect || lacking.length === 0) return { ...applied, status: 'changed', error: null };
-
-  // Docker runs but does not show what it was given: put the node back as it was.
-  const reason = `the registry is not in effect after apply: dockerd lacks ${lacking.join(', ')}`;
-  const back = await connection.run(STDIN_SCRIPT, {
-    input: rollbackScript(runId, plan.handlers, family, reason),
-    become: true,
-    timeoutMs: APPLY_TIMEOUT_MS,
-  });
-  const undone = parseApplyResult(back.stdout);
-  if (undone.rolledBack !== null) return { ...applied, changes: [], status: 'rolled_back', error: `rolled back: ${reason}` };
-  return { ...applied, status: 'failed', error: `${reason}; the rollback failed too: ${undone.error ?? back.stderr.trim().slice(-300)}` };
 }

@@ -4,7 +4,8 @@
  * into a throwaway Docker config (mode 0600) and never appear in a command line.
  */
 import type { Connection } from '../connection/types.ts';
-import { shQuote } from '../connection/quote.ts';
+import { composeScript } from '../node/compose.ts';
+import { nodeScript } from '../node/scripts.ts';
 import { InputError } from '../errors.ts';
 import type { Playbook, RegistrySpec, RegistryVerify } from '../playbook/types.ts';
 
@@ -30,27 +31,12 @@ export function requirePullCredentials(playbook: Playbook, env: NodeJS.ProcessEn
 }
 
 function script(registry: RegistrySpec, verify: RegistryVerify, withLogin: boolean): string {
-  const image = shQuote(verify.image);
-  const login = withLogin
-    ? `IFS= read -r user; IFS= read -r pass
-auth=$(printf '%s:%s' "$user" "$pass" | base64 | tr -d '\\n')
-( umask 077; printf '{"auths":{"%s":{"auth":"%s"}}}\\n' ${shQuote(registry.host)} "$auth" > "$d/config.json" )
-unset user pass auth
-`
-    : '';
-  return `d=$(mktemp -d) || exit 1
-chmod 700 "$d"
-${login}had=no
-docker image inspect ${image} >/dev/null 2>&1 && had=yes
-docker --config "$d" pull -q ${image} 2>&1; rc=$?
-rm -rf -- "$d"
-if [ "$rc" -eq 0 ] && [ "$had" = no ]; then docker rmi ${image} >/dev/null 2>&1; fi
-exit $rc
-`;
+  return composeScript({ IMAGE: verify.image, REGISTRY: registry.host, LOGIN: withLogin ? 'yes' : 'no' }, nodeScript('converge/sh/pull-check.sh'));
 }
 
-/** Pull each registry's check image on the node; the first failure, as a message, or null. */
-export async function runPullChecks(connection: Connection, registries: readonly RegistrySpec[]): Promise<string | null> {
+/** Pull each registry's check image on the node: the images that passed, and the first failure as a message (or null). */
+export async function runPullChecks(connection: Connection, registries: readonly RegistrySpec[]): Promise<{ verified: string[]; failure: string | null }> {
+  const verified: string[] = [];
   for (const registry of registries) {
     const verify = registry.verify;
     if (registry.state !== 'present' || verify === undefined) continue;
@@ -63,8 +49,9 @@ export async function runPullChecks(connection: Connection, registries: readonly
     });
     if (result.exitCode !== 0) {
       const said = (result.stdout + result.stderr).trim().split('\n').slice(-2).join(' | ');
-      return `pull check: docker pull ${verify.image} failed${result.timedOut ? ' (timed out)' : ''}: ${said}`;
+      return { verified, failure: `pull check: docker pull ${verify.image} failed${result.timedOut ? ' (timed out)' : ''}: ${said}` };
     }
+    verified.push(verify.image);
   }
-  return null;
+  return { verified, failure: null };
 }

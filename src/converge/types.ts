@@ -9,6 +9,8 @@ export interface DesiredState {
   readonly registryMirrors: readonly string[];
   /** Flags dockhand once added and the plays no longer ask for (registries now absent). */
   readonly retiredInsecureRegistries: readonly string[];
+  /** Docker Hub mirrors dockhand once added and the plays now retire. */
+  readonly retiredRegistryMirrors?: readonly string[];
   /** How registry options reach dockerd: chosen per node (`auto`) or forced by the play. */
   readonly dockerConfig: DockerConfig;
   /** Which runtimes to configure (the plays' lists united; `auto` when none names any). */
@@ -18,23 +20,24 @@ export interface DesiredState {
   readonly liveRestore: 'enable' | 'keep';
 }
 
-/** The mechanism chosen for a node. */
+/** The mechanism chosen for a node's Docker. */
 export type Mechanism = 'drop-in' | 'daemon-json';
 
 /** The kinds of thing dockhand manages on a node. */
-export type ResourceKind = 'docker-options' | 'daemon-json' | 'hosts' | 'certs.d' | 'trust-store';
+export type ResourceKind = 'docker-options' | 'daemon-json' | 'hosts' | 'certs.d' | 'trust-store' | 'containerd-config' | 'hosts-toml';
 
 /** One file's move from what it is to what it should be; `null` content means absent. */
 export interface FileChange {
   readonly resource: ResourceKind;
   readonly path: string;
   readonly action: 'create' | 'update' | 'delete';
+  /** The text now (null: absent, or not UTF-8 text; `beforeSha256` says which). */
   readonly before: string | null;
   readonly after: string | null;
+  /** sha256 of the exact bytes now; null: the file is absent. The transaction writes only over these bytes. */
+  readonly beforeSha256: string | null;
   /** Octal mode for a created file, e.g. '0644'. An updated file keeps its mode and owner. */
   readonly mode: string;
 }
 
-/** Work that follows changes, run once per node, at the end, in this order. */
-export const HANDLER_ORDER = ['update-trust', 'daemon-reload', 'reload-docker', 'restart-docker'] as const;
-export type Handler = (typeof HANDLER_ORDER)[number];
+export { HANDLER_ORDER, type Handler } from '../node/transaction/types.ts';

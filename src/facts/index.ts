@@ -2,7 +2,7 @@
 export { FACTS_SCRIPT, FACTS_SECTIONS, FACTS_FORMAT_VERSION, factsScript } from './script.ts';
 export { parseFacts } from './parse.ts';
 export { parseOsRelease, requireFamily } from './os-release.ts';
-export { parseDaemonJson } from './daemon-json.ts';
+export { parseDaemonJson } from '../runtimes/docker/daemon-json.ts';
 export { parseSections, type Section } from './sections.ts';
 export type { DaemonJson, DockerFacts, DockerUnit, NodeFacts, OsFamily, OsRelease, TrustFacts } from './types.ts';
 export { gatherFacts, type GatheredFacts } from './gather.ts';

@@ -1,6 +1,6 @@
 /** Parses /etc/os-release (os-release(5)) and decides the OS family. */
 import { DockhandError } from '../errors.ts';
-import { splitAssignment, splitQuotedWords } from './quoting.ts';
+import { splitAssignment, splitQuotedWords } from '../formats/shell-words.ts';
 import type { OsFamily, OsRelease } from './types.ts';
 
 const FAMILIES: Record<string, OsFamily> = {

@@ -1,5 +1,5 @@
 /** Turns the whole FACTS_SCRIPT output into NodeFacts. */
-import { parseDockerFacts } from './docker.ts';
+import { parseDockerFacts } from '../runtimes/docker/facts.ts';
 import { parseOsRelease } from './os-release.ts';
 import { parseCompleteSections, sectionContent } from './sections.ts';
 import type { NodeFacts } from './types.ts';

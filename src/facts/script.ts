@@ -1,14 +1,18 @@
 /**
- * The one POSIX sh script (dash-safe, no bashisms) that gathers a node's facts as root.
- * It never fails and never hangs: anything that may block runs under `timeout 10`, every
- * command's stdin is /dev/null, and it always exits 0. Output format: see sections.ts.
+ * The facts script: one POSIX sh script (dash-safe, no bashisms) that gathers a node's facts as root,
+ * composed from the .sh files of the host and of each runtime. It never fails and never hangs:
+ * anything that may block runs under `timeout 10`, every command's stdin is /dev/null, and it always
+ * exits 0. Output format: see sections.ts.
  */
+import { composeScript } from '../node/compose.ts';
+import { nodeScript } from '../node/scripts.ts';
 
-/** Sections FACTS_SCRIPT prints, in order (optional ones only when there is something to show). */
+/** Sections the facts script prints, in order (optional ones only when there is something to show). */
 export const FACTS_SECTIONS = [
   'begin',
   'hostname',
   'os-release',
+  'commands',
   'systemctl-show',
   'unit-file',
   'drop-in',
@@ -17,14 +21,13 @@ export const FACTS_SECTIONS = [
   'dockerd-pids',
   'dockerd-version',
   'docker-info',
-  'commands',
   'end',
 ] as const;
 
 /** Version of the section format, printed as the `begin` marker's argument. */
-export const FACTS_FORMAT_VERSION = '1';
+export const FACTS_FORMAT_VERSION = '2';
 
-const SYSTEMCTL_PROPERTIES = [
+const DOCKER_SHOW_PROPERTIES = [
   'ExecStart',
   'DropInPaths',
   'Environment',
@@ -36,81 +39,21 @@ const SYSTEMCTL_PROPERTIES = [
   'FragmentPath',
 ];
 
+/** The .sh files of the facts script, in order. */
+export const FACTS_PARTS = ['facts/sh/host.sh', 'runtimes/docker/facts.sh'] as const;
+
 /**
  * The facts script; run it with `sh` as root. `extra` is more sh, run before the end marker, that may
- * print sections of its own with the script's `section NAME [ARG]` function.
+ * print sections of its own with the preamble's `section NAME [ARG]` function; `variables` are set
+ * before everything.
  */
-export function factsScript(extra = ''): string {
-  return `# dockhand facts v${FACTS_FORMAT_VERSION}
-PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH
-LC_ALL=C
-export PATH LC_ALL
-section() { printf '\\n@@dockhand:%s@@\\n' "$*"; }
-has() { command -v "$1" >/dev/null 2>&1; }
-t() { if has timeout; then timeout 10 "$@" </dev/null; else "$@" </dev/null; fi; }
-dump() { if [ -f "$2" ] && [ -r "$2" ]; then section "$1" "$2"; cat "$2" 2>/dev/null; fi; }
-
-section begin ${FACTS_FORMAT_VERSION}
-section hostname
-uname -n 2>/dev/null
-section os-release
-if [ -f /etc/os-release ]; then cat /etc/os-release 2>/dev/null
-elif [ -f /usr/lib/os-release ]; then cat /usr/lib/os-release 2>/dev/null
-fi
-
-show=
-if has systemctl; then
-  show=$(t systemctl show docker.service ${SYSTEMCTL_PROPERTIES.map((p) => `-p ${p}`).join(' ')} --no-pager 2>/dev/null)
-fi
-if [ -n "$show" ]; then
-  section systemctl-show
-  printf '%s\\n' "$show"
-  frag=$(printf '%s\\n' "$show" | sed -n 's/^FragmentPath=//p')
-  dropins=$(printf '%s\\n' "$show" | sed -n 's/^DropInPaths=//p')
-  envfiles=$(printf '%s\\n' "$show" | sed -n 's/^EnvironmentFiles=\\(.*\\) (ignore_errors=[a-z]*)$/\\1/p')
-  if [ -n "$frag" ] && [ "$frag" != /dev/null ]; then dump unit-file "$frag"; fi
-  set -f
-  for f in $dropins; do dump drop-in "$f"; done
-  for f in $envfiles; do dump env-file "$f"; done
-  set +f
-fi
-
-if [ -e /etc/docker/daemon.json ]; then
-  section daemon-json /etc/docker/daemon.json
-  cat /etc/docker/daemon.json 2>&1
-fi
-
-pids=
-if has pidof; then
-  pids=$(pidof dockerd 2>/dev/null)
-else
-  for d in /proc/[0-9]*; do
-    if [ "$(cat "$d/comm" 2>/dev/null)" = dockerd ]; then pids="$pids \${d#/proc/}"; fi
-  done
-fi
-section dockerd-pids
-if [ -n "$pids" ]; then echo $pids; fi
-
-# A running daemon tells its version in docker info; starting the dockerd binary costs ~50 ms of CPU,
-# so only a stopped one is asked.
-if has dockerd; then
-  section dockerd-version
-  if [ -z "$pids" ]; then t dockerd --version 2>&1; fi
-fi
-
-if [ -n "$pids" ] && has docker; then
-  section docker-info
-  t docker info --format '{{json .}}' 2>/dev/null
-fi
-
-section commands
-for c in update-ca-certificates update-ca-trust systemctl dockerd docker timeout; do
-  printf '%s=%s\\n' "$c" "$(command -v "$c" 2>/dev/null)"
-done
-${extra}
-section end
-exit 0
-`;
+export function factsScript(extra = '', variables: Readonly<Record<string, string>> = {}): string {
+  return composeScript(
+    { FACTS_FORMAT: FACTS_FORMAT_VERSION, DOCKER_SHOW: DOCKER_SHOW_PROPERTIES.map((p) => `-p ${p}`).join(' '), ...variables },
+    ...FACTS_PARTS.map(nodeScript),
+    extra,
+    '\nsection end\nexit 0\n',
+  );
 }
 
 /** The facts script with nothing extra. */

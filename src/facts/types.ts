@@ -49,6 +49,11 @@ export interface DockerFacts {
   readonly dockerOpts: string | null;
   /** Where dockerOpts comes from: 'environment', the environment file's path, or null. */
   readonly dockerOptsSource: string | null;
+  /**
+   * A drop-in other than dockhand's that sets DOCKER_OPTS and that systemd reads after
+   * docker-options.conf (e.g. override.conf from `systemctl edit docker`): its value wins.
+   */
+  readonly dockerOptsOverride: string | null;
   readonly daemonJson: DaemonJson;
   /** ActiveState=active (without systemd: a dockerd process exists). */
   readonly running: boolean;

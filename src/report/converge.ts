@@ -19,12 +19,22 @@ export interface ConvergeHost {
   readonly address: string;
   readonly status: ConvergeStatus;
   readonly os_family: string | null;
+  /** The container runtimes configured on the node. */
+  readonly runtimes: string[];
   /** How registry options reach dockerd: "drop-in" (DOCKER_OPTS) or "daemon-json". */
   readonly mechanism: string | null;
   readonly changes: ChangeReport[];
   readonly handlers: string[];
   readonly missing_effect: string[];
   readonly warnings: string[];
+  /** How it was done (live-restore turned on before a restart). */
+  readonly notes: string[];
+  /** Each runtime restart the change needs: whether it may happen, and why. */
+  readonly restarts: { runtime: string; needed: boolean; allowed: boolean; reason: string }[];
+  /** An earlier run's unfinished transaction this run finished (or undid). */
+  readonly recovered: { run_id: string; outcome: string; detail: string | null } | null;
+  /** Images whose pull check passed. */
+  readonly verified: string[];
   readonly error: string | null;
   readonly duration_ms: number;
 }
@@ -57,6 +67,7 @@ export function convergeDocument(mode: Mode, outcomes: readonly NodeOutcome<Node
       address: outcome.target.address,
       status: value?.status ?? outcome.status,
       os_family: value?.osFamily ?? null,
+      runtimes: [...(value?.runtimes ?? [])],
       mechanism: value?.mechanism ?? null,
       changes: (value?.changes ?? []).map((change) => ({
         resource: change.resource,
@@ -67,6 +78,10 @@ export function convergeDocument(mode: Mode, outcomes: readonly NodeOutcome<Node
       handlers: [...(value?.handlers ?? [])],
       missing_effect: [...(value?.missingEffect ?? [])],
       warnings: [...(value?.warnings ?? [])],
+      notes: [...(value?.notes ?? [])],
+      restarts: (value?.restarts ?? []).map((r) => ({ runtime: r.runtime, needed: r.needed, allowed: r.allowed, reason: r.reason })),
+      recovered: value?.recovered ? { run_id: value.recovered.runId, outcome: value.recovered.outcome, detail: value.recovered.detail } : null,
+      verified: [...(value?.verified ?? [])],
       error: value?.error ?? outcome.error,
       duration_ms: outcome.durationMs,
     };
@@ -85,16 +100,22 @@ export function renderConvergeText(document: ConvergeDocument): string {
   const verb = document.mode === 'check' ? 'would ' : '';
   const lines: string[] = [];
   for (const host of document.hosts) {
-    if (host.status === 'ok' && host.changes.length === 0) continue;
+    if (host.status === 'ok' && host.changes.length === 0 && host.recovered === null && host.verified.length === 0) continue;
     const via = host.mechanism === null ? '' : `, registry options via ${host.mechanism === 'drop-in' ? 'the DOCKER_OPTS drop-in' : 'daemon.json'}`;
     lines.push(`${host.name} ${host.status} (${seconds(host.duration_ms)}${via})`);
+    if (host.recovered) lines.push(`  recovered run ${host.recovered.run_id}: ${host.recovered.outcome}${host.recovered.detail ? ` (${host.recovered.detail})` : ''}`);
     for (const warning of host.warnings) lines.push(`  warning: ${warning}`);
+    for (const note of host.notes) lines.push(`  note: ${note}`);
+    for (const restart of host.restarts) {
+      if (restart.needed) lines.push(`  ${restart.runtime} restart ${document.mode === 'check' ? 'needed' : 'done'}, ${restart.allowed ? 'allowed' : 'refused'}: ${restart.reason}`);
+    }
     for (const change of host.changes) {
       lines.push(`  ${verb}${change.action} ${change.resource} ${change.path}`);
       if (change.diff) lines.push(...change.diff.trimEnd().split('\n').map((line) => `    ${line}`));
     }
     if (host.missing_effect.length > 0) lines.push(`  dockerd lacked: ${host.missing_effect.join(', ')}`);
     if (host.handlers.length > 0) lines.push(`  ${document.mode === 'check' ? 'handlers owed' : 'handlers'}: ${host.handlers.join(', ')}`);
+    if (host.verified.length > 0) lines.push(`  verified: ${host.verified.join(', ')}`);
     if (host.error) lines.push(`  error: ${host.error}`);
   }
   const rows = document.hosts.map((host) => [

@@ -1,14 +1,17 @@
 /**
  * /etc/hosts: registry names pinned in one managed block. glibc answers with the first line that
  * matches (IPv6 lines first for `getent hosts`), so a stale line for a pinned name elsewhere in the
- * file loses that name (the line is commented out when no name is left). Every other line stays
- * byte-for-byte.
+ * file cannot stay: it is commented out whole (`# dockhand replaced: ...`), its other names kept on a
+ * line right below it (marked), so unpinning the name puts the administrator's line back exactly.
+ * Every other line stays byte-for-byte; CRLF line ends are understood and kept.
  */
 
 export const HOSTS_PATH = '/etc/hosts';
 export const BLOCK_BEGIN = '# BEGIN dockhand registry names (managed by dockhand; edits inside are replaced)';
 export const BLOCK_END = '# END dockhand registry names';
 const REPLACED = '# dockhand replaced: ';
+/** Ends the line that carries a replaced line's other names. */
+const REST = '# dockhand: the other names of the line above';
 
 export interface HostPin {
   readonly name: string;
@@ -33,15 +36,14 @@ function parseEntry(line: string): { ip: string; names: string[] } | undefined {
   return ip === undefined ? undefined : { ip, names };
 }
 
-/** Drop one name from a hosts line, keeping the rest of its bytes. */
-function withoutName(line: string, name: string): string {
-  const ending = line.endsWith('\n') ? '\n' : '';
-  const body = ending ? line.slice(0, -1) : line;
-  const hash = body.indexOf('#');
-  const data = hash >= 0 ? body.slice(0, hash) : body;
-  const comment = hash >= 0 ? body.slice(hash) : '';
-  const pattern = new RegExp(`([ \\t]+)${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?=[ \\t]|$)`, 'i');
-  return `${data.replace(pattern, '')}${comment}${ending}`;
+/** A line's ending (LF or CRLF, or none at the end of the file). */
+function ending(line: string): string {
+  return /\r?\n$/.exec(line)?.[0] ?? '';
+}
+
+/** The administrator's line a `# dockhand replaced:` line holds, or undefined. */
+function replacedLine(line: string): string | undefined {
+  return line.startsWith(REPLACED) ? line.slice(REPLACED.length) : undefined;
 }
 
 /** The names a hosts file resolves, first match wins: name (lower case) -> ip. */
@@ -83,17 +85,33 @@ export function editHosts(current: string, edit: HostsEdit): string {
     if (!blockEntries.some((e) => e.name.toLowerCase() === pin.name.toLowerCase())) blockEntries.push(pin);
   }
 
-  // Outside the block: a pinned name leaves any line that gives it another address.
-  const outside = (hasBlock ? [...lines.slice(0, begin), ...lines.slice(end + 1)] : lines).map((line) => {
-    const entry = parseEntry(line);
-    if (!entry) return line;
-    let edited = line;
-    for (const name of entry.names) {
-      const pin = pinned.get(name.toLowerCase());
-      if (pin && pin.ip !== entry.ip) edited = withoutName(edited, name);
+  // Outside the block: first the administrator's lines come back for names no longer pinned
+  // (with the marked line of their other names), then any line giving a pinned name another address
+  // is replaced.
+  const restored: string[] = [];
+  const rest = hasBlock ? [...lines.slice(0, begin), ...lines.slice(end + 1)] : lines;
+  for (let i = 0; i < rest.length; i += 1) {
+    const line = rest[i]!;
+    const original = replacedLine(line);
+    const names = original === undefined ? [] : (parseEntry(original)?.names ?? []);
+    if (original !== undefined && names.some((name) => dropped.has(name.toLowerCase()))) {
+      restored.push(original);
+      if (rest[i + 1]?.replace(/\r?\n$/, '').endsWith(REST)) i += 1;
+      continue;
     }
-    if (edited !== line && parseEntry(edited)?.names.length === 0) return `${REPLACED}${line}`;
-    return edited;
+    restored.push(line);
+  }
+  const outside = restored.flatMap((line) => {
+    const entry = parseEntry(line);
+    if (!entry) return [line];
+    const stale = entry.names.filter((name) => {
+      const pin = pinned.get(name.toLowerCase());
+      return pin !== undefined && pin.ip !== entry.ip;
+    });
+    if (stale.length === 0) return [line];
+    const others = entry.names.filter((name) => !stale.includes(name));
+    const eol = ending(line) || '\n';
+    return [`${REPLACED}${line}${ending(line) ? '' : '\n'}`, ...(others.length > 0 ? [`${entry.ip}\t${others.join(' ')} ${REST}${eol}`] : [])];
   });
 
   const block =

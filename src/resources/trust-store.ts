@@ -20,9 +20,12 @@ export function anchorFiles(family: OsFamily, host: string, certificates: readon
     files.set(`${RHEL_ANCHOR_DIR}/dockhand-${fileSafe(host)}.crt`, certificates.join(''));
     return files;
   }
-  const dir = `${DEBIAN_ANCHOR_ROOT}/${fileSafe(host)}`;
-  if (certificates.length === 1) files.set(`${dir}/ca.crt`, certificates[0]!);
-  else certificates.forEach((pem, i) => files.set(`${dir}/ca-${i + 1}.crt`, pem));
+  // update-ca-certificates links each anchor into /etc/ssl/certs by its file name alone: names
+  // must be unique across registries, or one CA displaces another there
+  const safe = fileSafe(host);
+  const dir = `${DEBIAN_ANCHOR_ROOT}/${safe}`;
+  if (certificates.length === 1) files.set(`${dir}/dockhand-${safe}.crt`, certificates[0]!);
+  else certificates.forEach((pem, i) => files.set(`${dir}/dockhand-${safe}-${i + 1}.crt`, pem));
   return files;
 }
 

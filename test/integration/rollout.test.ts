@@ -161,41 +161,6 @@ insecure_registries: [10.55.0.0/16]
     }
   });
 
-  it('a run killed between its edits and its restart leaves the restart owed, and the next run does it', async () => {
-    const node = debian[3]!;
-    // A slow trust-store hook holds the run after every file is written and before daemon-reload/restart.
-    await sh(node, `cat > /etc/ca-certificates/update.d/zz-slow && chmod +x /etc/ca-certificates/update.d/zz-slow`, '#!/bin/sh\ntouch /tmp/hook-running\nsleep 12\n');
-    await sh(node, 'rm -f /tmp/hook-running');
-    const book = playbook(
-      'owed',
-      `registries:
-  - host: ${http.host}
-    ip: ${http.address}
-    insecure: true
-  - host: ${https.host}
-    ip: ${https.address}
-    ca: ${https.caCertPath}
-`,
-    );
-    const inventory = writeInventory(dir, lab, [node], 'owed.ini');
-    const started = await dockerStart(node);
-    const child = execa(process.execPath, ['bin/dockhand.js', 'apply', book, '-i', inventory, '--known-hosts', knownHosts], { cwd: REPO, reject: false });
-    for (let i = 0; i < 100 && (await sh(node, 'test -e /tmp/hook-running')).exitCode !== 0; i += 1) await new Promise((r) => setTimeout(r, 200));
-    expect((await sh(node, 'test -e /tmp/hook-running')).exitCode).toBe(0);
-    child.kill('SIGKILL');
-    await child;
-    expect((await sh(node, `cat ${dropIn}`)).stdout).toContain(http.host);
-    expect((await sh(node, 'cat /var/lib/dockhand/pending')).stdout).toContain('restart-docker');
-    await sh(node, 'rm -f /etc/ca-certificates/update.d/zz-slow');
-
-    const { run, report } = await apply(book, [node]);
-    expect(run.exitCode, run.stdout).toBe(0);
-    expect(report.hosts[0]!.handlers).toContain('restart-docker');
-    expect(await dockerStart(node)).not.toBe(started);
-    expect((await sh(node, "docker info --format '{{json .RegistryConfig}}'")).stdout).toContain(http.host);
-    expect((await sh(node, 'test -e /var/lib/dockhand/pending && echo owed || echo none')).stdout.trim()).toBe('none');
-  });
-
   it('SIGINT starts no new node, lets the ones in flight finish, and still prints the recap', async () => {
     const inventory = writeInventory(dir, lab, lab.nodes, 'interrupt.ini');
     const child = execa(process.execPath, ['bin/dockhand.js', 'apply', httpPlay(), '-i', inventory, '--known-hosts', knownHosts, '--json', '--serial', '1'], {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prepares a machine (Debian 12, root) to run dockhand's lab and test suite:
-# Docker engine and debootstrap from Debian's packages, a running dockerd, the npm dependencies.
+# Docker engine, debootstrap and shellcheck from Debian's packages, a running dockerd, the npm dependencies.
 # Safe to run again: it installs and starts only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -16,6 +16,7 @@ command -v dockerd >/dev/null 2>&1 || packages+=(docker.io)
 command -v debootstrap >/dev/null 2>&1 || packages+=(debootstrap)
 command -v openssl >/dev/null 2>&1 || packages+=(openssl)
 command -v ssh-keygen >/dev/null 2>&1 || packages+=(openssh-client)
+command -v shellcheck >/dev/null 2>&1 || packages+=(shellcheck)
 if [ "${#packages[@]}" -gt 0 ]; then
   log "installing ${packages[*]}"
   export DEBIAN_FRONTEND=noninteractive

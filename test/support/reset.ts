@@ -5,7 +5,8 @@ const RESET = `
 set -u
 sed '/^# BEGIN dockhand/,/^# END dockhand/d; /^# dockhand replaced: /d' /etc/hosts > /tmp/hosts.fresh && cat /tmp/hosts.fresh > /etc/hosts
 rm -rf /etc/docker/certs.d /usr/local/share/ca-certificates/dockhand /etc/pki/ca-trust/source/anchors/dockhand-* /var/lib/dockhand
-rm -f /etc/docker/daemon.json /etc/systemd/system/docker.service.d/*.conf /etc/ca-certificates/update.d/zz-*
+rm -f /etc/docker/daemon.json /etc/systemd/system/docker.service.d/*.conf /etc/ca-certificates/update.d/zz-* /usr/local/sbin/update-ca-certificates
+docker rm -f idle >/dev/null 2>&1
 if command -v update-ca-certificates >/dev/null; then update-ca-certificates --fresh >/dev/null 2>&1; else update-ca-trust extract; fi
 docker logout harbor.lab.local >/dev/null 2>&1
 docker image rm -f $(docker image ls -q) >/dev/null 2>&1

@@ -60,8 +60,8 @@ describe('planNode on a fresh Debian node (docker.io unit honours $DOCKER_OPTS)'
     expect(plan.blockers).toEqual([]);
     expect(summary(plan.changes)).toEqual([
       'update hosts /etc/hosts',
+      'create trust-store /usr/local/share/ca-certificates/dockhand/harbor.example.local/dockhand-harbor.example.local.crt',
       'create certs.d /etc/docker/certs.d/harbor.example.local/ca.crt',
-      'create trust-store /usr/local/share/ca-certificates/dockhand/harbor.example.local/ca.crt',
       `create docker-options ${DROP_IN}`,
     ]);
     expect(plan.handlers).toEqual(['update-trust', 'daemon-reload', 'restart-docker']);
@@ -97,7 +97,7 @@ describe('planNode on a fresh Debian node (docker.io unit honours $DOCKER_OPTS)'
 
   it('plans nothing once converged (idempotent)', () => {
     const again = planNode(converged(plan, 'debian-docker-io', before, want), want);
-    expect(again).toEqual({ mechanism: 'drop-in', changes: [], handlers: [], blockers: [], missingEffect: [], warnings: [] });
+    expect(again).toMatchObject({ mechanism: 'drop-in', changes: [], handlers: [], blockers: [], missingEffect: [], warnings: [], restarts: [] });
   });
 
   it('owes a restart when the files are right but dockerd lacks a flag (a run died before its restart)', () => {
@@ -110,7 +110,7 @@ describe('planNode on a fresh Debian node (docker.io unit honours $DOCKER_OPTS)'
 
   it('owes a trust update when an installed anchor is missing from the bundle', () => {
     const after = converged(plan, 'debian-docker-io', before, want);
-    const anchor = '/usr/local/share/ca-certificates/dockhand/harbor.example.local/ca.crt';
+    const anchor = '/usr/local/share/ca-certificates/dockhand/harbor.example.local/dockhand-harbor.example.local.crt';
     const owed = planNode({ ...after, trustMissing: [anchor] }, want);
     expect(owed.changes).toEqual([]);
     expect(owed.handlers).toEqual(['update-trust']);
@@ -176,6 +176,55 @@ describe('planNode follows how each node\'s Docker is really wired', () => {
   });
 });
 
+describe('planNode: a Docker restart is a decision (restart: if-idle | always | never, live_restore)', () => {
+  // kubespray-rocky9: 23 containers run, live-restore is off; an http registry needs a new flag (a restart)
+  const busy = () => stateFrom('kubespray-rocky9', new Map([...fixtureDropIns('kubespray-rocky9'), ['/etc/hosts', HOSTS]]));
+
+  it('if-idle (the default) refuses a node whose restart would stop running containers, before anything is written', () => {
+    const plan = planNode(busy(), desired([httpRegistry], { restart: 'if-idle' }));
+    expect(plan.blockers.join()).toMatch(/restarting Docker would stop the 23 running containers \(live-restore is off\): drain the node first, or allow it \(--restart always/);
+    expect(plan.restarts).toEqual([expect.objectContaining({ runtime: 'docker', needed: true, allowed: false })]);
+  });
+
+  it('if-idle restarts where no container runs, or where live-restore keeps them', () => {
+    const idle = stateFrom('kubespray-rocky9', new Map([...fixtureDropIns('kubespray-rocky9'), ['/etc/hosts', HOSTS]]), { docker: { containersRunning: 0 } });
+    expect(planNode(idle, desired([httpRegistry], { restart: 'if-idle' })).blockers).toEqual([]);
+    const live = stateFrom('kubespray-rocky9', new Map([...fixtureDropIns('kubespray-rocky9'), ['/etc/hosts', HOSTS]]), { docker: { liveRestore: true } });
+    const plan = planNode(live, desired([httpRegistry], { restart: 'if-idle' }));
+    expect(plan.blockers).toEqual([]);
+    expect(plan.restarts[0]).toMatchObject({ allowed: true, reason: 'live-restore keeps the 23 running containers across the restart' });
+  });
+
+  it('live_restore: enable turns live-restore on in daemon.json and reloads before the restart', () => {
+    const plan = planNode(busy(), desired([httpRegistry], { restart: 'if-idle', liveRestore: 'enable' }));
+    expect(plan.blockers).toEqual([]);
+    expect(plan.handlers).toEqual(['daemon-reload', 'reload-docker', 'restart-docker']);
+    const json = plan.changes.find((c) => c.resource === 'daemon-json');
+    expect(JSON.parse(json!.after!)).toEqual({ 'live-restore': true });
+    expect(plan.expect).toContainEqual({ kind: 'docker-live-restore' });
+    expect(plan.notes).toEqual(['live-restore is turned on first (a reload), so the 23 running containers survive the restart']);
+  });
+
+  it('always restarts anyway, with a warning; never refuses any restart', () => {
+    expect(planNode(busy(), desired([httpRegistry], { restart: 'always' })).warnings).toEqual(['restarting Docker stops the 23 running containers (live-restore is off)']);
+    const never = planNode(stateFrom('kubespray-rocky9', new Map([...fixtureDropIns('kubespray-rocky9'), ['/etc/hosts', HOSTS]]), { docker: { containersRunning: 0 } }), desired([httpRegistry], { restart: 'never' }));
+    expect(never.blockers.join()).toMatch(/needs a Docker restart .* and the play says restart: never/);
+  });
+
+  it('a reload is no restart: daemon.json changes need no permission', () => {
+    const plan = planNode(stateFrom('docker-ce-stock', { '/etc/hosts': HOSTS }, { docker: { containersRunning: 5, liveRestore: false } }), desired([httpRegistry], { restart: 'never' }));
+    expect(plan.blockers).toEqual([]);
+    expect(plan.handlers).toEqual(['reload-docker']);
+    expect(plan.restarts[0]).toMatchObject({ needed: false, allowed: true });
+  });
+
+  it('a Docker stopped on purpose is not started: the node is refused, saying so', () => {
+    const stopped = stateFrom('dockerd-stopped', { '/etc/hosts': HOSTS });
+    const plan = planNode(stopped, desired([httpRegistry]));
+    expect(plan.blockers.join()).toMatch(/Docker is not running on this node .*dockhand does not start a Docker that was stopped/);
+  });
+});
+
 describe('planNode refuses what would not work, touching nothing', () => {
   it('DOCKER_OPTS from an EnvironmentFile, which overrides any drop-in', () => {
     const plan = planNode(stateFrom('debian-docker-io', { '/etc/hosts': HOSTS }), desired([httpRegistry]));
@@ -183,7 +232,8 @@ describe('planNode refuses what would not work, touching nothing', () => {
   });
 
   it('a node without Docker', () => {
-    expect(planNode(stateFrom('docker-absent', {}), desired([httpsRegistry])).blockers).toEqual(['Docker is not installed on this node']);
+    expect(planNode(stateFrom('docker-absent', {}), desired([httpsRegistry])).blockers.join()).toMatch(/Docker is not installed on this node/);
+    expect(planNode(stateFrom('docker-absent', {}), desired([httpsRegistry], { runtimes: ['docker'] })).blockers).toEqual(['Docker is not installed on this node']);
   });
 });
 
@@ -202,8 +252,8 @@ describe('planNode for a registry now absent', () => {
     const plan = planNode(state, gone);
     expect(summary(plan.changes)).toEqual([
       'update hosts /etc/hosts',
+      'delete trust-store /usr/local/share/ca-certificates/dockhand/harbor.example.local/dockhand-harbor.example.local.crt',
       'delete certs.d /etc/docker/certs.d/harbor.example.local/ca.crt',
-      'delete trust-store /usr/local/share/ca-certificates/dockhand/harbor.example.local/ca.crt',
       `update docker-options ${DROP_IN}`,
     ]);
     expect(plan.changes[0]!.after).toBe(HOSTS);
@@ -220,8 +270,8 @@ describe('planNode installs a CA bundle the way each trust tool wants it', () =>
     const plan = planNode(stateFrom('debian-docker-io', {}, { docker: { dockerOpts: null, dockerOptsSource: null } }), desired([registry]));
     const anchors = plan.changes.filter((c) => c.resource === 'trust-store');
     expect(anchors.map((c) => c.path)).toEqual([
-      '/usr/local/share/ca-certificates/dockhand/harbor.example.local_8443/ca-1.crt',
-      '/usr/local/share/ca-certificates/dockhand/harbor.example.local_8443/ca-2.crt',
+      '/usr/local/share/ca-certificates/dockhand/harbor.example.local_8443/dockhand-harbor.example.local_8443-1.crt',
+      '/usr/local/share/ca-certificates/dockhand/harbor.example.local_8443/dockhand-harbor.example.local_8443-2.crt',
     ]);
     for (const anchor of anchors) expect(anchor.after!.match(/BEGIN CERTIFICATE/g)).toHaveLength(1);
     // certs.d keeps the whole bundle, in the directory named exactly as image references write it

@@ -1,8 +1,7 @@
 /** Build a node's state for planning tests from a golden facts fixture and managed file contents. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { NodeState } from '../../../src/converge/node-state.ts';
-import type { Handler } from '../../../src/converge/types.ts';
+import { managedFile, type NodeState } from '../../../src/converge/node-state.ts';
 import { parseFacts } from '../../../src/facts/parse.ts';
 import { requireFamily } from '../../../src/facts/os-release.ts';
 import { parseSections } from '../../../src/facts/sections.ts';
@@ -25,14 +24,15 @@ export function fixtureDropIns(name: string): Map<string, string> {
 export function stateFrom(
   fixture: string,
   files: Record<string, string> | Map<string, string> = {},
-  options: { trustMissing?: string[]; docker?: Partial<DockerFacts>; pending?: Handler[] } = {},
+  options: { trustMissing?: string[]; docker?: Partial<DockerFacts> } = {},
 ): NodeState {
   const facts = parseFacts(fixtureOutput(fixture));
   return {
     facts: { ...facts, docker: { ...facts.docker, ...options.docker } },
     family: requireFamily(facts.os, 'node'),
-    files: files instanceof Map ? files : new Map(Object.entries(files)),
+    files: new Map([...(files instanceof Map ? files : new Map(Object.entries(files)))].map(([path, text]) => [path, managedFile(Buffer.from(text, 'utf8'))])),
     trustMissing: options.trustMissing ?? [],
-    pendingHandlers: options.pending ?? [],
+    lockHeld: false,
+    unfinished: [],
   };
 }

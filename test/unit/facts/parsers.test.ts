@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { parseDaemonJson } from '../../../src/facts/daemon-json.ts';
-import { parseDockerInfo } from '../../../src/facts/docker-info.ts';
-import { parseDockerdVersion, referencesDockerOpts, supportsValidate } from '../../../src/facts/docker.ts';
-import { parseEnvFile } from '../../../src/facts/env-file.ts';
-import { splitQuotedWords } from '../../../src/facts/quoting.ts';
+import { parseDaemonJson } from '../../../src/runtimes/docker/daemon-json.ts';
+import { parseDockerInfo } from '../../../src/runtimes/docker/info.ts';
+import { parseDockerdVersion, referencesDockerOpts, supportsValidate } from '../../../src/runtimes/docker/facts.ts';
+import { parseEnvFile } from '../../../src/formats/env-file.ts';
+import { splitQuotedWords } from '../../../src/formats/shell-words.ts';
 import {
   parseEnvironmentFiles,
   parseEnvironmentProperty,
   parseExecStartArgv,
   parseSystemctlShow,
-} from '../../../src/facts/systemctl-show.ts';
-import { parseUnitFile, unitEnvironment } from '../../../src/facts/unit-file.ts';
+} from '../../../src/formats/systemctl-show.ts';
+import { parseUnitFile, unitEnvironment } from '../../../src/formats/unit-file.ts';
 
 describe('systemctl show', () => {
   it('collects repeated properties (one ExecStart line per command)', () => {
@@ -94,7 +94,7 @@ describe('daemon.json', () => {
 
   it('reports invalid JSON and non-objects as facts', () => {
     expect(parseDaemonJson('{"a": 1,}')).toMatchObject({ present: true, valid: false, error: expect.any(String), content: null, raw: '{"a": 1,}' });
-    expect(parseDaemonJson('["a"]')).toMatchObject({ valid: false, error: 'daemon.json must hold a JSON object' });
+    expect(parseDaemonJson('["a"]')).toMatchObject({ valid: false, error: 'the file must hold a JSON object' });
   });
 });
 

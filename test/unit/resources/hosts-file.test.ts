@@ -29,11 +29,32 @@ describe('editHosts', () => {
     );
   });
 
-  it('takes a pinned name off a stale line elsewhere so it cannot win, keeping the line\'s other names', () => {
+  it('replaces a stale line elsewhere so it cannot win, keeping the line\'s other names on a marked line below it', () => {
     const stale = `192.168.1.1 harbor.local registry # old\n${DOCKER_HOSTS}`;
     const after = editHosts(stale, { pin: [{ name: 'harbor.local', ip: '10.0.0.9' }], unpin: [] });
-    expect(after).toBe(`192.168.1.1 registry # old\n${DOCKER_HOSTS}${block('10.0.0.9\tharbor.local')}`);
+    expect(after).toBe(
+      `# dockhand replaced: 192.168.1.1 harbor.local registry # old\n192.168.1.1\tregistry # dockhand: the other names of the line above\n${DOCKER_HOSTS}${block('10.0.0.9\tharbor.local')}`,
+    );
     expect(resolveFromHosts(after).get('harbor.local')).toBe('10.0.0.9');
+    expect(resolveFromHosts(after).get('registry')).toBe('192.168.1.1');
+    expect(editHosts(after, { pin: [{ name: 'harbor.local', ip: '10.0.0.9' }], unpin: [] })).toBe(after);
+  });
+
+  it('state: absent puts the administrator\'s original line back, byte for byte (issue 8, fault 6)', () => {
+    const original = `192.168.1.1 harbor.local registry # old\n10.1.1.1\tHARBOR.local\n${DOCKER_HOSTS}`;
+    const pinned = editHosts(original, { pin: [{ name: 'harbor.local', ip: '10.0.0.9' }], unpin: [] });
+    expect(pinned).not.toContain('\n10.1.1.1');
+    expect(editHosts(pinned, { pin: [], unpin: ['harbor.local'] })).toBe(original);
+  });
+
+  it('a stale line in a CRLF /etc/hosts is replaced too, and the file keeps its CRLF lines (issue 8, fault 3)', () => {
+    const crlf = `127.0.0.1 localhost\r\n10.0.0.5 harbor.local\r\n10.0.0.6 other harbor.local\r\n`;
+    const after = editHosts(crlf, { pin: [{ name: 'harbor.local', ip: '10.0.0.9' }], unpin: [] });
+    expect(after).toBe(
+      `127.0.0.1 localhost\r\n# dockhand replaced: 10.0.0.5 harbor.local\r\n# dockhand replaced: 10.0.0.6 other harbor.local\r\n10.0.0.6\tother # dockhand: the other names of the line above\r\n${block('10.0.0.9\tharbor.local')}`,
+    );
+    expect(resolveFromHosts(after).get('harbor.local')).toBe('10.0.0.9');
+    expect(editHosts(after, { pin: [], unpin: ['harbor.local'] })).toBe(crlf);
   });
 
   it('comments out a stale line left with no name, and beats a stale IPv6 line too', () => {

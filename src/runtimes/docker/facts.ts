@@ -1,17 +1,19 @@
 /** Builds DockerFacts from facts-script sections: unit wiring, DOCKER_OPTS, daemon.json, running daemon. */
+import { basename } from 'node:path';
 import { parseDaemonJson } from './daemon-json.ts';
-import { parseDockerInfo } from './docker-info.ts';
-import { parseEnvFile } from './env-file.ts';
-import { sectionContent, sectionsNamed, type Section } from './sections.ts';
+import { DOCKER_OPTIONS_PATH, dockerOptsIn } from './drop-in.ts';
+import { parseDockerInfo } from './info.ts';
+import { parseEnvFile } from '../../formats/env-file.ts';
+import { sectionContent, sectionsNamed, type Section } from '../../facts/sections.ts';
 import {
   parseEnvironmentFiles,
   parseEnvironmentProperty,
   parseExecStartArgv,
   parseSystemctlShow,
   showValue,
-} from './systemctl-show.ts';
-import type { DockerFacts, DockerUnit } from './types.ts';
-import { unitEnvironment } from './unit-file.ts';
+} from '../../formats/systemctl-show.ts';
+import type { DockerFacts, DockerUnit } from '../../facts/types.ts';
+import { unitEnvironment } from '../../formats/unit-file.ts';
 
 const DOCKER_OPTS_REF = /\$(?:DOCKER_OPTS(?![A-Za-z0-9_])|\{DOCKER_OPTS\})/;
 
@@ -73,6 +75,16 @@ export function effectiveDockerOpts(unit: DockerUnit, sections: readonly Section
   return { value, source };
 }
 
+/**
+ * A drop-in systemd reads after dockhand's docker-options.conf (drop-ins apply in file-name order,
+ * whatever their directory) that sets DOCKER_OPTS: its value replaces dockhand's.
+ */
+export function laterDropInSettingOpts(unit: DockerUnit): string | null {
+  const ours = basename(DOCKER_OPTIONS_PATH);
+  const later = unit.dropIns.filter((d) => d.path !== DOCKER_OPTIONS_PATH && basename(d.path) > ours && dockerOptsIn(d.content) !== null);
+  return later.at(-1)?.path ?? null;
+}
+
 /** Everything about Docker on the node, from the facts sections. */
 export function parseDockerFacts(sections: readonly Section[]): DockerFacts {
   const unit = parseDockerUnit(sections);
@@ -88,6 +100,7 @@ export function parseDockerFacts(sections: readonly Section[]): DockerFacts {
     honoursDockerOpts: unit?.execStart.some(referencesDockerOpts) ?? false,
     dockerOpts: opts.value,
     dockerOptsSource: opts.source,
+    dockerOptsOverride: unit === null ? null : laterDropInSettingOpts(unit),
     daemonJson: parseDaemonJson(daemonJsonSection?.content ?? null),
     running: unit === null ? pids !== '' : unit.activeState === 'active',
     liveRestore: info?.liveRestore ?? null,

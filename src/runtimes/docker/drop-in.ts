@@ -11,8 +11,8 @@ import {
   tokenize,
   type RegistryFlag,
   type Token,
-} from './docker-opts-flags.ts';
-import { lastSection, parseAssignments, type UnitWord } from './systemd-unit-text.ts';
+} from './flags.ts';
+import { lastSection, parseAssignments, type UnitWord } from '../../formats/unit-text.ts';
 
 export const DOCKER_OPTIONS_PATH = '/etc/systemd/system/docker.service.d/docker-options.conf';
 

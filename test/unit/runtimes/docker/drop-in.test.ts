@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { dockerOptsIn, editDockerOptions, registryFlagsOf } from '../../../src/resources/docker-options.ts';
-import type { RegistryFlag } from '../../../src/resources/docker-opts-flags.ts';
+import { dockerOptsIn, editDockerOptions, registryFlagsOf } from '../../../../src/runtimes/docker/drop-in.ts';
+import type { RegistryFlag } from '../../../../src/runtimes/docker/flags.ts';
 
 const insecure = (value: string): RegistryFlag => ({ name: '--insecure-registry', value });
 const mirror = (value: string): RegistryFlag => ({ name: '--registry-mirror', value });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { editDaemonJson } from '../../../src/resources/daemon-json.ts';
+import { editDaemonJson } from '../../../../src/runtimes/docker/daemon-json.ts';
 
 const edit = (insecureRegistries: string[], registryMirrors: string[] = [], retiredInsecureRegistries: string[] = []) => ({
   insecureRegistries,

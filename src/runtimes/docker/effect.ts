@@ -1,5 +1,5 @@
 /** What the running dockerd must show (`docker info`) for the registries to work. */
-import type { DockerFacts } from '../facts/types.ts';
+import type { DockerFacts } from '../../facts/types.ts';
 
 export interface RegistryEffect {
   readonly insecureRegistries: readonly string[];

@@ -1,5 +1,5 @@
 /** Parses `systemctl show -p ...` output (old `[unprintable]` and new shell-quoted forms). */
-import { splitAssignment, splitQuotedWords } from './quoting.ts';
+import { splitAssignment, splitQuotedWords } from './shell-words.ts';
 
 /** Property name → every value printed for it, in order (ExecStart and EnvironmentFiles repeat). */
 export function parseSystemctlShow(text: string): Map<string, string[]> {

@@ -3,12 +3,12 @@
  * $DOCKER_OPTS and daemon.json does not set the same option; otherwise daemon.json. Never the same
  * option as a flag and in daemon.json: dockerd refuses to start with that.
  */
-import type { DockerFacts } from '../facts/types.ts';
-import type { DockerConfig } from '../playbook/types.ts';
-import { INSECURE_KEY, MIRRORS_KEY } from '../resources/daemon-json.ts';
-import { DOCKER_OPTIONS_PATH, registryFlagsOf } from '../resources/docker-options.ts';
-import { INSECURE_FLAG, MIRROR_FLAG } from '../resources/docker-opts-flags.ts';
-import type { Mechanism } from './types.ts';
+import type { DockerFacts } from '../../facts/types.ts';
+import type { DockerConfig } from '../../playbook/types.ts';
+import { INSECURE_KEY, MIRRORS_KEY } from './daemon-json.ts';
+import { DOCKER_OPTIONS_PATH, registryFlagsOf } from './drop-in.ts';
+import { INSECURE_FLAG, MIRROR_FLAG } from './flags.ts';
+import type { Mechanism } from '../../converge/types.ts';
 
 export interface OptionsNeeded {
   readonly insecure: boolean;
@@ -39,6 +39,9 @@ export function chooseMechanism(docker: DockerFacts, needed: OptionsNeeded, conf
       ? []
       : [`docker.service does not pass $DOCKER_OPTS to dockerd (ExecStart: ${docker.unit?.execStart.join(' | ') || 'unknown'}), so ${DOCKER_OPTIONS_PATH} would have no effect`]),
     ...(fromEnvFile ? [`DOCKER_OPTS is set by EnvironmentFile ${docker.dockerOptsSource}, which overrides ${DOCKER_OPTIONS_PATH}`] : []),
+    ...(docker.dockerOptsOverride !== null
+      ? [`DOCKER_OPTS is also set by ${docker.dockerOptsOverride}, which systemd reads after ${DOCKER_OPTIONS_PATH}, so its value wins`]
+      : []),
     ...inJson.map((key) => `/etc/docker/daemon.json sets "${key}": dockerd refuses to start when the same option is also a flag`),
   ];
   const jsonBlockers = [

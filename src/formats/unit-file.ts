@@ -1,5 +1,5 @@
 /** Reads `Environment=` from systemd unit files and drop-ins (systemd.syntax(7) line rules). */
-import { splitAssignment, splitQuotedWords } from './quoting.ts';
+import { splitAssignment, splitQuotedWords } from './shell-words.ts';
 
 /** One `Key=Value` setting of a unit file, with its `[Section]`. */
 export interface UnitSetting {

@@ -1,0 +1,47 @@
+# What a node is now, beyond its facts: the content of every file dockhand manages there, which
+# installed trust anchors the system bundle lacks, and transactions an earlier run left unfinished.
+# Follows src/node/sh/preamble.sh and the facts; variables: MANAGED_FILES (paths and globs, one per
+# line), DEBIAN_ANCHORS, RHEL_ANCHORS (globs), DEBIAN_BUNDLE, RHEL_BUNDLE.
+
+# every managed file that exists, byte-exact (base64); a symlink is read through
+set -f
+for pattern in $MANAGED_FILES; do
+  set +f
+  for f in $pattern; do
+    if [ -f "$f" ]; then section managed-file "$f"; base64 < "$f"; fi
+  done
+  set -f
+done
+set +f
+
+section trust-missing
+set -f
+for pattern in $DEBIAN_ANCHORS $RHEL_ANCHORS; do
+  set +f
+  for a in $pattern; do
+    [ -f "$a" ] || continue
+    case "$a" in /etc/pki/*) b=$RHEL_BUNDLE ;; *) b=$DEBIAN_BUNDLE ;; esac
+    sed -n '/-----BEGIN CERTIFICATE-----/{n;p;}' "$a" | while IFS= read -r l; do
+      if ! grep -qxF -- "$l" "$b" 2>/dev/null; then printf '%s\n' "$a"; break; fi
+    done
+  done
+  set -f
+done
+set +f
+
+# transactions: unfinished ones (begun, no outcome) matter only when no worker holds the lock
+section node-lock
+if [ ! -e "$STATE/lock" ] || ! has flock; then
+  echo free
+elif flock -n "$STATE/lock" true 2>/dev/null; then
+  echo free
+else
+  echo held
+fi
+if [ -d "$STATE/txn" ]; then
+  for d in "$STATE"/txn/*/; do
+    if [ ! -f "$d/journal" ] || [ -f "$d/outcome" ] || ! grep -qx begin "$d/journal"; then continue; fi
+    section unfinished "$(basename -- "$d")"
+    cat "$d/journal"
+  done
+fi

@@ -1,0 +1,14 @@
+# Facts about the host itself (hostname, OS, tools). Follows src/node/sh/preamble.sh; variable
+# FACTS_FORMAT (the section format's version). Never fails and never hangs: anything that may block
+# runs under `t`.
+section begin "$FACTS_FORMAT"
+section hostname
+uname -n 2>/dev/null
+section os-release
+if [ -f /etc/os-release ]; then cat /etc/os-release 2>/dev/null
+elif [ -f /usr/lib/os-release ]; then cat /usr/lib/os-release 2>/dev/null
+fi
+section commands
+for c in update-ca-certificates update-ca-trust systemctl systemd-run flock dockerd docker containerd ctr crictl timeout; do
+  printf '%s=%s\n' "$c" "$(command -v "$c" 2>/dev/null)"
+done

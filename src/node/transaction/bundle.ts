@@ -1,0 +1,86 @@
+/**
+ * A transaction as the node receives it: one script on stdin that unpacks the worker, the plan
+ * (`bundle`) and each new file's bytes into /var/lib/dockhand/txn/RUN, then starts the worker
+ * detached and waits for its outcome. File contents travel as base64 in here-documents: no byte of
+ * them is ever shell syntax, and none reaches a command line.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { composeScript } from '../compose.ts';
+import { nodeScript } from '../scripts.ts';
+import type { Expectation, Transaction } from './types.ts';
+
+/** How long a worker waits for another run's lock on the same node (seconds). */
+export const LOCK_WAIT_S = 120;
+
+/** A run's name on the node: sortable by time, unique. */
+export function newRunId(now = new Date()): string {
+  return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
+}
+
+export function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** Paths and values in the bundle are words: dockhand's own paths and validated registry names. */
+function word(value: string, what: string): string {
+  if (value === '' || /\s/.test(value)) throw new TypeError(`${what} cannot go in a transaction: ${JSON.stringify(value)}`);
+  return value;
+}
+
+function expectation(e: Expectation): string {
+  return 'value' in e ? `expect ${e.kind} ${word(e.value, e.kind)}` : `expect ${e.kind}`;
+}
+
+/** The plan file the worker reads (see worker.sh for the format). */
+export function bundleText(tx: Transaction): string {
+  const lines = [
+    `family ${tx.family}`,
+    ...tx.writes.map((w, i) =>
+      `change ${i + 1} ${w.after === null ? 'delete' : 'write'} ${word(w.mode, 'mode')} ${w.beforeSha256 ?? 'absent'} ${w.after === null ? 'absent' : sha256(w.after)} ${word(w.path, 'path')}`,
+    ),
+    ...tx.validate.map((v) => `validate ${v.runtime} ${word(v.path, 'path')}`),
+    ...tx.handlers.map((h) => `handler ${h}`),
+    ...tx.expect.map(expectation),
+    ...tx.report.map((r) => `report ${r}`),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+function unpack(name: string, bytes: Uint8Array, token: string): string {
+  const base64 = Buffer.from(bytes).toString('base64').replace(/.{76}/g, '$&\n');
+  return `unpack ${name} <<'${token}'\n${base64}${base64.endsWith('\n') || base64 === '' ? '' : '\n'}${token}\n`;
+}
+
+const UNPACK = `T=$STATE/txn/$RUN
+mkdir -p -- "$T/data" "$T/backup" && chmod 700 "$STATE" "$STATE/txn" "$T" ||
+  { section error; echo "cannot create $T (disk full or read-only?): nothing changed"; section end; exit 1; }
+unpack() {
+  base64 -d > "$T/$1.part" && mv -f -- "$T/$1.part" "$T/$1" ||
+    { section error; echo "cannot write the transaction into $T (disk full?): nothing changed"; section end; exit 1; }
+}
+`;
+
+/** The whole script that stages a new transaction on a node and waits for its outcome. */
+export function stageScript(tx: Transaction): string {
+  const token = `DOCKHAND_${randomBytes(12).toString('hex')}`;
+  const worker = composeScript({}, nodeScript('node/transaction/worker.sh'));
+  const files = [
+    unpack('worker.sh', Buffer.from(worker, 'utf8'), token),
+    ...tx.writes.flatMap((w, i) => (w.after === null ? [] : [unpack(`data/${i + 1}`, w.after, token)])),
+    // the bundle last: the worker's inputs are all there once it is
+    unpack('bundle', Buffer.from(bundleText(tx), 'utf8'), token),
+  ];
+  return composeScript({ RUN: tx.runId, MODE: 'apply', LOCK_WAIT: String(LOCK_WAIT_S) }, UNPACK, ...files, nodeScript('node/transaction/launch.sh'));
+}
+
+/** The script that finishes an earlier run's transaction (its worker died): with today's worker. */
+export function recoverScript(runId: string): string {
+  const token = `DOCKHAND_${randomBytes(12).toString('hex')}`;
+  const worker = composeScript({}, nodeScript('node/transaction/worker.sh'));
+  const refresh = `T=$STATE/txn/$RUN
+[ -d "$T" ] || { section error; echo "no transaction $RUN on this node"; section end; exit 1; }
+rm -f -- "$T/outcome.part"
+unpack() { base64 -d > "$T/$1.part" && mv -f -- "$T/$1.part" "$T/$1" || { section error; echo "cannot write into $T (disk full?)"; section end; exit 1; }; }
+`;
+  return composeScript({ RUN: word(runId, 'run id'), MODE: 'recover', LOCK_WAIT: String(LOCK_WAIT_S) }, refresh, unpack('worker.sh', Buffer.from(worker, 'utf8'), token), nodeScript('node/transaction/launch.sh'));
+}

@@ -1,0 +1,47 @@
+# Starts a node transaction detached from this session and waits for its outcome. Follows
+# src/node/sh/preamble.sh, the variables RUN, MODE and LOCK_WAIT, and (for a new transaction) the
+# files the controller unpacked into $STATE/txn/$RUN. If this session dies (dockhand killed, the
+# link cut, a deadline), only the waiting stops: the transaction goes on to its end, and its
+# outcome stays in $STATE/txn/$RUN/outcome for the next run.
+T=$STATE/txn/$RUN
+if [ ! -f "$T/worker.sh" ] || [ ! -f "$T/bundle" ]; then
+  section error; echo "transaction $RUN is not on this node"; section end; exit 1
+fi
+
+launched=
+if [ -d /run/systemd/system ] && has systemd-run; then
+  # its own unit: outside this session's cgroup, untouched when the session ends
+  if systemd-run --quiet --collect --unit "dockhand-txn-$RUN-$MODE" --property KillMode=mixed \
+      /bin/sh "$T/worker.sh" "$T" "$MODE" "$LOCK_WAIT" >>"$T/log" 2>&1; then
+    launched=systemd-run
+  fi
+fi
+if [ -z "$launched" ]; then
+  # no systemd: a session of its own, no terminal, no pipe back to this one
+  setsid /bin/sh "$T/worker.sh" "$T" "$MODE" "$LOCK_WAIT" </dev/null >>"$T/log" 2>&1 &
+  launched=setsid
+fi
+
+# wait for the outcome; notice a worker that died without one
+n=0
+while [ ! -f "$T/outcome" ]; do
+  sleep 0.2
+  n=$((n + 1))
+  if [ -f "$T/pid" ]; then
+    pid=$(cat "$T/pid")
+    if ! kill -0 "$pid" 2>/dev/null && [ ! -f "$T/outcome" ]; then
+      section worker-died
+      printf 'the transaction worker (%s, pid %s) ended without an outcome; see %s/log\n' "$launched" "$pid" "$T"
+      tail -n 5 "$T/log" 2>/dev/null
+      section end
+      exit 1
+    fi
+  elif [ "$n" -ge 100 ]; then
+    section worker-died
+    printf 'the transaction worker (%s) did not start within 20 s; see %s/log\n' "$launched" "$T"
+    tail -n 5 "$T/log" 2>/dev/null
+    section end
+    exit 1
+  fi
+done
+cat "$T/outcome"

@@ -1,0 +1,37 @@
+/** Reads what a transaction's worker reported (its outcome file, printed by launch.sh). */
+import { parseSections } from '../../facts/sections.ts';
+import { HANDLER_ORDER, type Handler, type TransactionOutcome } from './types.ts';
+
+const RUNTIME_SECTIONS = ['docker-active', 'docker-info', 'containerd-active', 'containerd-cri'];
+
+export function parseOutcome(runId: string, stdout: string): TransactionOutcome {
+  const sections = parseSections(stdout);
+  const has = (name: string) => sections.some((s) => s.name === name);
+  const text = (name: string) => sections.find((s) => s.name === name)?.content.trim() || null;
+  const isHandler = (value: string | null): value is Handler => HANDLER_ORDER.includes(value as Handler);
+  const complete = sections.at(-1)?.name === 'end';
+  const result: TransactionOutcome['result'] =
+    !complete || has('worker-died') ? 'lost'
+    : has('changed-underneath') ? 'changed-underneath'
+    : has('committed') ? 'committed'
+    : has('rolled-back') ? 'rolled-back'
+    : has('aborted') ? 'aborted'
+    : has('error') && has('restored') && !has('handler') ? 'undone'
+    : 'failed';
+  const message =
+    result === 'changed-underneath' ? (sections.find((s) => s.name === 'changed-underneath')?.arg ?? null)
+    : text('rolled-back') ?? text('error') ?? text('worker-died');
+  const runtimeState = new Map<string, string>();
+  for (const section of sections) if (RUNTIME_SECTIONS.includes(section.name)) runtimeState.set(section.name, section.content);
+  return {
+    runId,
+    result,
+    message,
+    wrote: sections.filter((s) => s.name === 'wrote' && s.arg !== null).map((s) => s.arg!),
+    handlersRun: sections.filter((s) => s.name === 'handler').map((s) => s.arg).filter(isHandler),
+    notRestored: sections.filter((s) => s.name === 'not-restored' && s.arg !== null).map((s) => s.arg!),
+    journal: text('journal'),
+    recovered: has('recovered'),
+    runtimeState,
+  };
+}

@@ -1,0 +1,32 @@
+/**
+ * Running a transaction from the controller: stage it, let the node carry it out detached, wait for
+ * its outcome. The wait has a deadline; the transaction does not: a deadline, a killed dockhand or
+ * a cut link only stop the waiting, and the next run reads the outcome (or finishes the work).
+ */
+import { STDIN_SCRIPT, type Connection } from '../../connection/types.ts';
+import { LOCK_WAIT_S, recoverScript, stageScript } from './bundle.ts';
+import { parseOutcome } from './outcome.ts';
+import type { Transaction, TransactionOutcome } from './types.ts';
+
+/** How long the controller waits for a transaction once it holds the node lock (trust update, restarts). */
+export const TRANSACTION_WAIT_S = 300;
+
+async function launch(connection: Connection, runId: string, script: string): Promise<TransactionOutcome> {
+  const run = await connection.run(STDIN_SCRIPT, { input: script, become: true, timeoutMs: (LOCK_WAIT_S + TRANSACTION_WAIT_S) * 1000 });
+  const outcome = parseOutcome(runId, run.stdout);
+  if (outcome.result !== 'lost') return outcome;
+  const why = run.timedOut
+    ? `no outcome within ${LOCK_WAIT_S + TRANSACTION_WAIT_S} s`
+    : outcome.message ?? `the session ended first (exit ${String(run.exitCode)}): ${run.stderr.trim().slice(-300)}`;
+  return { ...outcome, message: `transaction ${runId}: ${why}; it goes on to its end on the node, and the next run reads its outcome` };
+}
+
+/** Carry out a transaction on the node. */
+export function runTransaction(connection: Connection, tx: Transaction): Promise<TransactionOutcome> {
+  return launch(connection, tx.runId, stageScript(tx));
+}
+
+/** Finish an earlier run's transaction whose worker died (found by the node's state read). */
+export function recoverTransaction(connection: Connection, runId: string): Promise<TransactionOutcome> {
+  return launch(connection, runId, recoverScript(runId));
+}

@@ -1,0 +1,50 @@
+# Docker's facts: how docker.service is wired into systemd (its unit, drop-ins, environment files),
+# /etc/docker/daemon.json, and what a running dockerd reports. Follows src/node/sh/preamble.sh;
+# variable DOCKER_SHOW (the `systemctl show` property arguments).
+show=
+if has systemctl; then
+  # shellcheck disable=SC2086 # DOCKER_SHOW is a list of arguments
+  show=$(t systemctl show docker.service $DOCKER_SHOW --no-pager 2>/dev/null)
+fi
+# dump NAME FILE: a file's content as its own section
+dump() { if [ -f "$2" ] && [ -r "$2" ]; then section "$1" "$2"; cat "$2" 2>/dev/null; fi; }
+if [ -n "$show" ]; then
+  section systemctl-show
+  printf '%s\n' "$show"
+  frag=$(printf '%s\n' "$show" | sed -n 's/^FragmentPath=//p')
+  dropins=$(printf '%s\n' "$show" | sed -n 's/^DropInPaths=//p')
+  envfiles=$(printf '%s\n' "$show" | sed -n 's/^EnvironmentFiles=\(.*\) (ignore_errors=[a-z]*)$/\1/p')
+  if [ -n "$frag" ] && [ "$frag" != /dev/null ]; then dump unit-file "$frag"; fi
+  set -f
+  for f in $dropins; do dump drop-in "$f"; done
+  for f in $envfiles; do dump env-file "$f"; done
+  set +f
+fi
+
+if [ -e /etc/docker/daemon.json ]; then
+  section daemon-json /etc/docker/daemon.json
+  cat /etc/docker/daemon.json 2>&1
+fi
+
+pids=
+if has pidof; then
+  pids=$(pidof dockerd 2>/dev/null)
+else
+  for d in /proc/[0-9]*; do
+    if [ "$(cat "$d/comm" 2>/dev/null)" = dockerd ]; then pids="$pids ${d#/proc/}"; fi
+  done
+fi
+section dockerd-pids
+if [ -n "$pids" ]; then printf '%s\n' "$pids"; fi
+
+# A running daemon tells its version in docker info; starting the dockerd binary costs ~50 ms of
+# CPU, so only a stopped one is asked.
+if has dockerd; then
+  section dockerd-version
+  if [ -z "$pids" ]; then t dockerd --version 2>&1; fi
+fi
+
+if [ -n "$pids" ] && has docker; then
+  section docker-info
+  t docker info --format '{{json .}}' 2>/dev/null
+fi

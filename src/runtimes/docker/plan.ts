@@ -1,0 +1,169 @@
+/**
+ * Docker's part of a node's plan: registry options through the mechanism the node's dockerd really
+ * honours (the DOCKER_OPTS drop-in or daemon.json), each registry's CA in certs.d, the handlers that
+ * follow (a reload for daemon.json, daemon-reload and a restart for a flag), whether that restart may
+ * happen, and what dockerd must show afterwards. Pure: check and apply share it.
+ */
+import { editableText, fileChange } from '../../converge/file-change.ts';
+import type { NodeState } from '../../converge/node-state.ts';
+import type { DesiredState, FileChange, Handler } from '../../converge/types.ts';
+import type { DockerFacts } from '../../facts/types.ts';
+import type { Expectation } from '../../node/transaction/types.ts';
+import type { RestartDecision, RuntimePlan } from '../types.ts';
+import { certsDPath } from './certs-d.ts';
+import { DAEMON_JSON_PATH, editDaemonJson } from './daemon-json.ts';
+import { DOCKER_OPTIONS_PATH, editDockerOptions } from './drop-in.ts';
+import { missingEffect } from './effect.ts';
+import { INSECURE_FLAG, MIRROR_FLAG, type RegistryFlag } from './flags.ts';
+import { chooseMechanism } from './mechanism.ts';
+
+function flagsWanted(desired: DesiredState): RegistryFlag[] {
+  return [
+    ...desired.insecureRegistries.map((value) => ({ name: INSECURE_FLAG, value }) as const),
+    ...desired.registryMirrors.map((value) => ({ name: MIRROR_FLAG, value }) as const),
+  ];
+}
+
+function retiredFlags(desired: DesiredState): RegistryFlag[] {
+  return [
+    ...desired.retiredInsecureRegistries.filter((host) => !desired.insecureRegistries.includes(host)).map((value) => ({ name: INSECURE_FLAG, value }) as const),
+    ...(desired.retiredRegistryMirrors ?? []).filter((url) => !desired.registryMirrors.includes(url)).map((value) => ({ name: MIRROR_FLAG, value }) as const),
+  ];
+}
+
+type Planned = { readonly change: FileChange | undefined; readonly blockers: readonly string[] };
+
+function planDropIn(state: NodeState, desired: DesiredState): Planned {
+  const current = editableText(state, DOCKER_OPTIONS_PATH);
+  if ('blocker' in current) return { change: undefined, blockers: [current.blocker] };
+  const after = editDockerOptions(current.text, state.facts.docker.dockerOpts, { ensure: flagsWanted(desired), remove: retiredFlags(desired) });
+  return { change: fileChange(state, 'docker-options', DOCKER_OPTIONS_PATH, after), blockers: [] };
+}
+
+function planDaemonJson(state: NodeState, desired: DesiredState, registries: boolean, liveRestore: boolean): Planned {
+  const current = editableText(state, DAEMON_JSON_PATH);
+  if ('blocker' in current) return { change: undefined, blockers: [current.blocker] };
+  const json = state.facts.docker.daemonJson;
+  if (json.present && !json.valid) {
+    return { change: undefined, blockers: [`${DAEMON_JSON_PATH} is not valid JSON (${json.error ?? 'parse error'}): fix it first, dockerd cannot start with it`] };
+  }
+  const after = editDaemonJson(current.text, {
+    insecureRegistries: registries ? desired.insecureRegistries : [],
+    registryMirrors: registries ? desired.registryMirrors : [],
+    retiredInsecureRegistries: registries ? desired.retiredInsecureRegistries.filter((h) => !desired.insecureRegistries.includes(h)) : [],
+    retiredRegistryMirrors: registries ? (desired.retiredRegistryMirrors ?? []).filter((m) => !desired.registryMirrors.includes(m)) : [],
+    liveRestore,
+  });
+  return { change: fileChange(state, 'daemon-json', DAEMON_JSON_PATH, after), blockers: [] };
+}
+
+/** Each registry's CA in certs.d (gone with the registry); a registry without a CA leaves the file alone. */
+function planCertsD(state: NodeState, desired: DesiredState): FileChange[] {
+  const changes: (FileChange | undefined)[] = [];
+  for (const registry of desired.registries) {
+    if (registry.state === 'absent') changes.push(fileChange(state, 'certs.d', certsDPath(registry.host), null));
+    else if (registry.ca !== undefined) changes.push(fileChange(state, 'certs.d', certsDPath(registry.host), registry.ca.pem));
+  }
+  return changes.filter((c) => c !== undefined);
+}
+
+/**
+ * Whether a restart that stops running containers may happen: not where the play says `never`;
+ * where none run or live-restore keeps them, yes; `live_restore: enable` turns live-restore on first
+ * (a reload); otherwise only with `always`.
+ */
+function decideRestart(docker: DockerFacts, desired: DesiredState, canEnableLiveRestore: boolean): RestartDecision & { readonly enableLiveRestore: boolean } {
+  const containers = docker.containersRunning ?? 0;
+  const base = { runtime: 'docker' as const, needed: true, enableLiveRestore: false };
+  if (desired.restart === 'never') {
+    return { ...base, allowed: false, reason: 'this change needs a Docker restart (a flag in the DOCKER_OPTS drop-in), and the play says restart: never' };
+  }
+  if (docker.liveRestore === true) return { ...base, allowed: true, reason: `live-restore keeps the ${containers} running containers across the restart` };
+  if (containers === 0) return { ...base, allowed: true, reason: 'no container runs on this node' };
+  if (desired.liveRestore === 'enable' && canEnableLiveRestore) {
+    return { ...base, allowed: true, enableLiveRestore: true, reason: `live-restore is turned on first (a reload), so the ${containers} running containers survive the restart` };
+  }
+  if (desired.restart === 'always') return { ...base, allowed: true, reason: `restart: always: the restart stops the ${containers} running containers (live-restore is off)` };
+  return {
+    ...base,
+    allowed: false,
+    reason: `restarting Docker would stop the ${containers} running containers (live-restore is off): drain the node first, or allow it (--restart always, or restart: always in the play), or set live_restore: enable so they survive it`,
+  };
+}
+
+/** Docker's part of the plan for one node. */
+export function planDocker(state: NodeState, desired: DesiredState): RuntimePlan {
+  const docker = state.facts.docker;
+  const wanted = { insecureRegistries: desired.insecureRegistries, registryMirrors: desired.registryMirrors };
+  const needed = {
+    insecure: desired.insecureRegistries.length > 0 || desired.retiredInsecureRegistries.length > 0,
+    mirrors: desired.registryMirrors.length > 0 || (desired.retiredRegistryMirrors?.length ?? 0) > 0,
+  };
+  const choice = needed.insecure || needed.mirrors ? chooseMechanism(docker, needed, desired.dockerConfig) : null;
+  const lacking = flagsWanted(desired).length > 0 ? missingEffect(docker, wanted) : [];
+  const options: Planned =
+    choice === null ? { change: undefined, blockers: [] }
+    : choice.mechanism === 'drop-in' ? planDropIn(state, desired)
+    : planDaemonJson(state, desired, true, false);
+  // The wiring matters only where dockerd lacks an option or its file must change.
+  const wiringBlockers = choice !== null && (lacking.length > 0 || options.change !== undefined) ? [...choice.blockers, ...options.blockers] : [];
+
+  const handlers = new Set<Handler>();
+  if (options.change?.resource === 'docker-options') handlers.add('daemon-reload');
+  // daemon.json's registry options are reloadable (SIGHUP); a flag needs a restart; certs.d needs
+  // nothing (read per connection). A running dockerd that lacks an option the files already give is
+  // owed the same (someone changed the files by hand, or a run died before its handler).
+  const owed = lacking.length > 0 && docker.running;
+  if (options.change?.resource === 'docker-options' || (owed && choice?.mechanism === 'drop-in')) handlers.add('restart-docker');
+  else if (options.change?.resource === 'daemon-json' || (owed && choice?.mechanism === 'daemon-json')) handlers.add('reload-docker');
+
+  let restart: RestartDecision | null = null;
+  let liveRestoreChange: FileChange | undefined;
+  const notes: string[] = [];
+  const warnings: string[] = [];
+  const blockers = [...(docker.installed ? [] : ['Docker is not installed on this node']), ...wiringBlockers];
+  if (handlers.has('restart-docker') && docker.running) {
+    const json = choice?.mechanism === 'daemon-json' ? undefined : planDaemonJson(state, desired, false, true);
+    const decision = decideRestart(docker, desired, json !== undefined && json.blockers.length === 0 && !(choice?.blockers ?? []).some((b) => b.includes('daemon.json')));
+    restart = { runtime: decision.runtime, needed: decision.needed, allowed: decision.allowed, reason: decision.reason };
+    if (!decision.allowed) blockers.push(decision.reason);
+    else if (decision.enableLiveRestore) {
+      liveRestoreChange = json?.change;
+      handlers.add('reload-docker');
+      notes.push(decision.reason);
+    } else if ((docker.containersRunning ?? 0) > 0 && docker.liveRestore !== true) {
+      warnings.push(`restarting Docker stops the ${docker.containersRunning} running containers (live-restore is off)`);
+    }
+  } else if (handlers.has('reload-docker')) {
+    restart = { runtime: 'docker', needed: false, allowed: true, reason: 'a reload (SIGHUP) applies daemon.json; containers keep running' };
+  }
+  const touchesDocker = handlers.has('restart-docker') || handlers.has('reload-docker') || handlers.has('daemon-reload');
+  if (touchesDocker && !docker.running && docker.installed) {
+    blockers.push(`Docker is not running on this node (docker.service is ${docker.unit?.activeState ?? 'stopped'}): dockhand does not start a Docker that was stopped; start it, then run again`);
+  }
+
+  const changes = [...planCertsD(state, desired), options.change, liveRestoreChange].filter((c) => c !== undefined);
+  const expect: Expectation[] = docker.running
+    ? [
+        ...(touchesDocker ? [{ kind: 'docker-active' } as const] : []),
+        ...desired.insecureRegistries.map((value) => ({ kind: 'docker-insecure', value }) as const),
+        ...desired.registryMirrors.map((value) => ({ kind: 'docker-mirror', value }) as const),
+        ...(liveRestoreChange !== undefined ? [{ kind: 'docker-live-restore' } as const] : []),
+      ]
+    : [];
+  const jsonChanged = changes.some((c) => c.resource === 'daemon-json' && c.after !== null);
+  return {
+    runtime: 'docker',
+    mechanism: choice?.mechanism ?? null,
+    changes,
+    handlers: [...handlers],
+    blockers,
+    warnings,
+    missingEffect: lacking,
+    expect,
+    validate: jsonChanged && docker.supportsValidate ? [{ runtime: 'docker', path: DAEMON_JSON_PATH }] : [],
+    unit: 'docker',
+    restart,
+    notes,
+  };
+}

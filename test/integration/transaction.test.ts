@@ -1,0 +1,231 @@
+// Crash-safe node transactions, on real nodes: dockhand killed (SIGKILL) or its link cut while a node's
+// Docker restarts, a transaction worker that died half-way, and rollbacks that do no more than undo.
+// Nothing here runs dockhand a second time to repair a node unless the test says so: the node
+// finishes (or undoes) its own transaction.
+import { execa, type ResultPromise } from 'execa';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { loadLab, nodeExec, type LabNode } from '../lab/lab.ts';
+import { dockhand, REPO, type CliRun } from '../support/cli.ts';
+import { scratchDir, writeInventory } from '../support/lab-files.ts';
+import { resetNodes } from '../support/reset.ts';
+
+const lab = loadLab();
+const debian = lab.nodes.filter((n) => n.variant === 'debian');
+const dockerCe = lab.nodes.find((n) => n.variant === 'docker-ce')!;
+const dir = scratchDir('transaction');
+const knownHosts = join(dir, 'known_hosts');
+const http = lab.registries.http;
+const dropIn = '/etc/systemd/system/docker.service.d/docker-options.conf';
+
+interface HostReport {
+  name: string;
+  status: string;
+  error: string | null;
+  handlers: string[];
+  recovered: { run_id: string; outcome: string; detail: string | null } | null;
+}
+
+const sh = (node: LabNode, script: string, input?: string) => nodeExec(node, ['sh', '-c', script], input);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const said = (run: CliRun) => `exit ${run.exitCode}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`;
+
+async function must(node: LabNode, script: string, input?: string): Promise<string> {
+  const result = await sh(node, script, input);
+  if (result.exitCode !== 0) throw new Error(`${node.name}: ${script}\n=> exit ${result.exitCode}: ${result.output}`);
+  return result.stdout;
+}
+
+const book = join(dir, 'http.yml');
+writeFileSync(book, `registries:\n  - host: ${http.host}\n    ip: ${http.address}\n    insecure: true\nrestart: always\n`);
+
+function args(node: LabNode, extra: string[] = []): string[] {
+  return ['apply', book, '-i', writeInventory(dir, lab, [node], `${node.name}.ini`), '--known-hosts', knownHosts, '--json', ...extra];
+}
+
+function report(run: CliRun): HostReport {
+  try {
+    return (JSON.parse(run.stdout) as { hosts: HostReport[] }).hosts[0]!;
+  } catch {
+    throw new Error(`no JSON report\n${said(run)}`);
+  }
+}
+
+/** Everything dockhand may touch on a node, as content hashes (absent files show as absent). */
+async function snapshot(node: LabNode): Promise<string> {
+  return must(
+    node,
+    `for f in /etc/hosts ${dropIn} /etc/docker/daemon.json; do if [ -e "$f" ]; then sha256sum "$f"; stat -c '%a %U %G %n' "$f"; else echo "absent $f"; fi; done
+find /etc/docker/certs.d /usr/local/share/ca-certificates /etc/systemd/system/docker.service.d -type f 2>/dev/null | sort | xargs -r sha256sum`,
+  );
+}
+
+const dockerActive = async (node: LabNode) => (await sh(node, 'systemctl is-active docker')).stdout.trim();
+const dockerStart = async (node: LabNode) => (await sh(node, 'systemctl show docker -p ExecMainStartTimestampMonotonic --value')).stdout.trim();
+const journals = async (node: LabNode) => (await sh(node, 'cat /var/lib/dockhand/txn/*/journal 2>/dev/null')).stdout;
+const outcomes = async (node: LabNode) => (await sh(node, 'ls /var/lib/dockhand/txn/*/outcome 2>/dev/null | wc -l')).stdout.trim();
+
+/** Waits until the node's journal shows `line` (a step of the transaction), or fails after `ms`. */
+async function untilJournal(node: LabNode, line: string, ms = 60_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if ((await journals(node)).split('\n').includes(line)) return;
+    await sleep(100);
+  }
+  throw new Error(`${node.name}: the journal never showed "${line}": ${await journals(node)}`);
+}
+
+/** Waits until the node's transaction has its outcome, or fails after `ms`. */
+async function untilOutcome(node: LabNode, ms: number): Promise<number> {
+  const started = Date.now();
+  while (Date.now() - started < ms) {
+    if ((await outcomes(node)) !== '0') return Date.now() - started;
+    await sleep(250);
+  }
+  throw new Error(`${node.name}: no outcome after ${ms} ms; journal: ${await journals(node)}`);
+}
+
+/** A node whose dockerd takes 3 s to start, and (refuse) will not start once its options name the http registry. */
+async function slowDocker(node: LabNode, refuse: boolean): Promise<void> {
+  const check = refuse ? `; case "$$DOCKER_OPTS" in *harbor-http*) echo "refusing harbor-http" >&2; exit 1;; esac` : '';
+  await must(
+    node,
+    'mkdir -p /etc/systemd/system/docker.service.d && cat > /etc/systemd/system/docker.service.d/00-slow.conf && systemctl daemon-reload',
+    `[Service]\nExecStartPre=/bin/sh -c 'sleep 3${check}'\n`,
+  );
+}
+
+function start(node: LabNode): ResultPromise {
+  return execa(process.execPath, ['bin/dockhand.js', ...args(node)], { cwd: REPO, reject: false, env: {} });
+}
+
+describe('a node transaction survives its controller', () => {
+  beforeEach(() => resetNodes([...debian.slice(0, 4), dockerCe]), 180_000);
+
+  it('dockhand killed (SIGKILL) while Docker restarts with options it refuses: the node puts its old files back and Docker comes back, with no second run', async () => {
+    const node = debian[0]!;
+    await slowDocker(node, true);
+    const before = await snapshot(node);
+    const child = start(node);
+    await untilJournal(node, 'handler-start restart-docker');
+    child.kill('SIGKILL');
+    await child;
+    // within the transaction's Docker wait (60 s), plus the restarts themselves
+    await untilOutcome(node, 90_000);
+    expect(await snapshot(node)).toBe(before);
+    expect(await dockerActive(node)).toBe('active');
+    expect(await journals(node)).toMatch(/rollback docker did not start with the new configuration\nrolled-back/);
+  });
+
+  it('dockhand killed while Docker restarts with options it accepts: the node ends converged, and the next run is ok without restarting Docker again', async () => {
+    const node = debian[1]!;
+    await slowDocker(node, false);
+    const child = start(node);
+    await untilJournal(node, 'handler-start restart-docker');
+    child.kill('SIGKILL');
+    await child;
+    await untilOutcome(node, 90_000);
+    expect(await journals(node)).toMatch(/committed/);
+    expect((await must(node, "docker info --format '{{json .RegistryConfig.IndexConfigs}}'"))).toContain(http.host);
+    const restarted = await dockerStart(node);
+    const next = await dockhand(args(node));
+    expect(next.exitCode, said(next)).toBe(0);
+    expect(report(next)).toMatchObject({ status: 'ok', handlers: [], recovered: null });
+    expect(await dockerStart(node)).toBe(restarted);
+  });
+
+  it('the link cut mid-transaction (the node drops the SSH session): the node finishes on its own, dockhand says the transaction goes on', async () => {
+    const node = debian[2]!;
+    await slowDocker(node, true);
+    const before = await snapshot(node);
+    const child = start(node);
+    await untilJournal(node, 'handler-start restart-docker');
+    // sshd's per-connection processes go; the listener stays: to dockhand, the link is gone
+    await must(node, "pkill -KILL -f '^sshd: root' || true");
+    const run = await child;
+    expect(run.exitCode).not.toBe(0);
+    await untilOutcome(node, 90_000);
+    expect(await snapshot(node)).toBe(before);
+    expect(await dockerActive(node)).toBe('active');
+  });
+
+  it('the next apply finishes a transaction whose worker died with Docker down on bad files: old files back, Docker active, reported recovered and rolled back (exit 2)', async () => {
+    const node = debian[3]!;
+    await slowDocker(node, true);
+    const before = await snapshot(node);
+    const child = start(node);
+    await untilJournal(node, 'handler-start restart-docker');
+    // the worker itself dies (power cut, OOM kill) in the middle of the restart; so does dockhand
+    await must(node, "pkill -KILL -f 'dockhand/txn/.*/worker.sh' || true");
+    child.kill('SIGKILL');
+    await child;
+    // the state this issue found: the new drop-in in place, Docker down, no outcome
+    for (let i = 0; i < 40 && (await dockerActive(node)) !== 'failed'; i += 1) await sleep(250);
+    expect(await dockerActive(node)).not.toBe('active');
+    expect((await must(node, `cat ${dropIn}`))).toContain(http.host);
+    expect(await outcomes(node)).toBe('0');
+
+    const run = await dockhand(args(node));
+    expect(run.exitCode, said(run)).toBe(2);
+    const host = report(run);
+    expect(host.status).toBe('rolled_back');
+    expect(host.recovered).toMatchObject({ outcome: 'rolled-back' });
+    expect(host.error).toMatch(/recovered run .*: rolled back: the run died during restart-docker and docker is not healthy with its files/);
+    expect(await snapshot(node)).toBe(before);
+    expect(await dockerActive(node)).toBe('active');
+  });
+});
+
+describe('a rollback does no more than undo', () => {
+  beforeEach(() => resetNodes([dockerCe, debian[4]!]), 180_000);
+
+  it('a rolled-back daemon.json change on the docker-ce node reloads, it does not restart: a running container keeps running', async () => {
+    const node = dockerCe;
+    // a container that must survive: an image made from the node's own sleep binary
+    await must(
+      node,
+      `tar -C / -ch usr/bin/sleep usr/lib/x86_64-linux-gnu/libc.so.6 lib64/ld-linux-x86-64.so.2 | docker import - dockhand-idle:1 >/dev/null &&
+       docker rm -f idle >/dev/null 2>&1; docker run -d --name idle dockhand-idle:1 /usr/bin/sleep infinity >/dev/null`,
+    );
+    const pid = (await must(node, "docker inspect -f '{{.State.Pid}}' idle")).trim();
+    const started = await dockerStart(node);
+    // verification fails: a reload that does not reach dockerd, so it never shows the registry
+    await must(
+      node,
+      'mkdir -p /etc/systemd/system/docker.service.d && cat > /etc/systemd/system/docker.service.d/00-deaf.conf && systemctl daemon-reload',
+      '[Service]\nExecReload=\nExecReload=/bin/true\n',
+    );
+    const before = await snapshot(node);
+    const run = await dockhand(args(node));
+    expect(run.exitCode, said(run)).toBe(2);
+    const host = report(run);
+    expect(host.status).toBe('rolled_back');
+    expect(host.error).toMatch(/the registry is not in effect after apply: dockerd lacks insecure registry harbor-http\.lab\.local/);
+    expect(await snapshot(node)).toBe(before);
+    expect(await dockerStart(node)).toBe(started);
+    expect((await must(node, "docker inspect -f '{{.State.Running}} {{.State.Pid}}' idle")).trim()).toBe(`true ${pid}`);
+    await must(node, 'docker rm -f idle >/dev/null; rm -f /etc/systemd/system/docker.service.d/00-deaf.conf; systemctl daemon-reload');
+  });
+
+  it('a failed trust-store update before any Docker handler restarts nothing', async () => {
+    const node = debian[4]!;
+    const caBook = join(dir, 'ca.yml');
+    writeFileSync(caBook, `registries:\n  - host: ${http.host}\n    ip: ${http.address}\n    insecure: true\n  - host: ${lab.registries.https.host}\n    ip: ${lab.registries.https.address}\n    ca: ${lab.registries.https.caCertPath}\nrestart: always\n`);
+    // the node's update-ca-certificates fails once (first on PATH for root, as dockhand runs it), then works
+    await must(
+      node,
+      'rm -f /tmp/trust-failed-once && cat > /usr/local/sbin/update-ca-certificates && chmod +x /usr/local/sbin/update-ca-certificates',
+      '#!/bin/sh\n[ -e /tmp/trust-failed-once ] && exec /usr/sbin/update-ca-certificates "$@"\ntouch /tmp/trust-failed-once\nexit 1\n',
+    );
+    const started = await dockerStart(node);
+    const before = await snapshot(node);
+    const run = await dockhand(['apply', caBook, '-i', writeInventory(dir, lab, [node], 'ca.ini'), '--known-hosts', knownHosts, '--json']);
+    await must(node, 'rm -f /usr/local/sbin/update-ca-certificates /tmp/trust-failed-once');
+    expect(run.exitCode, said(run)).toBe(2);
+    expect(report(run)).toMatchObject({ status: 'rolled_back' });
+    expect(report(run).error).toMatch(/rolled back: update-ca-certificates failed/);
+    expect(await snapshot(node)).toBe(before);
+    expect(await dockerStart(node)).toBe(started);
+  });
+});

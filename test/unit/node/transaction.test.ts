@@ -1,0 +1,91 @@
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { bundleText, newRunId, recoverScript, sha256, stageScript } from '../../../src/node/transaction/bundle.ts';
+import { parseOutcome } from '../../../src/node/transaction/outcome.ts';
+import type { Transaction } from '../../../src/node/transaction/types.ts';
+
+const SECRET_LIKE = 'proxy-password-Zq8!';
+
+const tx: Transaction = {
+  runId: '20261202T101010Z-abcdef',
+  family: 'debian',
+  writes: [
+    { path: '/etc/hosts', after: Buffer.from('127.0.0.1 localhost\n10.0.0.5 harbor.local\n'), beforeSha256: 'a'.repeat(64), mode: '0644' },
+    { path: '/etc/docker/daemon.json', after: Buffer.from(`{"proxies": {"http-proxy": "http://u:${SECRET_LIKE}@p:3128"}}\n`), beforeSha256: null, mode: '0644' },
+    { path: '/etc/docker/certs.d/old.local/ca.crt', after: null, beforeSha256: 'b'.repeat(64), mode: '0644' },
+  ],
+  validate: [{ runtime: 'docker', path: '/etc/docker/daemon.json' }],
+  handlers: ['update-trust', 'reload-docker'],
+  expect: [{ kind: 'docker-active' }, { kind: 'docker-insecure', value: 'harbor.local' }],
+  report: ['docker'],
+};
+
+describe('a transaction as the node receives it', () => {
+  it('writes the plan as words: changes with both hashes, validation, handlers, expectations', () => {
+    expect(bundleText(tx)).toBe(
+      [
+        'family debian',
+        `change 1 write 0644 ${'a'.repeat(64)} ${sha256(tx.writes[0]!.after!)} /etc/hosts`,
+        `change 2 write 0644 absent ${sha256(tx.writes[1]!.after!)} /etc/docker/daemon.json`,
+        `change 3 delete 0644 ${'b'.repeat(64)} absent /etc/docker/certs.d/old.local/ca.crt`,
+        'validate docker /etc/docker/daemon.json',
+        'handler update-trust',
+        'handler reload-docker',
+        'expect docker-active',
+        'expect docker-insecure harbor.local',
+        'report docker',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('refuses a path or value that is not one word (it could not be read back)', () => {
+    expect(() => bundleText({ ...tx, writes: [{ ...tx.writes[0]!, path: '/etc/a b' }] })).toThrow(/cannot go in a transaction/);
+    expect(() => bundleText({ ...tx, expect: [{ kind: 'docker-insecure', value: 'a\nb' }] })).toThrow(/cannot go in a transaction/);
+  });
+
+  it('carries file contents only as base64 data, and stages as valid POSIX sh', () => {
+    const script = stageScript(tx);
+    expect(script).not.toContain(SECRET_LIKE);
+    expect(script).toContain(Buffer.from(`{"proxies"`).toString('base64').slice(0, 8));
+    for (const text of [script, recoverScript(tx.runId)]) {
+      const parsed = spawnSync('dash', ['-n'], { input: text, encoding: 'utf8' });
+      expect(parsed.stderr).toBe('');
+      expect(parsed.status).toBe(0);
+    }
+  });
+
+  it('names runs so they sort by time', () => {
+    const a = newRunId(new Date('2026-01-02T03:04:05.678Z'));
+    expect(a).toMatch(/^20260102T030405Z-[0-9a-f]{6}$/);
+    expect(newRunId(new Date('2026-01-02T03:04:06Z')) > a).toBe(true);
+  });
+});
+
+const out = (...sections: [string, string?][]) => sections.map(([name, body]) => `\n@@dockhand:${name}@@\n${body ?? ''}`).join('');
+
+describe('the outcome a worker reports', () => {
+  it('committed, with what it wrote and ran', () => {
+    const o = parseOutcome('r', out(['wrote /etc/hosts'], ['handler update-trust'], ['committed'], ['docker-active', 'active\n'], ['end']));
+    expect(o).toMatchObject({ result: 'committed', wrote: ['/etc/hosts'], handlersRun: ['update-trust'], recovered: false });
+    expect(o.runtimeState.get('docker-active')?.trim()).toBe('active');
+  });
+
+  it('rolled back, with the reason, the journal and files someone else changed meanwhile', () => {
+    const o = parseOutcome('r', out(['wrote /etc/hosts'], ['handler restart-docker'], ['journal', 'x\ny\n'], ['restored'], ['not-restored /etc/hosts'], ['rolled-back', 'docker did not start\n'], ['end']));
+    expect(o).toMatchObject({ result: 'rolled-back', message: 'docker did not start', journal: 'x\ny', notRestored: ['/etc/hosts'] });
+  });
+
+  it('undone before any handler, changed underneath, recovered, lost', () => {
+    expect(parseOutcome('r', out(['restored'], ['error', 'cannot write /etc/hosts (disk full?): nothing changed\n'], ['end'])).result).toBe('undone');
+    expect(parseOutcome('r', out(['changed-underneath /etc/hosts'], ['end']))).toMatchObject({ result: 'changed-underneath', message: '/etc/hosts' });
+    expect(parseOutcome('r', out(['recovered r'], ['committed'], ['end']))).toMatchObject({ result: 'committed', recovered: true });
+    expect(parseOutcome('r', out(['wrote /etc/hosts'])).result).toBe('lost');
+    expect(parseOutcome('r', out(['worker-died', 'gone\n'], ['end']))).toMatchObject({ result: 'lost', message: 'gone' });
+  });
+
+  it('a rollback that could not bring the runtime back is a failure, not a rollback', () => {
+    const o = parseOutcome('r', out(['handler restart-docker'], ['restored'], ['error', 'x; the rollback did not bring Docker back either\n'], ['end']));
+    expect(o.result).toBe('failed');
+  });
+});
