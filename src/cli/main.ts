@@ -1,4 +1,4 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { DockhandError, InputError } from '../errors.ts';
 import type { SerialStep } from '../playbook/types.ts';
 import { checkMaxFailPercentage, parseSerial } from '../playbook/validate-values.ts';
@@ -48,6 +48,11 @@ function program(setExit: (code: ExitCode | 130) => void): Command {
       .option('--diff', 'show a unified diff of every file change', false)
       .option('--serial <sizes>', 'rolling batches: a number, a percentage, or a list like 1,25% (overrides the play)', serialOption)
       .option('--max-fail-percentage <n>', 'stop starting batches once more than this percentage of a batch failed (default 0)', percentOption)
+      .addOption(
+        new Option('--restart <policy>', 'when a Docker restart may happen: where no container runs or live-restore keeps them (if-idle), always, never (overrides the plays)')
+          .choices(['if-idle', 'always', 'never']),
+      )
+      .option('--allow-restart', 'the same as --restart always: a Docker restart may stop running containers')
       .action(async (playbook: string, options: ApplyOptions) => {
         const { applyCommand } = await import('./commands/apply.ts');
         setExit(await applyCommand(playbook, { ...options, check: check || options.check }));

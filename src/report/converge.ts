@@ -1,6 +1,7 @@
 import { createTwoFilesPatch } from 'diff';
 import type { NodeConvergence, Mode } from '../converge/converge-node.ts';
 import type { NodeOutcome } from '../run/fleet.ts';
+import { maskCredentials } from './mask.ts';
 import { renderTable } from './table.ts';
 
 export type ConvergeStatus = 'ok' | 'changed' | 'drift' | 'failed' | 'unreachable' | 'rolled_back' | 'skipped';
@@ -47,7 +48,7 @@ export interface ConvergeDocument {
 
 /** A unified diff of one file change. */
 export function unifiedDiff(path: string, before: string | null, after: string | null): string {
-  return createTwoFilesPatch(
+  return maskCredentials(createTwoFilesPatch(
     before === null ? '/dev/null' : `a${path}`,
     after === null ? '/dev/null' : `b${path}`,
     before ?? '',
@@ -55,7 +56,7 @@ export function unifiedDiff(path: string, before: string | null, after: string |
     undefined,
     undefined,
     { context: 3 },
-  ).replace(/^=+\n/m, '');
+  ).replace(/^=+\n/m, ''));
 }
 
 /** The run's report: the same object renders as JSON and as text. */

@@ -1,6 +1,7 @@
 import type { DockerFacts, OsRelease } from '../facts/types.ts';
 import type { GatheredFacts } from '../facts/gather.ts';
 import type { NodeOutcome } from '../run/fleet.ts';
+import { maskDeep } from './mask.ts';
 import { renderTable } from './table.ts';
 
 /** One node in `dockhand facts --json`. */
@@ -30,7 +31,8 @@ export function factsDocument(outcomes: readonly NodeOutcome<GatheredFacts>[]): 
       status: outcome.status,
       os_family: outcome.value?.family ?? null,
       os: outcome.value?.os ?? null,
-      docker: outcome.value?.docker ?? null,
+      // drop-ins, environment and daemon.json may hold proxy credentials
+      docker: outcome.value ? maskDeep(outcome.value.docker) : null,
       trust: outcome.value?.trust ?? null,
       hostname: outcome.value?.hostname ?? null,
       error: outcome.error,

@@ -157,7 +157,7 @@ describe('a node transaction survives its controller', () => {
     const child = start(node);
     await untilJournal(node, 'handler-start restart-docker');
     // the worker itself dies (power cut, OOM kill) in the middle of the restart; so does dockhand
-    await must(node, "pkill -KILL -f 'dockhand/txn/.*/worker.sh' || true");
+    await must(node, 'kill -KILL $(cat /var/lib/dockhand/txn/*/pid)');
     child.kill('SIGKILL');
     await child;
     // the state this issue found: the new drop-in in place, Docker down, no outcome
@@ -174,7 +174,7 @@ describe('a node transaction survives its controller', () => {
     expect(host.error).toMatch(/recovered run .*: rolled back: the run died during restart-docker and docker is not healthy with its files/);
     expect(await snapshot(node)).toBe(before);
     expect(await dockerActive(node)).toBe('active');
-  });
+  }, 300_000);
 });
 
 describe('a rollback does no more than undo', () => {
@@ -227,5 +227,34 @@ describe('a rollback does no more than undo', () => {
     expect(report(run).error).toMatch(/rolled back: update-ca-certificates failed/);
     expect(await snapshot(node)).toBe(before);
     expect(await dockerStart(node)).toBe(started);
+  });
+});
+
+describe('files as they are on a node', () => {
+  beforeEach(() => resetNodes([dockerCe]), 180_000);
+
+  it('a symlinked daemon.json is edited at its target, the link stays a link, and a rollback restores the target the same way (fault 7)', async () => {
+    const node = dockerCe;
+    const target = '/etc/docker-conf/daemon.json';
+    const original = '{\n  "log-level": "info"\n}\n';
+    await must(node, `mkdir -p /etc/docker-conf && cat > ${target} && ln -sf ${target} /etc/docker/daemon.json && systemctl reload docker`, original);
+    // first a change Docker never shows (a reload that does not reach dockerd): rolled back
+    await must(
+      node,
+      'mkdir -p /etc/systemd/system/docker.service.d && cat > /etc/systemd/system/docker.service.d/00-deaf.conf && systemctl daemon-reload',
+      '[Service]\nExecReload=\nExecReload=/bin/true\n',
+    );
+    const refused = await dockhand(args(node));
+    expect(refused.exitCode, said(refused)).toBe(2);
+    expect((await must(node, `readlink /etc/docker/daemon.json && cat ${target}`))).toBe(`${target}\n${original}`);
+    // then for real
+    await must(node, 'rm -f /etc/systemd/system/docker.service.d/00-deaf.conf && systemctl daemon-reload');
+    const run = await dockhand(args(node));
+    expect(run.exitCode, said(run)).toBe(0);
+    expect(report(run).status).toBe('changed');
+    expect((await must(node, 'readlink /etc/docker/daemon.json')).trim()).toBe(target);
+    expect(JSON.parse(await must(node, `cat ${target}`))).toEqual({ 'log-level': 'info', 'insecure-registries': [http.host] });
+    expect(await must(node, "docker info --format '{{json .RegistryConfig.IndexConfigs}}'")).toContain(http.host);
+    await must(node, `rm -f /etc/docker/daemon.json && rm -rf /etc/docker-conf`);
   });
 });

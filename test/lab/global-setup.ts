@@ -5,7 +5,7 @@
 import './env.ts';
 import type { TestProject } from 'vitest/node';
 import { isLabLive, loadLab, startLab, stopLab, type Lab } from './lab.ts';
-import { waitNodeReady } from './node.ts';
+import { containerExec, waitNodeReady } from './node.ts';
 
 // ten nodes: enough for rolling batches (serial: 5 makes two waves) and every kind of node
 export const INTEGRATION_SPEC = { debianNodes: 8, rhelNodes: 1, dockerCeNodes: 1 } as const;
@@ -28,11 +28,19 @@ async function reusableLab(): Promise<Lab | undefined> {
     const lab = loadLab();
     if (matchesSpec(lab) && (await isLabLive(lab))) {
       // live containers are not enough: sshd and dockerd must answer too (a previous run may have broken one)
-      const ready = await Promise.all(lab.nodes.map((n) =>
-        waitNodeReady(n.name, n.containerId, n.address, 15_000).then(() => true, (err: unknown) => {
+      // a node an earlier run left with its runtime down is repaired once, rather than the whole lab replaced
+      const ready = await Promise.all(lab.nodes.map(async (n) => {
+        try {
+          await waitNodeReady(n.name, n.containerId, n.address, 15_000);
+          return true;
+        } catch {
+          await containerExec(n.containerId, ['sh', '-c', 'systemctl reset-failed; for u in containerd docker; do systemctl is-enabled --quiet $u 2>/dev/null && systemctl restart $u; done; true']);
+        }
+        return waitNodeReady(n.name, n.containerId, n.address, 30_000).then(() => true, (err: unknown) => {
           process.stderr.write(`[lab] cannot reuse lab ${lab.id}: ${String(err).split('\n')[0]}\n`);
           return false;
-        })));
+        });
+      }));
       if (ready.every(Boolean)) return lab;
       return undefined;
     }

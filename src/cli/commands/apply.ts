@@ -3,7 +3,8 @@ import { pullCredentials, requirePullCredentials } from '../../converge/pull-che
 import { convergeNode, type Mode, type NodeConvergence } from '../../converge/converge-node.ts';
 import { loadInventory, resolveTarget, selectHosts } from '../../inventory/index.ts';
 import { loadPlaybook } from '../../playbook/index.ts';
-import type { Playbook, SerialStep } from '../../playbook/types.ts';
+import type { Playbook, RestartPolicy, SerialStep } from '../../playbook/types.ts';
+import type { DesiredState } from '../../converge/types.ts';
 import { convergeDocument, renderConvergeText } from '../../report/converge.ts';
 import { progressReporter } from '../../report/progress.ts';
 import { forEachNode, type NodeOutcome } from '../../run/fleet.ts';
@@ -18,6 +19,15 @@ export interface ApplyOptions extends NodeOptions {
   /** --serial, overriding the plays' serial. */
   readonly serial?: SerialStep[] | undefined;
   readonly maxFailPercentage?: number | undefined;
+  /** --restart, or --allow-restart (always), overriding the plays' restart policy. */
+  readonly restart?: RestartPolicy | undefined;
+  readonly allowRestart?: boolean | undefined;
+}
+
+/** The command line's restart policy, where given, over the plays'. */
+function withRestartPolicy(states: Map<string, DesiredState>, restart: RestartPolicy | undefined): Map<string, DesiredState> {
+  if (restart === undefined) return states;
+  return new Map([...states].map(([name, state]) => [name, { ...state, restart }]));
 }
 
 /** The first play that sets it decides, unless the command line does. */
@@ -55,7 +65,8 @@ export async function applyCommand(playbookFile: string, options: ApplyOptions):
   if (mode === 'apply') requirePullCredentials(playbook);
   const inventory = await loadInventory(options.inventory);
   const selected = new Set(selectHosts(inventory, options.limit, '--limit').map((host) => host.name));
-  const desired = desiredStates(playbook, inventory, selected);
+  const restart = options.allowRestart === true ? 'always' : options.restart;
+  const desired = withRestartPolicy(desiredStates(playbook, inventory, selected), restart);
   const targets = [...selected].filter((name) => desired.has(name)).map((name) => resolveTarget(inventory, name));
   const output = outputFor(options, targets);
   await warnIfSecretsExposed(options.inventory, targets, output);

@@ -89,10 +89,12 @@ trust_command() {
   if [ "$family" = rhel ]; then echo 'update-ca-trust extract'; else echo update-ca-certificates; fi
 }
 
-# wait_active UNIT: active within ACTIVE_WAIT seconds
+# wait_active UNIT: active within ACTIVE_WAIT seconds; a unit that has failed (systemd gave up on it)
+# is not waited for
 wait_active() {
   _waited=0
   until systemctl is-active --quiet "$1"; do
+    systemctl is-failed --quiet "$1" && return 1
     _waited=$((_waited + 1)); [ "$_waited" -ge $((ACTIVE_WAIT * 2)) ] && return 1; sleep 0.5
   done
 }
