@@ -59,7 +59,7 @@ export function legacyHosts(registry: TomlTable | undefined): LegacyHosts {
     const hosts: HostEntry[] = [];
     for (const endpoint of endpoints) {
       const entry = endpointEntry(endpoint, tls);
-      if (entry === null) blockers.push(`mirror endpoint ${JSON.stringify(endpoint)} of ${namespace} is not a URL`);
+      if (entry === null) blockers.push(`mirror endpoint ${JSON.stringify(endpoint)} of ${namespace} is not an http(s) URL containerd can use`);
       else hosts.push(entry);
     }
     let server: string | null = null;
@@ -84,7 +84,7 @@ export function legacyHosts(registry: TomlTable | undefined): LegacyHosts {
     }
     specs.set(dir, { server, hosts });
   }
-  return blockers.length > 0 ? { specs: new Map(), blockers } : { specs, blockers };
+  return blockers.length > 0 ? { specs: new Map(), blockers: [...new Set(blockers)] } : { specs, blockers };
 }
 
 function mirrorEndpoints(value: unknown, blockers: string[]): Map<string, string[]> {
@@ -169,11 +169,14 @@ function withScheme(endpoint: string): string {
   return `${isLocalhost(host) ? 'http' : 'https'}://${endpoint}`;
 }
 
-/** Scheme, host (with its port, as written) and path, the way Go's url.Parse splits them. */
+/**
+ * Scheme, host (with its port, as written) and path, the way Go's url.Parse splits them; null for what
+ * containerd cannot parse either (a hosts.toml with such a URL is ignored whole, so it is not written).
+ */
 function splitUrl(url: string): { scheme: string; host: string; path: string } | null {
-  const match = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#]+)([^?#]*)$/.exec(url);
+  const match = /^(https?):\/\/((?:\[[0-9A-Fa-f:.]+\]|[^\s:/?#[\]@]+)(?::\d{1,5})?)(\/[^?#\s]*)?$/i.exec(url);
   if (match === null) return null;
-  return { scheme: match[1]!.toLowerCase(), host: match[2]!, path: match[3]! };
+  return { scheme: match[1]!.toLowerCase(), host: match[2]!, path: match[3] ?? '' };
 }
 
 /** containerd's IsLocalhost: `localhost` or a loopback address, with or without a port. */

@@ -41,7 +41,7 @@ const EDITS: EditCase[] = [
   { name: 'containerd-docs-cri-config-v3', input: 'containerd-docs-cri-config-v3.toml', containerd: '2.0.5' },
   { name: 'containerd-man-config-v4', input: 'containerd-man-config-v4.toml', containerd: '2.3.0' },
   { name: 'containerd-docs-cri-config-v2-on-2.1', input: 'containerd-docs-cri-config-v2.toml', containerd: '2.1.4' },
-  { name: 'containerd-docs-registry-mirrors', input: 'containerd-docs-registry-mirrors.toml', containerd: '1.7.24' },
+  { name: 'mirrors-wildcard', input: 'mirrors-wildcard.toml', containerd: '1.7.24' },
   { name: 'containerd.io-docker-cri-enabled', input: 'containerd.io-docker-cri-enabled.toml', containerd: '1.7.27' },
   { name: 'comments-around-removed-tables', input: 'comments-around-removed-tables.toml', containerd: '1.7.24' },
   { name: 'dotted-keys', input: 'dotted-keys.toml', containerd: '1.7.24' },
@@ -114,6 +114,7 @@ const BLOCKED: { input: string; containerd: string | null; reason: RegExp }[] = 
   { input: 'inline-configs-with-tls.toml', containerd: '1.7.24', reason: /inline table `plugins\."io\.containerd\.grpc\.v1\.cri"\.registry\.configs` holds registry\.configs\."harbor\.example\.com"\.tls/ },
   { input: 'inline-registry.toml', containerd: '1.7.24', reason: /inline table `plugins\."io\.containerd\.grpc\.v1\.cri"\.registry`/ },
   { input: 'containerd-docs-registry-tls.toml', containerd: '1.7.24', reason: /relative path "ca\.pem"/ },
+  { input: 'containerd-docs-registry-mirrors.toml', containerd: '1.7.24', reason: /"https:\/\/HostIP1:Port1" of test\.https-registry\.io is not an http\(s\) URL/ },
   { input: 'containerd-docs-cri-config-v3.toml', containerd: '1.7.24', reason: /version 3, which containerd 1\.7\.24 does not read/ },
 ];
 
