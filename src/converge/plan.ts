@@ -6,6 +6,7 @@
 import { parseCaBundle } from '../resources/ca-certificate.ts';
 import { editHosts, HOSTS_PATH } from '../resources/hosts-file.ts';
 import { anchorFiles, isAnchorOf } from '../resources/trust-store.ts';
+import { planContainerd } from '../runtimes/containerd/plan.ts';
 import { planDocker } from '../runtimes/docker/plan.ts';
 import { selectRuntimes } from '../runtimes/select.ts';
 import type { RestartDecision, RuntimeName, RuntimePlan } from '../runtimes/types.ts';
@@ -71,19 +72,15 @@ function planTrust(state: NodeState, desired: DesiredState): FileChange[] {
   return changes.filter((c) => c !== undefined);
 }
 
-const PLANNERS: Record<RuntimeName, ((state: NodeState, desired: DesiredState) => RuntimePlan) | undefined> = {
+const PLANNERS: Record<RuntimeName, (state: NodeState, desired: DesiredState) => RuntimePlan> = {
   docker: planDocker,
-  containerd: undefined,
+  containerd: planContainerd,
 };
 
 /** Plan one node. */
 export function planNode(state: NodeState, desired: DesiredState): NodePlan {
   const choice = selectRuntimes(state.facts, desired.runtimes);
-  const runtimePlans = choice.runtimes.map((runtime) => {
-    const planner = PLANNERS[runtime];
-    if (planner === undefined) throw new Error(`no planner for runtime ${runtime}`);
-    return planner(state, desired);
-  });
+  const runtimePlans = choice.blockers.length > 0 ? [] : choice.runtimes.map((runtime) => PLANNERS[runtime](state, desired));
   const hosts = planHosts(state, desired);
   const trust = planTrust(state, desired);
   const changes = [...(hosts.change ? [hosts.change] : []), ...trust, ...runtimePlans.flatMap((p) => p.changes)];

@@ -1,6 +1,8 @@
 /** Turns the whole FACTS_SCRIPT output into NodeFacts. */
 import { parseDockerFacts } from '../runtimes/docker/facts.ts';
 import { parseOsRelease } from './os-release.ts';
+import { parseContainerdFacts } from '../runtimes/containerd/facts.ts';
+import { parseKubeletFacts } from './kubelet.ts';
 import { parseCompleteSections, sectionContent } from './sections.ts';
 import type { NodeFacts } from './types.ts';
 
@@ -22,6 +24,8 @@ export function parseFacts(stdout: string): NodeFacts {
     hostname: (sectionContent(sections, 'hostname') ?? '').trim(),
     os: parseOsRelease(sectionContent(sections, 'os-release') ?? ''),
     docker: parseDockerFacts(sections),
+    containerd: parseContainerdFacts(sections, (name) => (commands.get(name) ?? '') !== ''),
+    kubelet: parseKubeletFacts(sections),
     trust: {
       updateCaCertificates: (commands.get('update-ca-certificates') ?? '') !== '',
       updateCaTrust: (commands.get('update-ca-trust') ?? '') !== '',

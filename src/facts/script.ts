@@ -6,6 +6,7 @@
  */
 import { composeScript } from '../node/compose.ts';
 import { nodeScript } from '../node/scripts.ts';
+import { CONTAINERD_SHOW_PROPERTIES } from '../runtimes/containerd/facts.ts';
 
 /** Sections the facts script prints, in order (optional ones only when there is something to show). */
 export const FACTS_SECTIONS = [
@@ -21,6 +22,16 @@ export const FACTS_SECTIONS = [
   'dockerd-pids',
   'dockerd-version',
   'docker-info',
+  'kubelet-show',
+  'kubelet-file',
+  'containerd-show',
+  'containerd-version',
+  'containerd-config-file',
+  'containerd-config',
+  'containerd-pid',
+  'containerd-config-newer',
+  'containerd-cri',
+  'crictl-info',
   'end',
 ] as const;
 
@@ -40,7 +51,7 @@ const DOCKER_SHOW_PROPERTIES = [
 ];
 
 /** The .sh files of the facts script, in order. */
-export const FACTS_PARTS = ['facts/sh/host.sh', 'runtimes/docker/facts.sh'] as const;
+export const FACTS_PARTS = ['facts/sh/host.sh', 'facts/sh/kubelet.sh', 'runtimes/docker/facts.sh', 'runtimes/containerd/facts.sh'] as const;
 
 /**
  * The facts script; run it with `sh` as root. `extra` is more sh, run before the end marker, that may
@@ -49,7 +60,12 @@ export const FACTS_PARTS = ['facts/sh/host.sh', 'runtimes/docker/facts.sh'] as c
  */
 export function factsScript(extra = '', variables: Readonly<Record<string, string>> = {}): string {
   return composeScript(
-    { FACTS_FORMAT: FACTS_FORMAT_VERSION, DOCKER_SHOW: DOCKER_SHOW_PROPERTIES.map((p) => `-p ${p}`).join(' '), ...variables },
+    {
+      FACTS_FORMAT: FACTS_FORMAT_VERSION,
+      DOCKER_SHOW: DOCKER_SHOW_PROPERTIES.map((p) => `-p ${p}`).join(' '),
+      CONTAINERD_SHOW: CONTAINERD_SHOW_PROPERTIES.map((p) => `-p ${p}`).join(' '),
+      ...variables,
+    },
     ...FACTS_PARTS.map(nodeScript),
     extra,
     '\nsection end\nexit 0\n',

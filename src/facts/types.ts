@@ -1,4 +1,5 @@
 /** The facts dockhand gathers from a node in one round trip; JSON-friendly values only. */
+import type { ContainerdConfig } from '../runtimes/containerd/config-toml.ts';
 
 /** Supported OS families. */
 export type OsFamily = 'debian' | 'rhel';
@@ -66,6 +67,39 @@ export interface DockerFacts {
   readonly supportsValidate: boolean;
 }
 
+/** containerd as installed, configured and running on the node. */
+export interface ContainerdFacts {
+  /** The unit or the containerd binary is present. */
+  readonly installed: boolean;
+  /** From `containerd --version` (e.g. `1.6.20~ds1`), or null. */
+  readonly version: string | null;
+  /** The unit is active (without systemd: a containerd process exists). */
+  readonly running: boolean;
+  readonly activeState: string | null;
+  /** The config file containerd reads (its ExecStart's --config, else /etc/containerd/config.toml). */
+  readonly configFile: string;
+  readonly config: ContainerdConfig;
+  /** The config file changed after the running containerd started: it runs on an older one. */
+  readonly configNewerThanProcess: boolean | null;
+  /** The CRI plugin's state as containerd reports it (`ctr plugins ls`): ok, error, or absent. */
+  readonly criStatus: string | null;
+  /** What the running CRI uses as registry config_path (from crictl info; null without crictl). */
+  readonly criConfigPath: string | null;
+  /** crictl is installed (a CRI client, as on every kubeadm, KubeKey and Kubespray node). */
+  readonly crictl: boolean;
+}
+
+/** kubelet and the runtime endpoint it uses. */
+export interface KubeletFacts {
+  readonly present: boolean;
+  /** `--container-runtime-endpoint` or `containerRuntimeEndpoint`, as written. */
+  readonly endpoint: string | null;
+  /** The runtime behind the endpoint; `other` for runtimes dockhand does not configure (CRI-O, k3s). */
+  readonly runtime: 'docker' | 'containerd' | 'crio' | 'other' | null;
+  /** The file (or the unit) the endpoint was read from. */
+  readonly source: string | null;
+}
+
 /** Which CA trust-store tool the node has. */
 export interface TrustFacts {
   readonly updateCaCertificates: boolean;
@@ -77,5 +111,7 @@ export interface NodeFacts {
   readonly hostname: string;
   readonly os: OsRelease;
   readonly docker: DockerFacts;
+  readonly containerd: ContainerdFacts;
+  readonly kubelet: KubeletFacts;
   readonly trust: TrustFacts;
 }

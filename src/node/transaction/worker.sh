@@ -99,14 +99,6 @@ wait_active() {
   done
 }
 
-# cri_status: ok, error, or absent: the state of containerd's CRI plugin
-cri_status() {
-  has ctr || { echo absent; return; }
-  t ctr plugins ls 2>/dev/null | awk '
-    $1 == "io.containerd.grpc.v1" && $2 == "cri" { s = $NF }
-    END { print (s == "" ? "absent" : s) }'
-}
-
 wait_cri() {
   _waited=0
   while [ "$(cri_status)" != ok ]; do

@@ -1,0 +1,161 @@
+/**
+ * containerd's part of a node's plan, the current way (containerd docs/hosts.md): `config_path` in
+ * config.toml (one directory; the deprecated `registry.mirrors`/`configs.*.tls` carried over into
+ * hosts.toml files, since containerd refuses them next to config_path), and one hosts.toml per
+ * registry under it, with the registry's CA beside it. A hosts.toml change needs no restart (read on
+ * every pull); a config.toml change needs `systemctl restart containerd`, which keeps running
+ * containers (their shims are separate processes). Pure: check and apply share it.
+ */
+import { editableText, fileChange } from '../../converge/file-change.ts';
+import type { NodeState } from '../../converge/node-state.ts';
+import type { DesiredState, FileChange, Handler } from '../../converge/types.ts';
+import type { Expectation } from '../../node/transaction/types.ts';
+import { isCidr } from '../../playbook/validate-values.ts';
+import type { RestartDecision, RuntimePlan } from '../types.ts';
+import { DEFAULT_CONFIG_PATH, editContainerdConfig, effectiveConfigPath } from './config-toml.ts';
+import { hostsDirName, registryHostsToml, renderHostsToml, type HostsToml, type RegistryHostsInput } from './hosts-toml.ts';
+
+/** The first line of every hosts.toml dockhand writes: only those are ever removed. */
+const MANAGED_MARK = '# Managed by dockhand';
+
+/** Where a registry's files go under config_path. */
+export function hostsFiles(configDir: string, host: string): { dir: string; hostsToml: string; ca: string } {
+  const dir = `${configDir}/${hostsDirName(host)}`;
+  return { dir, hostsToml: `${dir}/hosts.toml`, ca: `${dir}/ca.crt` };
+}
+
+/** Each registry of the plays, and Docker Hub's mirrors, as hosts.toml specs with the CA files they name. */
+function wantedHosts(desired: DesiredState, configDir: string): { specs: Map<string, HostsToml>; cas: Map<string, string>; notes: string[] } {
+  const specs = new Map<string, HostsToml>();
+  const cas = new Map<string, string>();
+  const notes: string[] = [];
+  const inputs = new Map<string, RegistryHostsInput>();
+  for (const registry of desired.registries) {
+    if (registry.state !== 'present') continue;
+    const files = hostsFiles(configDir, registry.host);
+    if (registry.ca !== undefined) cas.set(files.ca, registry.ca.pem);
+    const mirrors = (registry.mirrors ?? []).map((mirror, index) => {
+      const caPath = mirror.ca === undefined ? undefined : `${files.dir}/mirror-${index + 1}-ca.crt`;
+      if (caPath !== undefined && mirror.ca !== undefined) cas.set(caPath, mirror.ca.pem);
+      return { url: mirror.url, capabilities: [...mirror.capabilities], skipVerify: mirror.skipVerify, ...(caPath === undefined ? {} : { caPath }) };
+    });
+    inputs.set(hostsDirName(registry.host), {
+      host: registry.host,
+      insecure: registry.insecure,
+      ...(registry.ca === undefined ? {} : { caPath: files.ca }),
+      ...(mirrors.length > 0 ? { mirrors } : {}),
+    });
+  }
+  // Docker Hub's mirrors (registry_mirrors) join docker.io's hosts.toml
+  if (desired.registryMirrors.length > 0) {
+    const hub = inputs.get('docker.io') ?? { host: 'docker.io', insecure: false };
+    inputs.set('docker.io', { ...hub, mirrors: [...(hub.mirrors ?? []), ...desired.registryMirrors.map((url) => ({ url }))] });
+  }
+  // extra insecure hosts: containerd has hosts, not CIDRs
+  for (const extra of desired.insecureRegistries) {
+    if (isCidr(extra)) {
+      notes.push(`containerd has no insecure-registry CIDRs: ${extra} applies to Docker only`);
+      continue;
+    }
+    const key = hostsDirName(extra);
+    if (!inputs.has(key)) inputs.set(key, { host: extra, insecure: true });
+  }
+  for (const [dir, input] of inputs) specs.set(dir, registryHostsToml(input));
+  return { specs, cas, notes };
+}
+
+/** Whether a restart of containerd may happen: it keeps running containers; only `restart: never` refuses it. */
+function decideRestart(desired: DesiredState): RestartDecision {
+  if (desired.restart === 'never') {
+    return { runtime: 'containerd', needed: true, allowed: false, reason: 'this change needs a containerd restart (config.toml changed), and the play says restart: never' };
+  }
+  return { runtime: 'containerd', needed: true, allowed: true, reason: 'a containerd restart keeps running containers (their shims survive it)' };
+}
+
+/** containerd's part of the plan for one node. */
+export function planContainerd(state: NodeState, desired: DesiredState): RuntimePlan {
+  const containerd = state.facts.containerd;
+  const blockers: string[] = [];
+  if (!containerd.installed) blockers.push('containerd is not installed on this node');
+  if (!containerd.config.valid) blockers.push(`${containerd.configFile} is not valid TOML (${containerd.config.error ?? 'parse error'}): fix it first, containerd cannot start with it`);
+  const effective = effectiveConfigPath(containerd.config, containerd.version);
+  const configDir = effective?.directory ?? DEFAULT_CONFIG_PATH;
+
+  const current = editableText(state, containerd.configFile);
+  let configChange: FileChange | undefined;
+  const migrated = new Map<string, HostsToml>();
+  if ('blocker' in current) blockers.push(current.blocker);
+  else if (containerd.config.valid) {
+    const edit = editContainerdConfig(current.text, { configPath: effective?.configPath ?? configDir, containerdVersion: containerd.version });
+    blockers.push(...edit.blockers);
+    if (edit.blockers.length === 0) {
+      configChange = fileChange(state, 'containerd-config', containerd.configFile, edit.text);
+      for (const [dir, spec] of edit.migrated) migrated.set(dir, spec);
+    }
+  }
+
+  const wanted = wantedHosts(desired, configDir);
+  const notes = [...wanted.notes];
+  const specs = new Map(migrated);
+  for (const dir of migrated.keys()) {
+    if (wanted.specs.has(dir)) notes.push(`${dir}: the play's settings replace the ones config.toml had under registry.mirrors/configs`);
+  }
+  for (const [dir, spec] of wanted.specs) specs.set(dir, spec);
+  if (migrated.size > 0) notes.push(`carried over from config.toml's deprecated registry settings: ${[...migrated.keys()].join(', ')}`);
+
+  const changes: (FileChange | undefined)[] = [configChange];
+  for (const [dir, spec] of specs) changes.push(fileChange(state, 'hosts-toml', `${configDir}/${dir}/hosts.toml`, renderHostsToml(spec)));
+  for (const [path, pem] of wanted.cas) changes.push(fileChange(state, 'certs.d', path, pem));
+  for (const registry of desired.registries) {
+    if (registry.state !== 'absent') continue;
+    const files = hostsFiles(configDir, registry.host);
+    // only what dockhand wrote goes: a hosts.toml of someone else's stays
+    if (state.files.get(files.hostsToml)?.text?.startsWith(MANAGED_MARK) === true) {
+      changes.push(fileChange(state, 'hosts-toml', files.hostsToml, null));
+      for (const path of state.files.keys()) if (path.startsWith(`${files.dir}/`) && path.endsWith('.crt')) changes.push(fileChange(state, 'certs.d', path, null));
+    }
+  }
+  const planned = changes.filter((c) => c !== undefined);
+
+  // What the running containerd lacks: a CRI plugin that serves, with the config_path the file gives.
+  const missing: string[] = [];
+  if (containerd.installed && containerd.running) {
+    if (containerd.criStatus !== null && containerd.criStatus !== 'ok') missing.push(`containerd's CRI plugin is not serving (${containerd.criStatus})`);
+    if (containerd.criConfigPath !== null && containerd.criConfigPath !== (effective?.configPath ?? configDir)) {
+      missing.push(`the running CRI uses registry config_path ${JSON.stringify(containerd.criConfigPath)}, not ${configDir}`);
+    } else if (containerd.criConfigPath === null && containerd.configNewerThanProcess === true && configChange === undefined) {
+      missing.push(`containerd runs on an older ${containerd.configFile} than the one on disk`);
+    }
+  } else if (containerd.installed) {
+    missing.push('containerd is not running');
+  }
+
+  const handlers: Handler[] = [];
+  const owed = containerd.running && missing.length > 0;
+  let restart: RestartDecision | null = null;
+  if (configChange !== undefined || owed) {
+    handlers.push('restart-containerd');
+    restart = decideRestart(desired);
+    if (!restart.allowed) blockers.push(restart.reason);
+    if (!containerd.running) {
+      blockers.push(`containerd is not running on this node (containerd.service is ${containerd.activeState ?? 'stopped'}): dockhand does not start a containerd that was stopped; start it, then run again`);
+    }
+  }
+  const expect: Expectation[] = containerd.running
+    ? [{ kind: 'containerd-cri' }, ...(containerd.crictl ? [{ kind: 'containerd-config-path', value: effective?.configPath ?? configDir } as const] : [])]
+    : [];
+  return {
+    runtime: 'containerd',
+    mechanism: `config_path ${configDir}`,
+    changes: planned,
+    handlers,
+    blockers,
+    warnings: [],
+    missingEffect: missing,
+    expect,
+    validate: configChange !== undefined && configChange.after !== null ? [{ runtime: 'containerd', path: containerd.configFile }] : [],
+    unit: 'containerd',
+    restart,
+    notes,
+  };
+}
