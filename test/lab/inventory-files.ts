@@ -35,11 +35,11 @@ function variantGroups(nodes: LabNode[]): { group: string; nodes: LabNode[] }[] 
 const K8S_CLUSTER = [VARIANTS.debian.group, VARIANTS.rhel.group];
 const byRuntime = (runtime: 'docker' | 'containerd'): string[] =>
   VARIANT_ORDER.filter((v) => VARIANTS[v].runtime === runtime).map((v) => VARIANTS[v].group);
-const PARENT_GROUPS: Record<string, string[]> = {
+const PARENT_GROUPS = {
   'k8s-cluster': K8S_CLUSTER,
   docker: byRuntime('docker'),
   containerd: byRuntime('containerd'),
-};
+} satisfies Record<string, string[]>;
 
 export function renderIni(input: InventoryInput, mode: 'root' | 'sudo', inventoryDir: string): string {
   const key = path.relative(inventoryDir, input.sshKeyPath);
@@ -72,8 +72,8 @@ export function renderYaml(input: InventoryInput, inventoryDir: string): string 
       children: {
         'k8s-cluster': { children: Object.fromEntries(inK8s.map((g) => [g.group, hosts(g.nodes)])) },
         ...Object.fromEntries(atTop.map((g) => [g.group, hosts(g.nodes)])),
-        docker: named(PARENT_GROUPS['docker']!),
-        containerd: named(PARENT_GROUPS['containerd']!),
+        docker: named(PARENT_GROUPS.docker),
+        containerd: named(PARENT_GROUPS.containerd),
       },
     },
   };
