@@ -1,19 +1,28 @@
-// npm run lab:up   -> node test/lab/cli.ts up [--debian N] [--rhel N] [--docker-ce N] [--id ID]
-// npm run lab:down -> node test/lab/cli.ts down [--all]
-//                     node test/lab/cli.ts status
+// npm run lab:up   -> node test/lab/cli.ts up [--debian N] [--rhel N] [--docker-ce N] [--containerd N]
+//                       [--containerd17 N] [--kubekey N] [--kubespray N] [--id ID] [--home NAME]
+// npm run lab:down -> node test/lab/cli.ts down [--all] [--home NAME]
+//                     node test/lab/cli.ts status [--home NAME]
 import './env.ts';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_SPEC, isLabLive, loadLab, startLab, stopAllLabs, stopLab, type Lab } from './lab.ts';
+import { DEFAULT_HOME, DEFAULT_SPEC, isLabLive, loadLab, namedHome, startLab, stopAllLabs, stopLab, type Lab, type LabHome } from './lab.ts';
 import { repoRoot } from './util.ts';
+import { VARIANT_ORDER, VARIANTS } from './variants.ts';
 
 function usage(): never {
+  const counts = VARIANT_ORDER.map((v) => `[--${VARIANTS[v].flag} N]`).join(' ');
   process.stderr.write(
-    'usage: node test/lab/cli.ts up [--debian N] [--rhel N] [--docker-ce N] [--id ID]\n' +
-    '       node test/lab/cli.ts down [--all]   (this checkout\'s lab; --all: every lab on this engine)\n' +
-    '       node test/lab/cli.ts status\n',
+    `usage: node test/lab/cli.ts up ${counts} [--id ID] [--home NAME]\n` +
+    '       node test/lab/cli.ts down [--all] [--home NAME]   (this checkout\'s lab; --all: every lab on this engine)\n' +
+    '       node test/lab/cli.ts status [--home NAME]\n' +
+    '  --home NAME: a lab kept in .lab/NAME/ (beside the default one), e.g. the containerd tests\' lab\n' +
+    VARIANT_ORDER.map((v) => `  --${VARIANTS[v].flag.padEnd(13)} ${VARIANTS[v].prefix}1..N: ${VARIANTS[v].describe}\n`).join(''),
   );
   process.exit(2);
+}
+
+function homeFrom(name: string | undefined): LabHome {
+  return name === undefined ? DEFAULT_HOME : namedHome(name);
 }
 
 function count(v: string | undefined, def: number, flag: string): number {
@@ -26,14 +35,15 @@ function count(v: string | undefined, def: number, flag: string): number {
   return n;
 }
 
-function summary(lab: Lab): string {
+function summary(lab: Lab, homeName: string | undefined): string {
   const rel = (p: string): string => path.relative(process.cwd(), path.resolve(repoRoot, p)) || '.';
   const w = Math.max(...lab.nodes.map((n) => n.name.length), 4);
   return [
     `lab ${lab.id}  network ${lab.network.name} ${lab.network.subnet}`,
     '',
     'nodes:',
-    ...lab.nodes.map((n) => `  ${n.name.padEnd(w)}  ${n.address.padEnd(15)}  ${n.family}${n.variant !== n.family ? ` (${n.variant})` : ''}`),
+    ...lab.nodes.map((n) => `  ${n.name.padEnd(w)}  ${n.address.padEnd(15)}  ${n.family}${n.variant !== n.family ? ` (${n.variant})` : ''}` +
+      `${n.criSocket ? `  CRI ${n.criSocket}` : ''}`),
     '',
     'registries (not in any node\'s /etc/hosts):',
     `  http   ${lab.registries.http.host.padEnd(22)} ${lab.registries.http.address}:80   no auth`,
@@ -42,19 +52,19 @@ function summary(lab: Lab): string {
     '',
     `ssh:    ssh -i ${rel(lab.sshKeyPath)} root@${lab.nodes[0]?.address ?? 'ADDRESS'}   (also ${lab.opsUser}@, sudo password in ${rel(lab.opsPasswordFile)})`,
     `inventories: ${rel(lab.inventories.root)} (root), ${rel(lab.inventories.sudo)} (ops + become), ${rel(lab.inventories.yaml)}`,
-    'stop:   npm run lab:down',
+    `stop:   ${homeName === undefined ? 'npm run lab:down' : `node test/lab/cli.ts down --home ${homeName}`}`,
   ].join('\n');
 }
 
-/** Stops the lab this checkout started (.lab/lab.json), leaving other checkouts' labs alone. */
-async function stopThisLab(): Promise<string[]> {
+/** Stops the lab this checkout started in this home, leaving other checkouts' labs alone. */
+async function stopThisLab(home: LabHome): Promise<string[]> {
   let lab: Lab;
   try {
-    lab = loadLab();
+    lab = loadLab(home);
   } catch {
     return [];
   }
-  await stopLab(lab);
+  await stopLab(lab, { home });
   return [lab.id];
 }
 
@@ -66,31 +76,39 @@ process.on('uncaughtException', (err) => {
 if (command === 'up') {
   const { values } = parseArgs({
     args: rest,
-    options: { debian: { type: 'string' }, rhel: { type: 'string' }, 'docker-ce': { type: 'string' }, id: { type: 'string' } },
+    options: {
+      ...Object.fromEntries(VARIANT_ORDER.map((v) => [VARIANTS[v].flag, { type: 'string' as const }])),
+      id: { type: 'string' },
+      home: { type: 'string' },
+    },
     strict: true,
   });
-  // startLab replaces this checkout's lab (.lab/lab.json); labs of other checkouts keep running
-  const lab = await startLab({
-    debianNodes: count(values.debian, DEFAULT_SPEC.debianNodes, 'debian'),
-    rhelNodes: count(values.rhel, DEFAULT_SPEC.rhelNodes, 'rhel'),
-    dockerCeNodes: count(values['docker-ce'], DEFAULT_SPEC.dockerCeNodes, 'docker-ce'),
-    ...(values.id ? { id: values.id } : {}),
-  });
-  process.stdout.write(`${summary(lab)}\n`);
+  const flagValue = (flag: string): string | undefined => {
+    const v = (values as Record<string, string | boolean | undefined>)[flag];
+    return typeof v === 'string' ? v : undefined;
+  };
+  const counts = Object.fromEntries(VARIANT_ORDER.map((v) => {
+    const { count: key, flag } = VARIANTS[v];
+    return [key, count(flagValue(flag), DEFAULT_SPEC[key], flag)];
+  }));
+  // startLab replaces this checkout's lab in that home; labs of other homes and checkouts keep running
+  const lab = await startLab({ ...DEFAULT_SPEC, ...counts, ...(values.id ? { id: values.id } : {}) }, { home: homeFrom(values.home) });
+  process.stdout.write(`${summary(lab, values.home)}\n`);
 } else if (command === 'down') {
-  const { values } = parseArgs({ args: rest, options: { all: { type: 'boolean' } }, strict: true });
-  const ids = values.all === true ? await stopAllLabs() : await stopThisLab();
+  const { values } = parseArgs({ args: rest, options: { all: { type: 'boolean' }, home: { type: 'string' } }, strict: true });
+  const ids = values.all === true ? await stopAllLabs() : await stopThisLab(homeFrom(values.home));
   process.stdout.write(ids.length > 0 ? `stopped lab ${ids.join(', ')}\n` : 'no lab running\n');
 } else if (command === 'status') {
+  const { values } = parseArgs({ args: rest, options: { home: { type: 'string' } }, strict: true });
   let lab: Lab;
   try {
-    lab = loadLab();
+    lab = loadLab(homeFrom(values.home));
   } catch (err) {
     process.stdout.write(`${(err as Error).message}\n`);
     process.exit(1);
   }
   const live = await isLabLive(lab);
-  process.stdout.write(`${summary(lab)}\n\nstatus: ${live ? 'running' : 'NOT running (containers missing or stopped)'}\n`);
+  process.stdout.write(`${summary(lab, values.home)}\n\nstatus: ${live ? 'running' : 'NOT running (containers missing or stopped)'}\n`);
   process.exit(live ? 0 : 1);
 } else {
   usage();

@@ -1,50 +1,92 @@
 // Lab images, cached by a hash of their recipe (test/lab/images/*).
-//   dockhand-lab/base:<hash>         debootstrap (bookworm, minbase, packages.txt) + docker import
-//   dockhand-lab/node-debian:<hash>  FROM base + node-setup.sh
-//   dockhand-lab/node-rhel:<hash>    FROM node-debian + rhel-overlay.sh (+ update-ca-trust)
-//   dockhand-lab/node-docker-ce:<hash> FROM node-debian + docker-ce-overlay.sh (only when asked)
-//   dockhand-lab/registry:<hash>     FROM base + registry-setup.sh
+//   dockhand-lab/base:<hash>              debootstrap (bookworm, minbase, packages.txt) + docker import
+//   dockhand-lab/base-trixie:<hash>       debootstrap (trixie, minbase, packages-trixie.txt) + docker import
+//   dockhand-lab/node-debian:<hash>       FROM base + node-setup.sh
+//   dockhand-lab/node-rhel:<hash>         FROM node-debian + rhel-overlay.sh (+ update-ca-trust)
+//   dockhand-lab/node-docker-ce:<hash>    FROM node-debian + docker-ce-overlay.sh
+//   dockhand-lab/node-containerd:<hash>   FROM node-debian + containerd-overlay.sh (docker.io purged; ctrd16, kubekey)
+//   dockhand-lab/node-trixie:<hash>       FROM base-trixie + node-setup.sh
+//   dockhand-lab/node-containerd17:<hash> FROM node-trixie + containerd-overlay.sh (ctrd17)
+//   dockhand-lab/node-kubespray:<hash>    FROM node-containerd + kubespray-overlay.sh (+ its files)
+//   dockhand-lab/registry:<hash>          FROM base + registry-setup.sh
+// Only the images a lab's node variants need are built; the two debootstraps run side by side.
 // A tag that exists is reused as is; a recipe change gives a new tag (and the old one can be pruned).
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile, copyFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
+import type { NodeVariant } from './types.ts';
 import { docker, log, run, secs, sha12, step } from './util.ts';
+import { VARIANT_ORDER, VARIANTS } from './variants.ts';
 
 const recipeDir = path.join(import.meta.dirname, 'images');
-const SUITE = 'bookworm';
 /** Bump to force a rebuild when the build procedure below (not a recipe file) changes. */
 const BUILD_PROCEDURE_VERSION = '1';
 
 export interface LabImages {
-  base: string;
-  debian: string;
-  rhel: string;
   registry: string;
-  dockerCe?: string;
+  /** the image of each node variant asked for */
+  nodes: Partial<Record<NodeVariant, string>>;
 }
 
+interface BaseRecipe {
+  repo: string;
+  suite: string;
+  /** the package list in images/ */
+  packages: string;
+}
+
+type BaseName = 'base' | 'base-trixie';
+type LayerName = 'node-debian' | 'node-rhel' | 'node-docker-ce' | 'node-containerd' | 'node-trixie' |
+  'node-containerd17' | 'node-kubespray' | 'registry';
+type ImageName = BaseName | LayerName;
+
 interface VariantRecipe {
+  parent: ImageName;
   repo: string;
   /** files from images/ copied into the build context; the first one is the script RUN */
   files: string[];
   dockerfileExtra: string[];
 }
 
-const VARIANTS = {
-  debian: {
-    repo: 'dockhand-lab/node-debian',
-    files: ['node-setup.sh'],
-    dockerfileExtra: ['ENV container=docker', 'STOPSIGNAL SIGRTMIN+3', 'CMD ["/sbin/init"]'],
+const BASES: Record<BaseName, BaseRecipe> = {
+  base: { repo: 'dockhand-lab/base', suite: 'bookworm', packages: 'packages.txt' },
+  'base-trixie': { repo: 'dockhand-lab/base-trixie', suite: 'trixie', packages: 'packages-trixie.txt' },
+};
+
+const NODE_DOCKERFILE = ['ENV container=docker', 'STOPSIGNAL SIGRTMIN+3', 'CMD ["/sbin/init"]'];
+
+const LAYERS: Record<LayerName, VariantRecipe> = {
+  'node-debian': { parent: 'base', repo: 'dockhand-lab/node-debian', files: ['node-setup.sh'], dockerfileExtra: NODE_DOCKERFILE },
+  'node-rhel': { parent: 'node-debian', repo: 'dockhand-lab/node-rhel', files: ['rhel-overlay.sh', 'update-ca-trust'], dockerfileExtra: [] },
+  'node-docker-ce': { parent: 'node-debian', repo: 'dockhand-lab/node-docker-ce', files: ['docker-ce-overlay.sh'], dockerfileExtra: [] },
+  'node-containerd': { parent: 'node-debian', repo: 'dockhand-lab/node-containerd', files: ['containerd-overlay.sh'], dockerfileExtra: [] },
+  'node-trixie': { parent: 'base-trixie', repo: 'dockhand-lab/node-trixie', files: ['node-setup.sh'], dockerfileExtra: NODE_DOCKERFILE },
+  'node-containerd17': { parent: 'node-trixie', repo: 'dockhand-lab/node-containerd17', files: ['containerd-overlay.sh'], dockerfileExtra: [] },
+  'node-kubespray': {
+    parent: 'node-containerd',
+    repo: 'dockhand-lab/node-kubespray',
+    files: ['kubespray-overlay.sh', 'kubespray-config.toml', 'kubespray-hosts-docker.io.toml', 'kubespray-hosts-quay.io.toml'],
+    dockerfileExtra: [],
   },
-  rhel: { repo: 'dockhand-lab/node-rhel', files: ['rhel-overlay.sh', 'update-ca-trust'], dockerfileExtra: [] },
-  dockerCe: { repo: 'dockhand-lab/node-docker-ce', files: ['docker-ce-overlay.sh'], dockerfileExtra: [] },
   registry: {
+    parent: 'base',
     repo: 'dockhand-lab/registry',
     files: ['registry-setup.sh'],
     dockerfileExtra: ['STOPSIGNAL SIGTERM', 'CMD ["docker-registry", "serve", "/etc/docker/registry/config.yml"]'],
   },
-} satisfies Record<string, VariantRecipe>;
+};
+
+/** The image each node variant runs (KubeKey's config.toml and CA are per lab: copied in at node start). */
+const VARIANT_IMAGE: Record<NodeVariant, LayerName> = {
+  debian: 'node-debian',
+  rhel: 'node-rhel',
+  'docker-ce': 'node-docker-ce',
+  ctrd16: 'node-containerd',
+  ctrd17: 'node-containerd17',
+  kubekey: 'node-containerd',
+  kubespray: 'node-kubespray',
+};
 
 async function recipeFile(name: string): Promise<string> {
   return readFile(path.join(recipeDir, name), 'utf8');
@@ -78,8 +120,9 @@ async function tagFor(parentTag: string, v: VariantRecipe): Promise<string> {
   return `${v.repo}:${sha12(BUILD_PROCEDURE_VERSION, parentTag, dockerfileFor('PARENT', v), ...contents)}`;
 }
 
-export async function baseTag(): Promise<string> {
-  return `dockhand-lab/base:${sha12(BUILD_PROCEDURE_VERSION, SUITE, 'minbase', await recipeFile('packages.txt'))}`;
+export async function baseTag(name: BaseName = 'base'): Promise<string> {
+  const b = BASES[name];
+  return `${b.repo}:${sha12(BUILD_PROCEDURE_VERSION, b.suite, 'minbase', await recipeFile(b.packages))}`;
 }
 
 /** Unmounts anything debootstrap may have left mounted under dir (proc, sys ...), deepest first. */
@@ -93,16 +136,17 @@ async function unmountUnder(dir: string): Promise<void> {
   for (const m of mounts) await run('umount', ['-l', m], { reject: false });
 }
 
-async function buildBase(tag: string): Promise<void> {
-  const pkgs = packageList(await recipeFile('packages.txt'));
-  const dir = await mkdtemp('/var/tmp/dockhand-lab-rootfs-');
+async function buildBase(tag: string, base: BaseRecipe): Promise<void> {
+  const suite = base.suite;
+  const pkgs = packageList(await recipeFile(base.packages));
+  const dir = await mkdtemp(`/var/tmp/dockhand-lab-rootfs-${suite}-`);
   const logPath = `${dir}.debootstrap.log`;
   try {
-    await step(`debootstrap ${SUITE} (${pkgs.length} packages, log ${logPath})`, async () => {
+    await step(`debootstrap ${suite} (${pkgs.length} packages, log ${logPath})`, async () => {
       const out = createWriteStream(logPath);
       const started = Date.now();
       let last = '';
-      const child = execa('debootstrap', ['--variant=minbase', `--include=${pkgs.join(',')}`, SUITE, dir], {
+      const child = execa('debootstrap', ['--variant=minbase', `--include=${pkgs.join(',')}`, suite, dir], {
         reject: false,
         all: true,
         stdin: 'ignore',
@@ -113,13 +157,13 @@ async function buildBase(tag: string): Promise<void> {
         const lines = chunk.toString().split('\n').filter((l) => l.trim());
         last = lines.at(-1) ?? last;
       });
-      const timer = setInterval(() => log(`  debootstrap ${secs(started)}: ${last.slice(0, 100)}`), 10_000);
+      const timer = setInterval(() => log(`  debootstrap ${suite} ${secs(started)}: ${last.slice(0, 100)}`), 10_000);
       const r = await child;
       clearInterval(timer);
       out.end();
       if (r.exitCode !== 0) {
         const tail = (await readFile(logPath, 'utf8').catch(() => '')).split('\n').slice(-30).join('\n');
-        throw new Error(`debootstrap failed (exit ${r.exitCode}); log ${logPath}, tail:\n${tail}`);
+        throw new Error(`debootstrap ${suite} failed (exit ${r.exitCode}); log ${logPath}, tail:\n${tail}`);
       }
     });
     await unmountUnder(dir);
@@ -173,29 +217,43 @@ function ensure(tag: string, what: string, build: (tag: string) => Promise<void>
   return p;
 }
 
-async function ensureVariant(parent: Promise<string>, v: VariantRecipe, what: string): Promise<string> {
-  const parentTag = await parent;
-  const tag = await tagFor(parentTag, v);
-  return ensure(tag, what, (t) => buildVariant(parentTag, t, v));
+/** The tag of an image, built (with its parents) when absent; shared by everything asked in one process. */
+function ensureImage(name: ImageName, memo: Map<ImageName, Promise<string>>): Promise<string> {
+  let p = memo.get(name);
+  if (!p) {
+    if (name === 'base' || name === 'base-trixie') {
+      const base = BASES[name];
+      p = baseTag(name).then((tag) => ensure(tag, name, (t) => buildBase(t, base)));
+    } else {
+      const layer = LAYERS[name];
+      p = ensureImage(layer.parent, memo).then(async (parentTag) => {
+        const tag = await tagFor(parentTag, layer);
+        return ensure(tag, name, (t) => buildVariant(parentTag, t, layer));
+      });
+    }
+    memo.set(name, p);
+  }
+  return p;
 }
 
-/** Builds (or reuses) every image the lab needs. dockerCe: also the docker-ce-like node image. */
-export async function ensureImages(opts: { dockerCe?: boolean } = {}): Promise<LabImages> {
+/** Builds (or reuses) the registry image and the image of each node variant asked for. */
+export async function ensureImages(variants: readonly NodeVariant[]): Promise<LabImages> {
   const started = Date.now();
-  const base = ensure(await baseTag(), 'base', buildBase);
-  const debian = ensureVariant(base, VARIANTS.debian, 'node-debian');
-  const registry = ensureVariant(base, VARIANTS.registry, 'registry');
-  const rhel = ensureVariant(debian, VARIANTS.rhel, 'node-rhel');
-  const dockerCe = opts.dockerCe ? ensureVariant(debian, VARIANTS.dockerCe, 'node-docker-ce') : undefined;
-  const [b, d, r, g, c] = await Promise.all([base, debian, rhel, registry, dockerCe]);
+  const memo = new Map<ImageName, Promise<string>>();
+  const wanted = [...new Set(variants)];
+  // every chain down to its base starts at once: the two debootstraps (when both are needed) overlap
+  const registryP = ensureImage('registry', memo);
+  const nodeTags = await Promise.all(wanted.map((v) => ensureImage(VARIANT_IMAGE[v], memo)));
+  const registry = await registryP;
   log(`images ready in ${secs(started)}`);
-  await pruneStaleImages([b, d, r, g, ...(c ? [c] : [])]);
-  return { base: b, debian: d, rhel: r, registry: g, ...(c ? { dockerCe: c } : {}) };
+  const all = await Promise.all(memo.values());
+  await pruneStaleImages(all);
+  return { registry, nodes: Object.fromEntries(wanted.map((v, i) => [v, nodeTags[i]!])) };
 }
 
 /**
  * Removes lab images built from older recipes (same repository, another tag). Never forced:
- * an image a container still uses stays. The docker-ce image is kept unless it is stale too.
+ * an image a container still uses stays. An image no lab asked for this time is kept unless it is stale too.
  */
 export async function pruneStaleImages(current: string[]): Promise<void> {
   const repos = new Set(current.map((t) => t.split(':')[0]));
@@ -207,8 +265,11 @@ export async function pruneStaleImages(current: string[]): Promise<void> {
   log(`pruned ${stale.length} stale lab image tag(s)${r.exitCode === 0 ? '' : ' (some still in use, kept)'}`);
 }
 
-// `node test/lab/images.ts [--docker-ce]` builds the images alone.
+// `node test/lab/images.ts [--debian] [--rhel] [--docker-ce] [--containerd] [--containerd17] [--kubekey] [--kubespray] [--all]`
+// builds the images alone (default: --debian --rhel).
 if (import.meta.main) {
-  const imgs = await ensureImages({ dockerCe: process.argv.includes('--docker-ce') });
+  const args = process.argv.slice(2);
+  const asked = args.includes('--all') ? VARIANT_ORDER : VARIANT_ORDER.filter((v) => args.includes(`--${VARIANTS[v].flag}`));
+  const imgs = await ensureImages(asked.length > 0 ? asked : ['debian', 'rhel']);
   console.log(JSON.stringify(imgs, null, 2));
 }

@@ -1,25 +1,31 @@
-// Start and stop the lab of real nodes: systemd + sshd + dockerd containers (Debian, a RHEL-family
-// stand-in, optionally a docker-ce-like Debian), plus an http and an https registry, on a private network.
+// Start and stop the lab of real nodes: systemd + sshd containers running dockerd (Debian, a RHEL-family
+// stand-in, a docker-ce-like Debian) or only containerd (Debian 12 and 13, KubeKey- and Kubespray-style),
+// plus an http and an https registry, on a private network.
 import './env.ts';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { criRunDir, DEFAULT_HOME, type LabHome } from './home.ts';
 import { ensureImages } from './images.ts';
-import { INVENTORY_PATHS, PLAYBOOK_PATH, writeInventories, writeLabPlaybook } from './inventory-files.ts';
+import { writeInventories, writeLabPlaybook } from './inventory-files.ts';
+import { kubekeyNodeFiles } from './kubekey.ts';
 import { createLabNetwork } from './network.ts';
 import { containerExec, startNode } from './node.ts';
 import { generatePki } from './pki.ts';
 import { HTTP_REGISTRY_HOST, HTTPS_REGISTRY_HOST, startRegistries } from './registry.ts';
 import { SEED_REPOSITORY, SEED_TAGS, seedRegistry } from './seed.ts';
 import { generateSshKeyPair } from './ssh-keys.ts';
-import type { Lab, LabNode, LabSpec, NodeFamily, NodeVariant } from './types.ts';
-import { docker, LAB_LABEL, labJsonPath, log, repoRoot, secs, stateDir, step } from './util.ts';
+import type { Lab, LabNode, LabSpec } from './types.ts';
+import { docker, LAB_LABEL, log, repoRoot, secs, step } from './util.ts';
+import { fillCounts, nodePlan, VARIANT_ORDER, VARIANTS, variantsIn, ZERO_COUNTS, type LabCounts } from './variants.ts';
 
 export type { Lab, LabNode, LabSpec } from './types.ts';
 export { labJsonPath, stateDir } from './util.ts';
+export { DEFAULT_HOME, namedHome, type LabHome } from './home.ts';
+export { isContainerdNode } from './variants.ts';
 
-export const DEFAULT_SPEC: Required<Omit<LabSpec, 'id'>> = { debianNodes: 2, rhelNodes: 1, dockerCeNodes: 0 };
+export const DEFAULT_SPEC: LabCounts = { ...ZERO_COUNTS, debianNodes: 2, rhelNodes: 1 };
 export const REGISTRY_USERNAME = 'dockhand';
 export const OPS_USER = 'ops';
 
@@ -43,8 +49,8 @@ async function raiseInotifyLimits(): Promise<void> {
   }
 }
 
-async function writeSecret(file: string, content: string): Promise<string> {
-  const p = path.join(stateDir, file);
+async function writeSecret(dir: string, file: string, content: string): Promise<string> {
+  const p = path.join(dir, file);
   await writeFile(p, content, { mode: 0o600 });
   await chmod(p, 0o600);
   return p;
@@ -54,57 +60,48 @@ function randomPassword(): string {
   return randomBytes(18).toString('base64url');
 }
 
-function nodePlan(spec: Required<Omit<LabSpec, 'id'>>): { name: string; family: NodeFamily; variant: NodeVariant }[] {
-  const plan: { name: string; family: NodeFamily; variant: NodeVariant }[] = [];
-  for (let i = 1; i <= spec.debianNodes; i++) plan.push({ name: `deb${i}`, family: 'debian', variant: 'debian' });
-  for (let i = 1; i <= spec.rhelNodes; i++) plan.push({ name: `rhel${i}`, family: 'rhel', variant: 'rhel' });
-  for (let i = 1; i <= spec.dockerCeNodes; i++) plan.push({ name: `ce${i}`, family: 'debian', variant: 'docker-ce' });
-  return plan;
+export interface LabOptions {
+  /** where lab.json, secrets and inventories go; default: this checkout's .lab/ */
+  home?: LabHome;
 }
 
 /**
- * Starts a lab (building or reusing its images) and writes .lab/lab.json and the inventories.
- * A lab previously described by .lab/lab.json is stopped first: its state files are about to be replaced.
+ * Starts a lab (building or reusing its images) and writes its home's lab.json and inventories.
+ * A lab previously described by that home's lab.json is stopped first: its state files are about to be
+ * replaced (labs of other homes and other checkouts keep running).
  * On failure the half-started lab is removed (set DOCKHAND_LAB_KEEP_ON_FAILURE=1 to keep it for a look).
  */
-export async function startLab(specIn: Partial<LabSpec> = {}): Promise<Lab> {
-  const spec = {
-    debianNodes: specIn.debianNodes ?? DEFAULT_SPEC.debianNodes,
-    rhelNodes: specIn.rhelNodes ?? DEFAULT_SPEC.rhelNodes,
-    dockerCeNodes: specIn.dockerCeNodes ?? DEFAULT_SPEC.dockerCeNodes,
-  };
+export async function startLab(specIn: Partial<LabSpec> = {}, options: LabOptions = {}): Promise<Lab> {
+  const home = options.home ?? DEFAULT_HOME;
+  const spec = fillCounts(specIn, DEFAULT_SPEC);
   for (const [k, v] of Object.entries(spec)) {
     if (!Number.isInteger(v) || v < 0 || v > 50) throw new Error(`lab spec: ${k} must be an integer 0..50, got ${v}`);
   }
   const id = specIn.id ?? `l${randomBytes(3).toString('hex')}`;
   if (!/^[a-z0-9][a-z0-9-]{0,19}$/.test(id)) throw new Error(`lab id must match [a-z0-9][a-z0-9-]{0,19}: ${id}`);
   const started = Date.now();
-  log(`starting lab ${id}: ${spec.debianNodes} debian, ${spec.rhelNodes} rhel, ${spec.dockerCeNodes} docker-ce`);
+  const described = VARIANT_ORDER.filter((v) => spec[VARIANTS[v].count] > 0).map((v) => `${spec[VARIANTS[v].count]} ${v}`);
+  log(`starting lab ${id}: ${described.join(', ') || 'no nodes'}`);
 
-  const previous = await readLabFile();
-  if (previous) await stopLab(previous.id);
+  const previous = await readLabFile(home);
+  if (previous) await stopLab(previous.id, { home });
   await raiseInotifyLimits();
-  await mkdir(stateDir, { recursive: true, mode: 0o700 });
-  await chmod(stateDir, 0o700);
+  await mkdir(home.stateDir, { recursive: true, mode: 0o700 });
+  await chmod(home.stateDir, 0o700);
 
   try {
     const opsPassword = randomPassword();
     const registryPassword = randomPassword();
     const [images, keys, pki] = await Promise.all([
-      step('images', () => ensureImages({ dockerCe: spec.dockerCeNodes > 0 })),
-      generateSshKeyPair(stateDir, id),
-      generatePki(stateDir, HTTPS_REGISTRY_HOST, id),
+      step('images', () => ensureImages(variantsIn(spec))),
+      generateSshKeyPair(home.stateDir, id),
+      generatePki(home.stateDir, HTTPS_REGISTRY_HOST, id),
     ]);
-    const opsPasswordFile = await writeSecret('ops-password', `${opsPassword}\n`);
-    const registryPasswordFile = await writeSecret('registry-password', `${registryPassword}\n`);
+    const opsPasswordFile = await writeSecret(home.stateDir, 'ops-password', `${opsPassword}\n`);
+    const registryPasswordFile = await writeSecret(home.stateDir, 'registry-password', `${registryPassword}\n`);
     const network = await createLabNetwork(id);
     log(`network ${network.name} ${network.subnet}`);
 
-    const imageFor = (v: NodeVariant): string => {
-      const img = v === 'debian' ? images.debian : v === 'rhel' ? images.rhel : images.dockerCe;
-      if (!img) throw new Error(`no image for variant ${v}`);
-      return img;
-    };
     const registriesP = step('registries', async () => {
       const regs = await startRegistries({
         labId: id, image: images.registry, network: network.name,
@@ -121,12 +118,23 @@ export async function startLab(specIn: Partial<LabSpec> = {}): Promise<Lab> {
       log(`seeded ${SEED_REPOSITORY}:{${SEED_TAGS.join(',')}} in both registries`);
       return regs;
     });
+    const kubekeyFiles = kubekeyNodeFiles({
+      httpHost: HTTP_REGISTRY_HOST, httpsHost: HTTPS_REGISTRY_HOST,
+      username: REGISTRY_USERNAME, password: registryPassword, caCert: pki.caCert,
+    });
     const plan = nodePlan(spec);
     const nodesP = step(`nodes (${plan.map((p) => p.name).join(' ')})`, () =>
-      Promise.all(plan.map((p) => startNode({
-        labId: id, ...p, image: imageFor(p.variant), network: network.name,
-        authorizedKey: keys.publicKey, opsPassword,
-      }))));
+      Promise.all(plan.map((p) => {
+        const image = images.nodes[p.variant];
+        if (!image) throw new Error(`no image for variant ${p.variant}`);
+        const containerd = VARIANTS[p.variant].runtime === 'containerd';
+        return startNode({
+          labId: id, ...p, image, network: network.name,
+          authorizedKey: keys.publicKey, opsPassword,
+          ...(containerd ? { criRunDir: criRunDir(id, p.name) } : {}),
+          ...(p.variant === 'kubekey' ? { files: kubekeyFiles } : {}),
+        });
+      })));
     const [regs, nodes] = await Promise.all([registriesP, nodesP]);
 
     const lab: Lab = {
@@ -145,13 +153,13 @@ export async function startLab(specIn: Partial<LabSpec> = {}): Promise<Lab> {
       sshKeyPath: keys.privateKeyPath,
       opsUser: OPS_USER,
       opsPasswordFile,
-      inventories: { ...INVENTORY_PATHS },
-      playbook: PLAYBOOK_PATH,
+      inventories: { ...home.inventories },
+      playbook: home.playbook,
       seededImage: { repository: SEED_REPOSITORY, tags: [...SEED_TAGS] },
     };
-    await writeInventories({ labId: id, nodes, sshKeyPath: keys.privateKeyPath, opsUser: OPS_USER, opsPassword });
-    await writeLabPlaybook({ labId: id, http: lab.registries.http, https: lab.registries.https });
-    await writeFile(labJsonPath, `${JSON.stringify(lab, null, 2)}\n`, { mode: 0o644 });
+    await writeInventories({ labId: id, nodes, sshKeyPath: keys.privateKeyPath, opsUser: OPS_USER, opsPassword }, home.inventories);
+    await writeLabPlaybook({ labId: id, http: lab.registries.http, https: lab.registries.https }, home.playbook);
+    await writeFile(home.labJsonPath, `${JSON.stringify(lab, null, 2)}\n`, { mode: 0o644 });
     log(`lab ${id} up in ${secs(started)}`);
     return lab;
   } catch (err) {
@@ -159,8 +167,8 @@ export async function startLab(specIn: Partial<LabSpec> = {}): Promise<Lab> {
       log(`lab ${id} failed; kept for inspection (DOCKHAND_LAB_KEEP_ON_FAILURE=1): npm run lab:down removes it`);
     } else {
       log(`lab ${id} failed; removing what was started`);
-      await stopLab(id).catch((e: unknown) => log(`cleanup failed: ${String(e)}`));
-      await removeStateFiles();
+      await stopLab(id, { home }).catch((e: unknown) => log(`cleanup failed: ${String(e)}`));
+      await removeStateFiles(home);
     }
     throw err;
   }
@@ -174,10 +182,12 @@ async function listByLabel(kind: 'container' | 'volume' | 'network', filter: str
 }
 
 /**
- * Removes the containers, volumes and network of a lab (found by label), idempotent.
- * When it is the lab described by .lab/lab.json, that file, the secrets and the inventories go too.
+ * Removes the containers, volumes, network and CRI socket directories of a lab (found by label and id),
+ * idempotent. When it is the lab described by the home's lab.json, that file, the secrets and the
+ * inventories go too.
  */
-export async function stopLab(labOrId: Lab | string): Promise<void> {
+export async function stopLab(labOrId: Lab | string, options: LabOptions = {}): Promise<void> {
+  const home = options.home ?? DEFAULT_HOME;
   const id = typeof labOrId === 'string' ? labOrId : labOrId.id;
   const started = Date.now();
   const filter = `${LAB_LABEL}=${id}`;
@@ -187,14 +197,16 @@ export async function stopLab(labOrId: Lab | string): Promise<void> {
   if (volumes.length > 0) await docker(['volume', 'rm', '-f', ...volumes], { reject: false });
   const networks = await listByLabel('network', filter);
   for (const n of networks) await docker(['network', 'rm', n], { reject: false });
-  const current = await readLabFile();
-  if (current?.id === id) await removeStateFiles();
+  // sockets and state containerd left in the bind-mounted /run/containerd of each node
+  await rm(criRunDir(id), { recursive: true, force: true });
+  const current = await readLabFile(home);
+  if (current?.id === id) await removeStateFiles(home);
   if (containers.length + volumes.length + networks.length > 0) {
     log(`lab ${id} stopped (${containers.length} containers, ${volumes.length} volumes, ${networks.length} networks) in ${secs(started)}`);
   }
 }
 
-/** Stops every lab on this docker engine (anything labelled dockhand.lab). */
+/** Stops every lab on this docker engine (anything labelled dockhand.lab); clears this checkout's default home. */
 export async function stopAllLabs(): Promise<string[]> {
   const ids = new Set<string>();
   for (const kind of ['container', 'volume', 'network'] as const) {
@@ -205,34 +217,38 @@ export async function stopAllLabs(): Promise<string[]> {
     const r = await docker(args, { reject: false });
     for (const l of r.stdout.split('\n')) if (l.trim()) ids.add(l.trim());
   }
-  const current = await readLabFile();
+  const current = await readLabFile(DEFAULT_HOME);
   if (current) ids.add(current.id);
   for (const id of ids) await stopLab(id);
-  await removeStateFiles();
+  await removeStateFiles(DEFAULT_HOME);
   return [...ids];
 }
 
-async function removeStateFiles(): Promise<void> {
-  await rm(labJsonPath, { force: true });
-  for (const f of SECRET_FILES) await rm(path.join(stateDir, f), { force: true });
-  for (const p of [...Object.values(INVENTORY_PATHS), PLAYBOOK_PATH]) await rm(path.join(repoRoot, p), { force: true });
+async function removeStateFiles(home: LabHome): Promise<void> {
+  if (home.dedicated) {
+    await rm(home.stateDir, { recursive: true, force: true });
+    return;
+  }
+  await rm(home.labJsonPath, { force: true });
+  for (const f of SECRET_FILES) await rm(path.join(home.stateDir, f), { force: true });
+  for (const p of [...Object.values(home.inventories), home.playbook]) await rm(path.join(repoRoot, p), { force: true });
 }
 
-async function readLabFile(): Promise<Lab | undefined> {
+async function readLabFile(home: LabHome): Promise<Lab | undefined> {
   try {
-    return JSON.parse(await readFile(labJsonPath, 'utf8')) as Lab;
+    return JSON.parse(await readFile(home.labJsonPath, 'utf8')) as Lab;
   } catch {
     return undefined;
   }
 }
 
-/** The running lab, from .lab/lab.json (written by startLab). Throws when there is none. */
-export function loadLab(): Lab {
+/** The running lab, from the home's lab.json (written by startLab). Throws when there is none. */
+export function loadLab(home: LabHome = DEFAULT_HOME): Lab {
   let text: string;
   try {
-    text = readFileSync(labJsonPath, 'utf8');
+    text = readFileSync(home.labJsonPath, 'utf8');
   } catch {
-    throw new Error(`no lab: ${labJsonPath} is missing (start one with \`npm run lab:up\`)`);
+    throw new Error(`no lab: ${home.labJsonPath} is missing (start one with \`npm run lab:up\`)`);
   }
   return JSON.parse(text) as Lab;
 }
@@ -250,7 +266,7 @@ export async function nodeExec(node: LabNode | string, cmd: string[], input?: st
   return containerExec(containerId, cmd, input);
 }
 
-/** A node of the running lab by name (deb1, rhel1, ce1 ...). */
+/** A node of the running lab by name (deb1, rhel1, ce1, ctrd1, ctrdx1, kk1, ks1 ...). */
 export function findNode(name: string, lab: Lab = loadLab()): LabNode {
   const n = lab.nodes.find((x) => x.name === name);
   if (!n) throw new Error(`lab ${lab.id} has no node ${name} (has: ${lab.nodes.map((x) => x.name).join(', ')})`);

@@ -1,8 +1,13 @@
-// Lab nodes: systemd + sshd + dockerd containers, started with testcontainers and waited for properly.
+// Lab nodes: systemd + sshd + dockerd (or containerd) containers, started with testcontainers and waited
+// for properly.
+import { mkdir } from 'node:fs/promises';
 import net from 'node:net';
+import path from 'node:path';
 import { GenericContainer } from 'testcontainers';
+import { CriClient, unixSocket } from '../../src/runtimes/containerd/cri/index.ts';
 import type { LabNode, NodeFamily, NodeVariant } from './types.ts';
 import { docker, LAB_LABEL, log, secs, sleep } from './util.ts';
+import { VARIANTS, type Runtime } from './variants.ts';
 
 /**
  * GenericContainer with the host config a systemd node needs on this kind of machine (cgroup v1,
@@ -10,7 +15,8 @@ import { docker, LAB_LABEL, log, secs, sleep } from './util.ts';
  * protected; this subclass fills the fields it has no builder for.
  */
 export class SystemdNodeContainer extends GenericContainer {
-  withSystemdHost(dockerVolume: string): this {
+  /** binds: the runtime's storage volume (and, for containerd, the host directory of its socket) */
+  withSystemdHost(binds: string[]): this {
     this.withAddedCapabilities('ALL')
       .withDroppedCapabilities('SYS_RESOURCE')
       .withTmpFs({ '/run': 'rw,exec,nosuid,nodev,mode=755', '/run/lock': 'rw,noexec,nosuid,nodev' })
@@ -21,7 +27,7 @@ export class SystemdNodeContainer extends GenericContainer {
     this.hostConfig.Binds = [
       ...(this.hostConfig.Binds ?? []),
       '/sys/fs/cgroup:/sys/fs/cgroup:rw',
-      `${dockerVolume}:/var/lib/docker`,
+      ...binds,
     ];
     return this;
   }
@@ -45,6 +51,10 @@ export interface NodeStartOptions {
   network: string;
   authorizedKey: string;
   opsPassword: string;
+  /** containerd nodes: the host directory bound on /run/containerd (the CRI socket appears in it) */
+  criRunDir?: string;
+  /** files put in place before the node boots (e.g. a runtime config rendered for this lab) */
+  files?: { content: string; target: string; mode: number }[];
   readyTimeoutMs?: number;
 }
 
@@ -69,11 +79,22 @@ export async function containerExec(containerId: string, cmd: string[], input?: 
 export async function startNode(o: NodeStartOptions): Promise<LabNode> {
   const started = Date.now();
   const cname = containerName(o.labId, o.name);
-  const volume = `${cname}-docker`;
+  const runtime = VARIANTS[o.variant].runtime;
+  // the runtime's storage on a volume: overlay snapshots cannot sit on the container's own overlay root
+  const volume = `${cname}-${runtime}`;
   await docker(['volume', 'create', '--label', `${LAB_LABEL}=${o.labId}`, volume]);
+  const binds = [`${volume}:/var/lib/${runtime}`];
+  let criSocket: string | undefined;
+  if (runtime === 'containerd') {
+    if (!o.criRunDir) throw new Error(`${o.name}: a containerd node needs criRunDir`);
+    // mounted on top of the --tmpfs /run (docker mounts the shorter path first)
+    await mkdir(o.criRunDir, { recursive: true, mode: 0o711 });
+    binds.push(`${o.criRunDir}:/run/containerd`);
+    criSocket = path.join(o.criRunDir, 'containerd.sock');
+  }
   const key = `${o.authorizedKey}\n`;
   const container = await new SystemdNodeContainer(o.image)
-    .withSystemdHost(volume)
+    .withSystemdHost(binds)
     .withNoOutsideDns()
     .withName(cname)
     .withHostname(o.name)
@@ -83,6 +104,7 @@ export async function startNode(o: NodeStartOptions): Promise<LabNode> {
       { content: key, target: '/root/.ssh/authorized_keys', mode: 0o600 },
       // root-owned and not writable by others: sshd StrictModes accepts it; chown'd to ops below
       { content: key, target: '/home/ops/.ssh/authorized_keys', mode: 0o644 },
+      ...(o.files ?? []),
     ])
     .start();
   const containerId = container.getId();
@@ -95,9 +117,10 @@ export async function startNode(o: NodeStartOptions): Promise<LabNode> {
   ]);
   if (own.exitCode !== 0) throw new Error(`${o.name}: chown authorized_keys failed: ${own.output}`);
   const timeout = o.readyTimeoutMs ?? (Number(process.env.DOCKHAND_LAB_READY_TIMEOUT_MS) || 180_000);
-  await waitNodeReady(o.name, containerId, address, timeout);
+  const node: LabNode = { name: o.name, family: o.family, variant: o.variant, address, containerId, ...(criSocket ? { criSocket } : {}) };
+  await waitNodeReady(node, timeout);
   log(`node ${o.name} (${o.variant}) ready at ${address} in ${secs(started)}`);
-  return { name: o.name, family: o.family, variant: o.variant, address, containerId };
+  return node;
 }
 
 /** Resolves when a TCP connection to host:port gets an SSH banner within timeoutMs. */
@@ -119,39 +142,61 @@ export function sshBanner(host: string, port: number, timeoutMs: number): Promis
   });
 }
 
+/** True when the CRI at this socket answers Version (the socket is there and the CRI plugin loaded). */
+async function criAnswers(socket: string): Promise<boolean> {
+  const cri = new CriClient({ connect: unixSocket(socket), timeoutMs: 2000 });
+  try {
+    await cri.version();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await cri.close();
+  }
+}
+
 /**
  * Polls until sshd answers on ADDRESS:22 from the host, systemd finished booting
- * (is-system-running: running|degraded) and `systemctl is-active docker` says active.
+ * (is-system-running: running|degraded), the node's runtime unit is active (docker, or containerd)
+ * and, on a containerd node, its CRI answers through the socket on this machine.
  * On timeout or if the container dies: throws with systemctl --failed and the journal tail.
  */
-export async function waitNodeReady(name: string, containerId: string, address: string, timeoutMs: number): Promise<void> {
+export async function waitNodeReady(node: Pick<LabNode, 'name' | 'containerId' | 'address' | 'variant' | 'criSocket'>, timeoutMs: number): Promise<void> {
+  const { name, containerId, address } = node;
+  const runtime: Runtime = VARIANTS[node.variant].runtime;
   const deadline = Date.now() + timeoutMs;
-  let state = { ssh: false, system: '', docker: '' };
+  let state = { ssh: false, system: '', unit: '', cri: runtime === 'docker' };
   while (Date.now() < deadline) {
     const running = await docker(['inspect', '--format', '{{.State.Running}}', containerId], { reject: false });
     if (running.stdout.trim() !== 'true') {
       const logs = await docker(['logs', '--tail', '80', containerId], { reject: false });
       throw new Error(`lab node ${name} (${containerId.slice(0, 12)}) stopped while booting:\n${logs.output}`);
     }
-    const [ssh, system, dockerd] = await Promise.all([
+    const [ssh, system, unit] = await Promise.all([
       sshBanner(address, 22, 2000),
       containerExec(containerId, ['systemctl', 'is-system-running']),
-      containerExec(containerId, ['systemctl', 'is-active', 'docker']),
+      containerExec(containerId, ['systemctl', 'is-active', runtime]),
     ]);
-    state = { ssh, system: system.stdout.trim(), docker: dockerd.stdout.trim() };
-    if (ssh && (state.system === 'running' || state.system === 'degraded') && state.docker === 'active') return;
+    state = { ssh, system: system.stdout.trim(), unit: unit.stdout.trim(), cri: state.cri };
+    if (ssh && (state.system === 'running' || state.system === 'degraded') && state.unit === 'active') {
+      if (runtime === 'docker') return;
+      state.cri = node.criSocket !== undefined && (await criAnswers(node.criSocket));
+      if (state.cri) return;
+    }
     await sleep(400);
   }
   throw new Error(`lab node ${name} not ready after ${timeoutMs / 1000}s (ssh banner: ${state.ssh}, ` +
-    `is-system-running: ${state.system || '?'}, docker: ${state.docker || '?'})\n${await nodeDiagnostics(containerId)}`);
+    `is-system-running: ${state.system || '?'}, ${runtime}: ${state.unit || '?'}` +
+    `${runtime === 'containerd' ? `, CRI at ${node.criSocket ?? '?'}: ${state.cri ? 'answers' : 'no answer'}` : ''})\n` +
+    `${await nodeDiagnostics(containerId, runtime)}`);
 }
 
-export async function nodeDiagnostics(containerId: string): Promise<string> {
+export async function nodeDiagnostics(containerId: string, runtime: Runtime = 'docker'): Promise<string> {
   const parts: string[] = [];
   for (const [title, cmd] of [
     ['systemctl --failed', ['systemctl', '--failed', '--no-pager', '--full']],
     ['systemctl list-jobs', ['systemctl', 'list-jobs', '--no-pager']],
-    ['systemctl status docker ssh', ['systemctl', 'status', '--no-pager', '--full', '-n', '20', 'docker', 'ssh']],
+    [`systemctl status ${runtime} ssh`, ['systemctl', 'status', '--no-pager', '--full', '-n', '20', runtime, 'ssh']],
     ['journalctl -p warning -n 30', ['journalctl', '-b', '--no-pager', '-p', 'warning', '-n', '30']],
     ['journalctl -n 60', ['journalctl', '-b', '--no-pager', '-n', '60']],
   ] as const) {

@@ -1,24 +1,43 @@
 // The shape of a running lab, as written to .lab/lab.json.
 
 export type NodeFamily = 'debian' | 'rhel';
-export type NodeVariant = 'debian' | 'rhel' | 'docker-ce';
+/**
+ * Docker nodes: debian (deb1..), rhel (rhel1..), docker-ce (ce1..).
+ * containerd nodes, no Docker: ctrd16 (ctrd1.., Debian 12, containerd 1.6), ctrd17 (ctrdx1.., Debian 13,
+ * containerd 1.7), kubekey (kk1.., containerd 1.6 configured as KubeKey writes it), kubespray (ks1..,
+ * containerd 1.6 configured as Kubespray writes it). See variants.ts.
+ */
+export type NodeVariant = 'debian' | 'rhel' | 'docker-ce' | 'ctrd16' | 'ctrd17' | 'kubekey' | 'kubespray';
 
 export interface LabSpec {
   debianNodes: number;
   rhelNodes: number;
   dockerCeNodes?: number;
+  /** ctrd1..N: Debian 12, containerd 1.6.20 with the package's own config.toml */
+  containerdNodes?: number;
+  /** ctrdx1..N: Debian 13, containerd 1.7.24 with the package's own config.toml */
+  containerd17Nodes?: number;
+  /** kk1..N: containerd 1.6 whose config.toml is KubeKey's (registry.mirrors, registry.configs.*.tls/auth) */
+  kubekeyNodes?: number;
+  /** ks1..N: containerd 1.6 whose config.toml is Kubespray's (config_path set) with hosts.toml files of its own */
+  kubesprayNodes?: number;
   /** lab id; random when absent. [a-z0-9-], at most 20 characters. */
   id?: string;
 }
 
 export interface LabNode {
-  /** inventory name and hostname: deb1.., rhel1.., ce1.. */
+  /** inventory name and hostname: deb1.., rhel1.., ce1.., ctrd1.., ctrdx1.., kk1.., ks1.. */
   name: string;
   family: NodeFamily;
   variant: NodeVariant;
   /** IPv4 address on the lab network, reachable from the host */
   address: string;
   containerId: string;
+  /**
+   * containerd nodes: the node's CRI socket (/run/containerd/containerd.sock) as a path on this machine,
+   * through a bind mount of a per-node directory on the node's /run/containerd
+   */
+  criSocket?: string;
 }
 
 export interface LabRegistryHttp {

@@ -1,6 +1,7 @@
 #!/bin/sh
-# Turns the lab base image into a Debian cluster node: systemd as PID 1, sshd, dockerd, sudo.
-# Runs once at image build time (docker build RUN), never on a running node.
+# Turns a lab base image (Debian 12 or 13) into a cluster node: systemd as PID 1, sshd, sudo, and the
+# container runtime the base has (dockerd, containerd). Runs once at image build time (docker build RUN),
+# never on a running node.
 set -eux
 
 # --- systemd in a container: mask what makes no sense here --------------------------------------
@@ -10,7 +11,7 @@ systemctl mask \
   systemd-pstore.service systemd-remount-fs.service sys-kernel-config.mount sys-kernel-debug.mount \
   sys-kernel-tracing.mount sys-fs-fuse-connections.mount dev-hugepages.mount dev-mqueue.mount \
   e2scrub_reap.service e2scrub_all.timer apt-daily.timer apt-daily-upgrade.timer \
-  dpkg-db-backup.timer fstrim.timer systemd-tmpfiles-clean.timer \
+  dpkg-db-backup.timer fstrim.timer systemd-tmpfiles-clean.timer systemd-modules-load.service \
   docker-registry.service
 # every node gets its own machine-id at boot (empty file: systemd generates one)
 : > /etc/machine-id
@@ -55,7 +56,10 @@ ExecStart=/usr/bin/ssh-keygen -A
 RequiredBy=ssh.service
 UNIT
 mkdir -p /etc/systemd/system/ssh.service.wants /etc/systemd/system/multi-user.target.wants
-systemctl enable ssh-hostkeys.service ssh.service docker.service containerd.service
+systemctl enable ssh-hostkeys.service ssh.service
+for unit in docker.service containerd.service; do
+  if [ -e "/lib/systemd/system/$unit" ]; then systemctl enable "$unit"; fi
+done
 cat > /etc/ssh/sshd_config.d/dockhand-lab.conf <<'CONF'
 PermitRootLogin prohibit-password
 PubkeyAuthentication yes
@@ -75,6 +79,6 @@ visudo -cf /etc/sudoers.d/ops
 
 # --- misc -----------------------------------------------------------------------------------------
 printf 'dockhand lab node\n' > /etc/motd
-mkdir -p /etc/docker
+if command -v dockerd >/dev/null; then mkdir -p /etc/docker; fi
 apt-get clean
 rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/log/*.log /tmp/* || true

@@ -1,0 +1,31 @@
+import { DockhandError } from '../../../errors.ts';
+import { grpcStatusName } from './framing.ts';
+
+/**
+ * A CRI call that did not succeed. `grpcCode` is the runtime's gRPC status when it answered
+ * (12 UNIMPLEMENTED with "unknown service runtime.v1.ImageService" when containerd's CRI plugin did
+ * not load); undefined when the call never got an answer (no socket, a broken stream, a timeout).
+ */
+export class CriError extends DockhandError {
+  readonly method: string;
+  readonly grpcCode: number | undefined;
+  /** the runtime's own words (grpc-message), without the method and code around them */
+  readonly grpcMessage: string;
+
+  constructor(
+    code: 'E_REMOTE' | 'E_CONNECT' | 'E_TIMEOUT',
+    method: string,
+    detail: { grpcCode?: number; grpcMessage?: string; reason?: string; target?: string },
+    options?: { cause?: unknown },
+  ) {
+    const where = detail.target ? `${detail.target}: ` : '';
+    const what = detail.grpcCode === undefined
+      ? (detail.reason ?? 'failed')
+      : `${grpcStatusName(detail.grpcCode)} (grpc-status ${detail.grpcCode})${detail.grpcMessage ? `: ${detail.grpcMessage}` : ''}`;
+    super(code, `${where}CRI ${method}: ${what}`, options);
+    this.name = 'CriError';
+    this.method = method;
+    this.grpcCode = detail.grpcCode;
+    this.grpcMessage = detail.grpcMessage ?? '';
+  }
+}
