@@ -1,3 +1,5 @@
+import type { Duplex } from 'node:stream';
+import { DockhandError } from '../errors.ts';
 import { userInfo } from 'node:os';
 import { commandFor, needsSudo, newHandshake, type Privilege } from './become.ts';
 import { drive } from './streams.ts';
@@ -55,6 +57,18 @@ export class LocalConnection implements Connection {
       },
       { input: options.input, become: handshake, timeoutMs: options.timeoutMs },
     );
+  }
+
+  /** A unix socket on this machine, when dockhand itself runs as root (as in-cluster). */
+  async openSocket(path: string): Promise<Duplex> {
+    if (this.#privilege.loginUser !== 'root') {
+      throw new DockhandError('E_REMOTE', `local: ${path} is reachable when dockhand runs as root only (it runs as ${this.#privilege.loginUser})`);
+    }
+    const { connect } = await import('node:net');
+    return new Promise((resolve, reject) => {
+      const socket = connect(path);
+      socket.once('connect', () => resolve(socket)).once('error', (error) => reject(new DockhandError('E_REMOTE', `local: cannot open ${path}: ${error.message}`, { cause: error })));
+    });
   }
 
   async close(): Promise<void> {

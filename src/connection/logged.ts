@@ -38,6 +38,10 @@ export function loggedConnection(inner: Connection, node: string, output: Output
       if (result.stderr) output.log(3, node, `stderr:\n${result.stderr}`);
       return result;
     },
+    async openSocket(path: string) {
+      output.log(1, node, `opening the socket ${path}`);
+      return inner.openSocket(path);
+    },
     close: () => inner.close(),
   };
 }

@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import ssh2, { type ClientChannel, type ConnectConfig, type KexAlgorithm, type ServerHostKeyAlgorithm } from 'ssh2';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { DockhandError, UnreachableError } from '../errors.ts';
@@ -175,6 +176,20 @@ export class SshConnection implements Connection {
       });
     });
     return drive(spawnedChannel(channel), { input: options.input, become: handshake, timeoutMs: options.timeoutMs });
+  }
+
+  /** A unix socket on the node through a direct-streamlocal channel: as the login user, so root only. */
+  async openSocket(path: string): Promise<Duplex> {
+    if (!this.#open || this.#closed) throw new DockhandError('E_CONNECT', `${this.#settings.nodeName}: the connection is not open`);
+    if (this.#settings.privilege.loginUser !== 'root') {
+      throw new DockhandError('E_REMOTE', `${this.#settings.nodeName}: ${path} is reachable over SSH for a root login only (this node logs in as ${this.#settings.privilege.loginUser})`);
+    }
+    return new Promise((resolve, reject) => {
+      this.#client.openssh_forwardOutStreamLocal(path, (error, channel) => {
+        if (error) reject(new DockhandError('E_REMOTE', `${this.#settings.nodeName}: cannot open ${path}: ${error.message}`, { cause: error }));
+        else resolve(channel);
+      });
+    });
   }
 
   async close(): Promise<void> {

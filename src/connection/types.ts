@@ -1,3 +1,5 @@
+import type { Duplex } from 'node:stream';
+
 /**
  * One interface for every way dockhand reaches a node (ssh, local). A connection runs
  * POSIX sh scripts; results are values, failures to reach are exceptions.
@@ -26,6 +28,11 @@ export interface Connection {
   open(): Promise<void>;
   /** Run `script` with `sh` (no rc files). */
   run(script: string, options?: RunOptions): Promise<RunResult>;
+  /**
+   * A byte stream to a unix socket on the node (containerd's CRI), as root. Throws a DockhandError
+   * saying why when this connection cannot reach it (a login that is not root, for one).
+   */
+  openSocket(path: string): Promise<Duplex>;
   close(): Promise<void>;
 }
 

@@ -84,7 +84,7 @@ export async function convergeNode(
     const outcome = await convergeOnce(connection, state, desired, mode, warn);
     if (outcome === 'changed-underneath') continue;
     const withRecovery = { ...outcome, recovered };
-    return mode === 'apply' ? withPullChecks(connection, desired, withRecovery) : withRecovery;
+    return mode === 'apply' ? withPullChecks(connection, desired, withRecovery, state.facts.containerd.crictl) : withRecovery;
   }
   return { ...empty('failed', `nothing changed: other runs kept changing this node's files (${MAX_ATTEMPTS} attempts)`), recovered };
 }
@@ -120,9 +120,9 @@ async function recoverAll(
 }
 
 /** The user's outcome, proven: after a good apply, the registries' pull checks; a failed pull fails the node. */
-async function withPullChecks(connection: Connection, desired: DesiredState, outcome: NodeConvergence): Promise<NodeConvergence> {
+async function withPullChecks(connection: Connection, desired: DesiredState, outcome: NodeConvergence, crictl: boolean): Promise<NodeConvergence> {
   if (outcome.status !== 'ok' && outcome.status !== 'changed') return outcome;
-  const checks = await runPullChecks(connection, desired.registries);
+  const checks = await runPullChecks(connection, desired.registries, outcome.runtimes, crictl);
   return checks.failure === null ? { ...outcome, verified: checks.verified } : { ...outcome, verified: checks.verified, status: 'failed', error: checks.failure };
 }
 

@@ -11,6 +11,11 @@ describe('fault 15: credentials read from nodes never show', () => {
     expect(maskCredentials('{"proxies": {"https-proxy": "https://u:p%40ss@p:8080"}}')).toBe('{"proxies": {"https-proxy": "https://u:********@p:8080"}}');
     expect(maskCredentials('REGISTRY_TOKEN=abc123 other=1')).toBe('REGISTRY_TOKEN=******** other=1');
     expect(maskCredentials('https://harbor.local/v2/ and user@host')).toBe('https://harbor.local/v2/ and user@host');
+    // containerd's config.toml as KubeKey writes it: registry.configs.<host>.auth
+    expect(maskCredentials('  [x.configs."h".auth]\n    username = "dockhand"\n    password = "hunter22"\n    auth = \'ZG9jazpodW50ZXI=\'\n')).toBe(
+      '  [x.configs."h".auth]\n    username = "dockhand"\n    password = "********"\n    auth = \'********\'\n',
+    );
+    expect(maskCredentials('+            password = "hunter22"')).toBe('+            password = "********"');
   });
 
   it('facts --json masks drop-ins, environment and daemon.json', () => {
