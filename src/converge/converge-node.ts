@@ -24,6 +24,8 @@ export interface NodeConvergence {
   /** Handlers owed (check) or run (apply). */
   readonly handlers: readonly Handler[];
   readonly error: string | null;
+  /** Images whose pull check passed after apply (none when a check failed or none was asked for). */
+  readonly verified?: readonly string[];
 }
 
 /** How long the whole apply script may run (trust update and restart included). */
@@ -64,7 +66,8 @@ const MAX_ATTEMPTS = 3;
 async function withPullChecks(connection: Connection, desired: DesiredState, outcome: NodeConvergence): Promise<NodeConvergence> {
   if (outcome.status !== 'ok' && outcome.status !== 'changed') return outcome;
   const failure = await runPullChecks(connection, desired.registries);
-  return failure === null ? outcome : { ...outcome, status: 'failed', error: failure };
+  if (failure !== null) return { ...outcome, status: 'failed', error: failure };
+  return { ...outcome, verified: desired.registries.flatMap((r) => (r.state === 'present' && r.verify ? [r.verify.image] : [])) };
 }
 
 async function convergeOnce(
