@@ -62,6 +62,11 @@ async function specFor(playbookFile: string, options: ScheduleOptions): Promise<
     ...(options.limit ? ['--limit', options.limit] : []),
     ...(options.forks !== DEFAULT_FORKS ? ['--forks', String(options.forks)] : []),
   ];
+  for (const path of [args[1]!, args[3]!, logDir, resolve(options.knownHosts), metrics, junit]) {
+    if (path !== undefined && /^\/(var\/)?tmp\//.test(path)) {
+      throw new InputError('E_USAGE', path, undefined, 'the service has its own private /tmp (PrivateTmp=yes): keep what it reads and writes elsewhere');
+    }
+  }
   const writable = [...new Set([metrics, junit, logDir, resolve(options.knownHosts)].flatMap((p) => (p === undefined || p.startsWith(`${SYSTEM_STATE}/`) ? [] : [dirname(p)])))];
   const spec: ScheduleSpec = {
     name,
