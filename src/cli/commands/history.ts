@@ -24,7 +24,17 @@ export async function historyCommand(run: string | undefined, options: HistoryOp
     );
     return ExitCode.ok;
   }
-  const runs = await Promise.all((await runIds(dir)).map((id) => readRun(dir, id)));
+  // a file that cannot be read (cut short by a full disk, edited by hand) is named and skipped
+  const runs = (
+    await Promise.all(
+      (await runIds(dir)).map((id) =>
+        readRun(dir, id).catch((error: unknown) => {
+          output.notice(`warning: skipping run ${id}: ${error instanceof Error ? error.message : String(error)}`);
+          return undefined;
+        }),
+      ),
+    )
+  ).filter((doc) => doc !== undefined);
   if (options.json) {
     const rows = runs.map((doc) => ({ ...doc.run, mode: doc.mode, summary: doc.summary }));
     output.result(`${JSON.stringify({ log_dir: dir, runs: rows }, null, 2)}\n`);

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -40,6 +40,17 @@ describe('run history', () => {
     expect(one.stdout).toContain('would update hosts /etc/hosts');
     const json = JSON.parse((await dockhand(['history', 'last', '--log-dir', dir, '--json'])).stdout) as typeof doc;
     expect(json).toEqual(doc);
+  });
+
+  it('a run file that cannot be read is named and skipped; the others are listed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dockhand-history-'));
+    const doc = run('2026-12-01T10:00:00.000Z');
+    await saveRun(dir, doc, 10);
+    writeFileSync(join(dir, '20261201T110000Z-0a0b0c.json'), '{"mode": "che');
+    const list = await dockhand(['history', '--log-dir', dir]);
+    expect(list.exitCode).toBe(0);
+    expect(list.stdout).toContain(doc.run.id);
+    expect(list.stderr).toContain('skipping run 20261201T110000Z-0a0b0c');
   });
 
   it('an empty history says so', () => {
