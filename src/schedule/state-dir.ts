@@ -3,7 +3,7 @@
  * schedule): DOCKHAND_STATE_DIR; else systemd's StateDirectory= ($STATE_DIRECTORY); else /var/lib/dockhand
  * for root and $XDG_STATE_HOME/dockhand (~/.local/state/dockhand) for anyone else.
  */
-import { homedir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export function stateDir(env: NodeJS.ProcessEnv = process.env, uid = process.getuid?.() ?? -1): string {
@@ -13,7 +13,7 @@ export function stateDir(env: NodeJS.ProcessEnv = process.env, uid = process.get
   const systemd = env['STATE_DIRECTORY']?.split(':')[0];
   if (systemd) return systemd;
   if (uid === 0) return '/var/lib/dockhand';
-  return join(env['XDG_STATE_HOME'] || join(homedir(), '.local', 'state'), 'dockhand');
+  return join(env['XDG_STATE_HOME'] || join(homedir() || tmpdir(), '.local', 'state'), 'dockhand');
 }
 
 /** The default run history: runs/ in the state directory. */

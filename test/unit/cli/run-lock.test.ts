@@ -1,17 +1,19 @@
 import { execa } from 'execa';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tryRunLock } from '../../../src/schedule/run-lock.ts';
-import { REPO } from '../../support/cli.ts';
+import { dockhand, REPO } from '../../support/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'dockhand-lock-'));
 const locks = join(dir, 'locks');
 const playbook = join(dir, 'site.yml');
 const inventory = join(dir, 'hosts.ini');
 const other = join(dir, 'other.ini');
-for (const file of [playbook, inventory, other]) writeFileSync(file, '');
+writeFileSync(playbook, 'registries:\n  - host: harbor.local\n    insecure: true\n');
+writeFileSync(inventory, '[k8s-cluster]\nnode1 ansible_host=127.0.0.1 ansible_port=1\n');
+writeFileSync(other, '[k8s-cluster]\nnode2 ansible_host=127.0.0.1 ansible_port=1\n');
 
 /** Another process that takes the lock, says so, and holds it until it is killed. */
 async function holder() {
@@ -53,6 +55,22 @@ describe('the run lock (one run per playbook and inventory)', () => {
     const attempt = await tryRunLock(locks, playbook, inventory);
     expect(attempt.taken).toBe(true);
     if (attempt.taken) await attempt.release();
+  });
+
+  it('dockhand check finding it taken exits 75 before any node, with a JSON error and the overlap counted in its metrics', async () => {
+    const { child } = await holder();
+    try {
+      const metrics = join(dir, 'overlap.prom');
+      const run = await dockhand(['check', playbook, '-i', inventory, '--json', '--metrics', metrics], { DOCKHAND_STATE_DIR: dir });
+      expect(run.exitCode).toBe(75);
+      const doc = JSON.parse(run.stdout) as { error: { code: string; message: string } };
+      expect(doc.error.code).toBe('E_LOCKED');
+      expect(doc.error.message).toContain(`pid ${String(child.pid)}`);
+      expect(readFileSync(metrics, 'utf8')).toMatch(/^dockhand_overlapping_runs_total\{schedule="overlap"\} 1$/m);
+    } finally {
+      child.kill('SIGKILL');
+      await child;
+    }
   });
 
   it('is taken again after a release, in the same process', async () => {
