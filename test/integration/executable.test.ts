@@ -1,7 +1,7 @@
 // dockhand as it ships: the single executable (no checkout, no Node.js on the machine) and the npm
 // package installed with npm install -g, each run against the lab.
 import { execa } from 'execa';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { globSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -27,10 +27,12 @@ describe('the single executable', () => {
     await resetNodes(nodes);
   }, 300_000);
 
-  it('--help', async () => {
+  it('--help; every node-side script is embedded under its path below src/', async () => {
     const help = await run(executable, ['--help']);
     expect(help.exitCode).toBe(0);
     expect(help.stdout).toContain('Usage: dockhand');
+    const config = JSON.parse(readFileSync(join(REPO, 'dist', 'sea', 'sea-config.json'), 'utf8')) as { assets: Record<string, string> };
+    expect(Object.keys(config.assets).sort()).toEqual(globSync('**/*.sh', { cwd: join(REPO, 'src') }).sort());
   });
 
   it('facts and check against the lab', async () => {
