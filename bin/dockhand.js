@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-// dockhand's entry point. The sources are TypeScript that Node.js runs directly (type stripping).
+// dockhand's entry point. In a checkout the sources are TypeScript that Node.js runs directly (type
+// stripping); an installed package (npm pack, npm install -g) carries them built as JavaScript in dist/npm,
+// since Node.js does not strip types under node_modules.
 const [major] = process.versions.node.split('.').map(Number);
 if (major < 24) {
   process.stderr.write(
@@ -11,7 +13,9 @@ if (major < 24) {
 // Cache compiled code between runs (node:module, Node.js 22.1+): start-up drops by about a third.
 const { enableCompileCache } = await import('node:module');
 enableCompileCache?.();
-const { main } = await import('../src/cli/main.ts');
+const { existsSync } = await import('node:fs');
+const sources = new URL('../src/cli/main.ts', import.meta.url);
+const { main } = await import(existsSync(sources) ? sources.href : '../dist/npm/cli/main.mjs');
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (error) {

@@ -9,6 +9,12 @@ export const ExitCode = {
   drift: 3,
   /** At least one node unreachable, none failed. */
   unreachable: 4,
+  /** Internal error (a bug). */
+  internal: 70,
+  /** The previous run of the same playbook and inventory is still going: this one did nothing (EX_TEMPFAIL). */
+  locked: 75,
+  /** Interrupted (SIGINT/SIGTERM). */
+  interrupted: 130,
 } as const;
 
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

@@ -4,7 +4,10 @@ import type { SerialStep } from '../playbook/types.ts';
 import { checkMaxFailPercentage, parseSerial } from '../playbook/validate-values.ts';
 import type { ApplyOptions } from './commands/apply.ts';
 import { ExitCode } from './exit-codes.ts';
+import { errorDocument, wantsJson } from './json-error.ts';
 import { withNodeOptions, type NodeOptions } from './options.ts';
+import { withReportOptions } from './reporting.ts';
+import { withScheduleCommands } from './schedule-commands.ts';
 
 const VERSION = '0.1.0';
 
@@ -22,7 +25,7 @@ function percentOption(raw: string): number {
   return value;
 }
 
-function program(setExit: (code: ExitCode | 130) => void): Command {
+function program(setExit: (code: ExitCode) => void): Command {
   const root = new Command('dockhand')
     .description('Make every node of a cluster trust and reach your private image registries.')
     .version(VERSION)
@@ -38,13 +41,14 @@ function program(setExit: (code: ExitCode | 130) => void): Command {
   });
 
   for (const [name, check] of [['apply', false], ['check', true]] as const) {
-    withNodeOptions(
+    const command = withNodeOptions(
       root
         .command(name)
         .argument('<playbook>', 'playbook file (YAML: one play or a list of plays)')
         .description(check ? 'report each node\'s drift from the playbook; change nothing (= apply --check)' : 'converge every node to the playbook'),
-    )
-      .option('--check', 'change nothing: report drift (exit 3 when any node drifts)', check)
+    );
+    if (!check) command.option('--check', 'change nothing: report drift (exit 3 when any node drifts)', false);
+    withReportOptions(command)
       .option('--diff', 'show a unified diff of every file change', false)
       .option('--serial <sizes>', 'rolling batches: a number, a percentage, or a list like 1,25% (overrides the play)', serialOption)
       .option('--max-fail-percentage <n>', 'stop starting batches once more than this percentage of a batch failed (default 0)', percentOption)
@@ -59,21 +63,28 @@ function program(setExit: (code: ExitCode | 130) => void): Command {
       });
   }
 
+  withScheduleCommands(root, setExit);
   return root;
 }
 
 /** Run the CLI; resolves to the process exit code. */
-export async function main(argv: readonly string[]): Promise<ExitCode | 130> {
-  let code: ExitCode | 130 = ExitCode.ok;
+export async function main(argv: readonly string[]): Promise<ExitCode> {
+  let code: ExitCode = ExitCode.ok;
   try {
     await program((c) => (code = c)).parseAsync([...argv], { from: 'user' });
     return code;
   } catch (error) {
     if (error instanceof CommanderError) {
-      return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+      if (error.exitCode === 0) return ExitCode.ok;
+      if (wantsJson(argv)) process.stdout.write(errorDocument('E_USAGE', error.message.replace(/^error: /, '')));
+      return ExitCode.usage;
     }
     if (error instanceof DockhandError) {
       process.stderr.write(`dockhand: ${error.message}\n`);
+      if (wantsJson(argv)) {
+        const where = error instanceof InputError ? { file: error.file, line: error.line } : {};
+        process.stdout.write(errorDocument(error.code, error.message, where));
+      }
       return ExitCode.usage;
     }
     throw error;

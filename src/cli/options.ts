@@ -22,7 +22,7 @@ export interface NodeOptions {
 
 export const DEFAULT_FORKS = 50;
 
-function positiveInteger(name: string, max: number) {
+export function positiveInteger(name: string, max: number) {
   return (raw: string): number => {
     const value = Number(raw);
     if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value) || value < 1 || value > max) {

@@ -2,6 +2,8 @@ import type { DockerFacts, OsRelease } from '../facts/types.ts';
 import type { GatheredFacts } from '../facts/gather.ts';
 import type { NodeOutcome } from '../run/fleet.ts';
 import { maskDeep } from './mask.ts';
+import { STATUS } from './status.ts';
+import { plain, type Paint } from './style.ts';
 import { renderTable } from './table.ts';
 
 /** One node in `dockhand facts --json`. */
@@ -51,16 +53,23 @@ function dockerSummary(docker: DockerFacts): string[] {
   return [`${docker.version ?? '?'} ${state}`, wiring, daemonJson, containers];
 }
 
-/** The facts report as a table, one row per node, then each problem on its own line. */
-export function renderFactsTable(document: FactsDocument): string {
+/**
+ * The facts report as a table, one row per node, then each problem on its own line. On a terminal
+ * (`width`) long cells are cut to fit; --json has everything.
+ */
+export function renderFactsTable(document: FactsDocument, options: { readonly paint?: Paint; readonly width?: number | undefined } = {}): string {
+  const paint = options.paint ?? plain;
   const rows = document.hosts.map((host) => [
     host.name,
     host.address,
-    host.status,
+    paint(STATUS[host.status].colour, host.status),
     host.os ? `${host.os_family ?? '?'}: ${host.os.prettyName}` : '-',
     ...(host.docker ? dockerSummary(host.docker) : ['-', '-', '-', '-']),
   ]);
-  const table = renderTable(['NODE', 'ADDRESS', 'STATUS', 'OS', 'DOCKER', 'WIRING', 'DAEMON.JSON', 'CONTAINERS'], rows);
+  const table = renderTable(['NODE', 'ADDRESS', 'STATUS', 'OS', 'DOCKER', 'WIRING', 'DAEMON.JSON', 'CONTAINERS'], rows, {
+    maxWidth: options.width,
+    fixed: [0, 1, 2],
+  });
   const problems = document.hosts.filter((host) => host.error !== null).map((host) => `${host.name}: ${host.error}`);
   return problems.length === 0 ? table : `${table}\n${problems.join('\n')}\n`;
 }

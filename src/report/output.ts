@@ -4,6 +4,8 @@
  * at any verbosity, on success or failure.
  */
 
+import { painterFor, type Paint } from './style.ts';
+
 /**
  * Replaces every known secret with a mask. Secrets never reach output by construction (they travel
  * on stdin); this is the second line of defence, for a remote tool that echoes one. Strings shorter
@@ -25,28 +27,63 @@ export class Redactor {
   }
 }
 
+/** Erase the current terminal line: carriage return, then clear to its end. */
+const ERASE_LINE = '\r\x1b[K';
+
 export class Output {
   readonly verbosity: number;
   readonly redactor: Redactor;
+  /** Colour for what goes to stdout and to stderr: only where that stream is a colour terminal. */
+  readonly paint: { readonly result: Paint; readonly notice: Paint };
   readonly #stdout: NodeJS.WritableStream;
   readonly #stderr: NodeJS.WritableStream;
   readonly #started = performance.now();
+  /** The live progress line at the bottom of a terminal; every other line is written above it. */
+  #live = '';
 
   constructor(verbosity: number, redactor = new Redactor(), stdout: NodeJS.WritableStream = process.stdout, stderr: NodeJS.WritableStream = process.stderr) {
     this.verbosity = verbosity;
     this.redactor = redactor;
     this.#stdout = stdout;
     this.#stderr = stderr;
+    this.paint = { result: painterFor(stdout), notice: painterFor(stderr) };
+  }
+
+  /** The terminal width of stdout, when it is a terminal. */
+  get resultWidth(): number | undefined {
+    return (this.#stdout as { isTTY?: boolean; columns?: number }).isTTY ? (this.#stdout as { columns?: number }).columns : undefined;
+  }
+
+  /** The terminal width of stderr, when it is a terminal. */
+  get noticeWidth(): number | undefined {
+    return (this.#stderr as { isTTY?: boolean; columns?: number }).isTTY ? (this.#stderr as { columns?: number }).columns : undefined;
   }
 
   /** The command's result (a table, a recap, a JSON document). */
   result(text: string): void {
+    this.live('');
     this.#stdout.write(this.redactor.redact(text));
   }
 
   /** A line for the person at the terminal (warnings, interrupts). */
   notice(text: string): void {
-    this.#stderr.write(this.redactor.redact(`dockhand: ${text}\n`));
+    this.#above(this.redactor.redact(`dockhand: ${text}\n`));
+  }
+
+  /** Replace the live line on a terminal ('' removes it). Only for a stderr that is a terminal. */
+  live(text: string): void {
+    if (text === this.#live) return;
+    if (this.#live !== '' || text !== '') this.#stderr.write(`${ERASE_LINE}${this.redactor.redact(text)}`);
+    this.#live = text;
+  }
+
+  /** Write lines to stderr above the live line, which is drawn again below them. */
+  #above(text: string): void {
+    if (this.#live === '') {
+      this.#stderr.write(text);
+      return;
+    }
+    this.#stderr.write(`${ERASE_LINE}${text}${this.redactor.redact(this.#live)}`);
   }
 
   /** A verbose line, shown from `-v` (1), `-vv` (2) or `-vvv` (3) on. */
@@ -55,6 +92,6 @@ export class Output {
     const at = ((performance.now() - this.#started) / 1000).toFixed(3).padStart(8);
     const who = node === undefined ? '' : `${node}: `;
     const body = this.redactor.redact(text).replace(/\n(?!$)/g, `\n${' '.repeat(12)}`);
-    this.#stderr.write(`[${at}s] ${who}${body}${body.endsWith('\n') ? '' : '\n'}`);
+    this.#above(`[${at}s] ${who}${body}${body.endsWith('\n') ? '' : '\n'}`);
   }
 }

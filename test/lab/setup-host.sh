@@ -17,6 +17,10 @@ command -v debootstrap >/dev/null 2>&1 || packages+=(debootstrap)
 command -v openssl >/dev/null 2>&1 || packages+=(openssl)
 command -v ssh-keygen >/dev/null 2>&1 || packages+=(openssh-client)
 command -v shellcheck >/dev/null 2>&1 || packages+=(shellcheck)
+# the report tests read dockhand's files with consumers it did not write: node_exporter, junitparser
+command -v prometheus-node-exporter >/dev/null 2>&1 || packages+=(prometheus-node-exporter)
+/usr/bin/python3 -c 'import junitparser' >/dev/null 2>&1 || packages+=(python3-junitparser)
+command -v script >/dev/null 2>&1 || packages+=(bsdutils)
 if [ "${#packages[@]}" -gt 0 ]; then
   log "installing ${packages[*]}"
   export DEBIAN_FRONTEND=noninteractive

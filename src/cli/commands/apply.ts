@@ -1,19 +1,24 @@
+import { resolve } from 'node:path';
 import { desiredStates } from '../../converge/desired.ts';
 import { pullCredentials, requirePullCredentials } from '../../converge/pull-check.ts';
 import { convergeNode, type Mode, type NodeConvergence } from '../../converge/converge-node.ts';
+import { newRunId } from '../../history/store.ts';
 import { loadInventory, resolveTarget, selectHosts } from '../../inventory/index.ts';
 import { loadPlaybook } from '../../playbook/index.ts';
 import type { Playbook, RestartPolicy, SerialStep } from '../../playbook/types.ts';
 import type { DesiredState } from '../../converge/types.ts';
 import { convergeDocument, renderConvergeText } from '../../report/converge.ts';
+import { playReports } from '../../report/plays.ts';
 import { progressReporter } from '../../report/progress.ts';
 import { forEachNode, type NodeOutcome } from '../../run/fleet.ts';
 import { ExitCode, exitCodeFor } from '../exit-codes.ts';
 import { connectionSettings, connectorFor, outputFor, type NodeOptions } from '../options.ts';
+import { recordOverlap, writeRunReports, type ReportOptions } from '../reporting.ts';
+import { takeRunLock } from '../run-lock.ts';
 import { warnIfSecretsExposed } from '../targets.ts';
 import type { Output } from '../../report/output.ts';
 
-export interface ApplyOptions extends NodeOptions {
+export interface ApplyOptions extends NodeOptions, ReportOptions {
   readonly check: boolean;
   readonly diff: boolean;
   /** --serial, overriding the plays' serial. */
@@ -58,8 +63,9 @@ const failedNode = (outcome: NodeOutcome<NodeConvergence>) =>
   outcome.status === 'ok' ? outcome.value.status === 'failed' || outcome.value.status === 'rolled_back' : outcome.status !== 'skipped';
 
 /** `dockhand apply` / `dockhand check`: converge the nodes to the playbook, or report their drift. */
-export async function applyCommand(playbookFile: string, options: ApplyOptions): Promise<ExitCode | 130> {
+export async function applyCommand(playbookFile: string, options: ApplyOptions): Promise<ExitCode> {
   const mode: Mode = options.check ? 'check' : 'apply';
+  const startedAt = new Date();
   // Everything is read and validated before any node is touched.
   const playbook = await loadPlaybook(playbookFile);
   if (mode === 'apply') requirePullCredentials(playbook);
@@ -76,23 +82,45 @@ export async function applyCommand(playbookFile: string, options: ApplyOptions):
   }
   for (const warning of playbook.warnings) output.notice(`warning: ${warning}`);
 
-  const interrupt = interruptible(output);
-  const outcomes = await forEachNode<NodeConvergence>(
-    targets,
-    {
-      forks: options.forks,
-      connection: connectionSettings(options),
-      connect: connectorFor(output),
-      onEvent: progressReporter(output, targets.length),
-      ...rollout(playbook, options),
-      failed: failedNode,
-      signal: interrupt.signal,
-    },
-    (connection, target) =>
-      convergeNode(connection, target.name, desired.get(target.name)!, mode, (warning) => output.notice(`${target.name}: warning: ${warning}`)),
-  ).finally(interrupt.done);
-  const document = convergeDocument(mode, outcomes, options.diff);
-  output.result(options.json ? `${JSON.stringify(document, null, 2)}\n` : renderConvergeText(document));
-  if (interrupt.signal.aborted) return 130;
-  return exitCodeFor(document.hosts.map((host) => host.status));
+  // One run per playbook and inventory at a time: a run that finds the previous one still going leaves at once.
+  const lock = await takeRunLock(playbookFile, options.inventory, output, options.json);
+  if (lock === 'busy') {
+    await recordOverlap(options, output);
+    return ExitCode.locked;
+  }
+  try {
+    const interrupt = interruptible(output);
+    const finished = new Map<string, NodeConvergence>();
+    const progress = progressReporter(output, targets.length, { statusOf: (node) => finished.get(node), quiet: options.quiet });
+    const outcomes = await forEachNode<NodeConvergence>(
+      targets,
+      {
+        forks: options.forks,
+        connection: connectionSettings(options),
+        connect: connectorFor(output),
+        onEvent: progress.onEvent,
+        ...rollout(playbook, options),
+        failed: failedNode,
+        signal: interrupt.signal,
+      },
+      async (connection, target) => {
+        const result = await convergeNode(connection, target.name, desired.get(target.name)!, mode, (warning) => output.notice(`${target.name}: warning: ${warning}`));
+        finished.set(target.name, result);
+        return result;
+      },
+    ).finally(() => (interrupt.done(), progress.stop()));
+    const document = convergeDocument(mode, outcomes, {
+      diff: options.diff,
+      plays: playReports(playbook, (pattern) => selectHosts(inventory, pattern, pattern).map((h) => h.name).filter((name) => desired.has(name))),
+      run: { id: newRunId(startedAt), started_at: startedAt.toISOString(), playbook: resolve(playbookFile), inventory: resolve(options.inventory), limit: options.limit ?? null },
+      durationMs: Date.now() - startedAt.getTime(),
+      exitCode: (statuses) => (interrupt.signal.aborted ? ExitCode.interrupted : exitCodeFor(statuses)),
+    });
+    const paint = output.paint.result;
+    output.result(options.json ? `${JSON.stringify(document, null, 2)}\n` : renderConvergeText(document, { paint, quiet: options.quiet, width: output.resultWidth }));
+    await writeRunReports(document, options, output);
+    return document.run.exit_code as ExitCode;
+  } finally {
+    await lock.release();
+  }
 }

@@ -12,21 +12,22 @@ export async function factsCommand(options: NodeOptions): Promise<ExitCode> {
   const targets = await targetsFrom(options.inventory, options.limit);
   const output = outputFor(options, targets);
   await warnIfSecretsExposed(options.inventory, targets, output);
+  const progress = progressReporter(output, targets.length);
   const outcomes = await forEachNode(
     targets,
     {
       forks: options.forks,
       connection: connectionSettings(options),
       connect: connectorFor(output),
-      onEvent: progressReporter(output, targets.length),
+      onEvent: progress.onEvent,
     },
     async (connection, target) => {
       const facts = await gatherFacts(connection, target.name);
       requireFamily(facts.os, target.name);
       return facts;
     },
-  );
+  ).finally(progress.stop);
   const document = factsDocument(outcomes);
-  output.result(options.json ? `${JSON.stringify(document, null, 2)}\n` : renderFactsTable(document));
+  output.result(options.json ? `${JSON.stringify(document, null, 2)}\n` : renderFactsTable(document, { paint: output.paint.result, width: output.resultWidth }));
   return exitCodeFor(document.hosts.map((host) => host.status));
 }

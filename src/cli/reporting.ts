@@ -1,0 +1,67 @@
+/** The reports a run leaves behind: --junit, --metrics, --log-dir (history), and how they are written. */
+import { resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import { InputError } from '../errors.ts';
+import { saveRun } from '../history/store.ts';
+import { readIfPresent, writeFileAtomic } from '../report/atomic-file.ts';
+import type { ConvergeDocument } from '../report/converge.ts';
+import { renderJUnit } from '../report/junit.ts';
+import { carriedOver, renderMetrics, renderOverlap, scheduleLabel } from '../report/metrics.ts';
+import type { Output } from '../report/output.ts';
+import { positiveInteger } from './options.ts';
+
+export interface ReportOptions {
+  /** JUnit XML file. */
+  readonly junit?: string | undefined;
+  /** Prometheus textfile (*.prom). */
+  readonly metrics?: string | undefined;
+  /** Keep each run's JSON report in this directory. */
+  readonly logDir?: string | undefined;
+  readonly logKeep: number;
+  /** Only failures and drift in the text report; no progress. */
+  readonly quiet: boolean;
+}
+
+export const DEFAULT_LOG_KEEP = 200;
+
+export function withReportOptions(command: Command): Command {
+  return command
+    .option('-q, --quiet', 'print only failures and drift (nothing when every node is fine); no progress', false)
+    .option('--junit <file>', 'write a JUnit XML report (a testsuite per play, a testcase per node and registry)')
+    .addOption(
+      new Option('--metrics <file>', 'write Prometheus metrics for node_exporter\'s textfile collector').argParser((file: string) => {
+        if (!file.endsWith('.prom')) throw new InputError('E_USAGE', '--metrics', undefined, `"${file}": node_exporter's textfile collector reads only *.prom files`);
+        return file;
+      }),
+    )
+    .option('--log-dir <dir>', 'keep this run\'s JSON report in DIR (dockhand history reads it)')
+    .option('--log-keep <n>', 'how many runs --log-dir keeps', positiveInteger('--log-keep', 1_000_000), DEFAULT_LOG_KEEP);
+}
+
+/** Write every report the options ask for; a report that cannot be written is said on stderr, the others still are. */
+export async function writeRunReports(document: ConvergeDocument, options: ReportOptions, output: Output, now = Date.now() / 1000): Promise<boolean> {
+  const jobs: [string, () => Promise<unknown>][] = [];
+  if (options.junit) jobs.push([options.junit, () => writeFileAtomic(resolve(options.junit!), renderJUnit(document))]);
+  if (options.metrics) {
+    const file = resolve(options.metrics);
+    jobs.push([file, async () => writeFileAtomic(file, renderMetrics(document, scheduleLabel(file), carriedOver(await readIfPresent(file)), now))]);
+  }
+  if (options.logDir) jobs.push([options.logDir, () => saveRun(resolve(options.logDir!), document, options.logKeep)]);
+  let ok = true;
+  for (const [where, job] of jobs) {
+    await job().catch((error: unknown) => {
+      ok = false;
+      output.notice(`error: cannot write ${where}: ${error instanceof Error ? error.message : String(error)}`);
+    });
+  }
+  return ok;
+}
+
+/** A run that found the previous one still going: count it in the metrics file, change nothing else. */
+export async function recordOverlap(options: ReportOptions, output: Output): Promise<void> {
+  if (!options.metrics) return;
+  const file = resolve(options.metrics);
+  await writeFileAtomic(file, renderOverlap(await readIfPresent(file), scheduleLabel(file))).catch((error: unknown) =>
+    output.notice(`error: cannot write ${file}: ${error instanceof Error ? error.message : String(error)}`),
+  );
+}

@@ -1,0 +1,84 @@
+/**
+ * The run as JUnit XML, for Jenkins' junit step and GitLab's test reports: one <testsuite> per play,
+ * one <testcase> per node and subject of the play (a registry, an extra insecure registry, a mirror),
+ * classname the node. Drift (check), a failure and a rollback are <failure>s with the reason and the
+ * changes as text; an unreachable or skipped node is <skipped> with the reason.
+ */
+import type { ConvergeDocument, ConvergeHost } from './converge.ts';
+import { concerns } from './plays.ts';
+import { STATUS } from './status.ts';
+import { element } from './xml.ts';
+
+interface Case {
+  readonly xml: string;
+  readonly outcome: 'passed' | 'failure' | 'skipped';
+}
+
+const secondsOf = (ms: number) => (ms / 1000).toFixed(3);
+
+/** What this node has to say about one subject: its changes, what dockerd lacked, handlers, error. */
+function caseText(host: ConvergeHost, subject: string, subjects: readonly string[], mode: string): string[] {
+  const verb = mode === 'check' ? 'would ' : '';
+  const lines: string[] = [];
+  for (const change of host.changes.filter((c) => c.concerns.includes(subject))) {
+    lines.push(`${verb}${change.action} ${change.resource} ${change.path}`);
+    if (change.diff) lines.push(change.diff.trimEnd());
+  }
+  const lacking = host.missing_effect.filter((effect) => concerns(subjects, [effect]).includes(subject));
+  if (lacking.length > 0) lines.push(`dockerd lacks: ${lacking.join(', ')}`);
+  return lines;
+}
+
+function testCase(host: ConvergeHost, subject: string, subjects: readonly string[], mode: string): Case {
+  const traits = STATUS[host.status];
+  const about = caseText(host, subject, subjects, mode);
+  const attributes = { classname: host.name, name: subject, time: secondsOf(host.duration_ms) };
+  const handlers = host.handlers.length > 0 ? [`${mode === 'check' ? 'handlers owed' : 'handlers'}: ${host.handlers.join(', ')}`] : [];
+  const verified = host.verified.length > 0 ? [`verified: ${host.verified.join(', ')}`] : [];
+  if (traits.junit === 'skipped') {
+    return { outcome: 'skipped', xml: element('testcase', attributes, [element('skipped', { message: host.error ?? `${host.name} ${traits.means}` })]) };
+  }
+  // A drifted node fails the subjects its changes are about; the others pass. Drift in nothing but
+  // owed handlers (a restart owed by a run that died) is about every subject.
+  const owedOnly = host.changes.length === 0 && host.missing_effect.length === 0;
+  const fails = traits.junit === 'failure' && (host.status !== 'drift' || about.length > 0 || owedOnly);
+  if (!fails) {
+    const out = [...about, ...(about.length > 0 ? handlers : []), ...verified];
+    return { outcome: 'passed', xml: element('testcase', attributes, out.length > 0 ? [element('system-out', {}, out.join('\n'))] : []) };
+  }
+  const message = host.error ?? (host.status === 'drift' ? `${host.name} has drifted: ${about.filter((l) => !l.includes('\n')).join('; ')}` : `${host.name} ${traits.means}`);
+  const text = [host.error ?? `${host.name} ${traits.means}`, ...about, ...handlers, ...host.warnings.map((w) => `warning: ${w}`)].join('\n');
+  return { outcome: 'failure', xml: element('testcase', attributes, [element('failure', { message, type: host.status }, text)]) };
+}
+
+/** The run's JUnit XML document. */
+export function renderJUnit(document: ConvergeDocument): string {
+  const timestamp = document.run.started_at.replace(/\.\d+Z$/, 'Z').replace(/Z$/, '');
+  const suites: { xml: string; cases: Case[] }[] = document.plays.map((play) => {
+    const subjects = play.subjects.length > 0 ? play.subjects : ['node'];
+    const hosts = document.hosts.filter((host) => play.hosts.includes(host.name));
+    const cases = hosts.flatMap((host) => subjects.map((subject) => testCase(host, subject, subjects, document.mode)));
+    const count = (outcome: Case['outcome']) => cases.filter((c) => c.outcome === outcome).length;
+    const time = hosts.reduce((max, host) => Math.max(max, host.duration_ms), 0);
+    const xml = element(
+      'testsuite',
+      { name: play.name, tests: cases.length, failures: count('failure'), errors: 0, skipped: count('skipped'), time: secondsOf(time), timestamp },
+      cases.map((c) => c.xml),
+    );
+    return { xml, cases };
+  });
+  const all = suites.flatMap((suite) => suite.cases);
+  const root = element(
+    'testsuites',
+    {
+      name: `dockhand ${document.mode} ${document.run.playbook}`,
+      tests: all.length,
+      failures: all.filter((c) => c.outcome === 'failure').length,
+      errors: 0,
+      skipped: all.filter((c) => c.outcome === 'skipped').length,
+      time: secondsOf(document.run.duration_ms),
+    },
+    suites.map((suite) => suite.xml),
+  );
+  return `<?xml version="1.0" encoding="UTF-8"?>\n${root}\n`;
+}
