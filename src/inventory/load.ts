@@ -1,12 +1,13 @@
 /**
- * Reads inventories as Ansible does: one or more sources (`-i` given several times), each a file (INI
- * or YAML) or a directory of them, merged into one inventory; then group_vars/
+ * Reads inventories as Ansible does: one or more sources (`-i` given several times), each a file (INI,
+ * YAML, or a KubeKey cluster file) or a directory of them, merged into one inventory; then group_vars/
  * and host_vars/ beside each source (inside a directory source).
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, extname, join, resolve } from 'node:path';
 import { isMap, isScalar, parseDocument } from 'yaml';
 import { InputError } from '../errors.ts';
+import { isKubeKeyCluster, readKubeKeyInventory } from '../sources/kubekey/inventory.ts';
 import { InventoryBuilder } from './builder.ts';
 import { readIniInventory } from './ini.ts';
 import type { Inventory } from './types.ts';
@@ -63,7 +64,7 @@ export async function loadInventory(paths: string | readonly string[], options: 
   return { ...inventory, warnings: [...inventory.warnings, ...varNameWarnings(inventory)] };
 }
 
-/** Parses inventory text in the format `detectFormat` picks and requires at least one host. */
+/** Parses inventory text in the format `detectFormat` picks (or a KubeKey cluster file), and requires at least one host. */
 export function parseInventory(text: string, path: string): Inventory {
   const builder = new InventoryBuilder(path);
   readInto(builder, text, path);
@@ -73,7 +74,8 @@ export function parseInventory(text: string, path: string): Inventory {
 }
 
 function readInto(builder: InventoryBuilder, text: string, path: string): void {
-  if (detectFormat(path, text) === 'yaml') readYamlInventory(builder, new AnsibleYaml(text, path));
+  if (isKubeKeyCluster(path, text)) readKubeKeyInventory(builder, text, path);
+  else if (detectFormat(path, text) === 'yaml') readYamlInventory(builder, new AnsibleYaml(text, path));
   else readIniInventory(builder, text);
 }
 
