@@ -41,14 +41,22 @@ function program(setExit: (code: ExitCode | 130) => void): Command {
     withNodeOptions(
       root
         .command(name)
-        .argument('<playbook>', 'playbook file (YAML: one play or a list of plays)')
+        .argument('[playbook]', 'playbook file (YAML: one play or a list of plays); not with --from-kubekey or --from-kubespray')
         .description(check ? 'report each node\'s drift from the playbook; change nothing (= apply --check)' : 'converge every node to the playbook'),
     )
       .option('--check', 'change nothing: report drift (exit 3 when any node drifts)', check)
       .option('--diff', 'show a unified diff of every file change', false)
       .option('--serial <sizes>', 'rolling batches: a number, a percentage, or a list like 1,25% (overrides the play)', serialOption)
       .option('--max-fail-percentage <n>', 'stop starting batches once more than this percentage of a batch failed (default 0)', percentOption)
-      .action(async (playbook: string, options: ApplyOptions) => {
+      .option('--from-kubekey <file>', 'derive the play from a KubeKey cluster file (spec.registry, containerManager); -i defaults to the same file')
+      .option('--from-kubespray <dir>', 'derive the play from a Kubespray inventory directory (its group_vars); -i defaults to its hosts file')
+      .option('--print-play', 'print the play derived by --from-kubekey or --from-kubespray as YAML, and stop (no node is touched)', false)
+      .action(async (playbook: string | undefined, options: ApplyOptions & { printPlay: boolean }) => {
+        if (options.printPlay) {
+          const { printPlayCommand } = await import('./commands/print-play.ts');
+          setExit(await printPlayCommand(playbook, options));
+          return;
+        }
         const { applyCommand } = await import('./commands/apply.ts');
         setExit(await applyCommand(playbook, { ...options, check: check || options.check }));
       });

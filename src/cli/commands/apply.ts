@@ -1,10 +1,10 @@
 import { desiredStates } from '../../converge/desired.ts';
 import { pullCredentials, requirePullCredentials } from '../../converge/pull-check.ts';
 import { convergeNode, type Mode, type NodeConvergence } from '../../converge/converge-node.ts';
-import { loadInventory, resolveTarget, selectHosts } from '../../inventory/index.ts';
-import { loadPlaybook } from '../../playbook/index.ts';
+import { resolveTargets, selectHosts } from '../../inventory/index.ts';
 import type { Playbook, SerialStep } from '../../playbook/types.ts';
 import { convergeDocument, renderConvergeText } from '../../report/converge.ts';
+import { loadRunInputs } from '../../sources/index.ts';
 import { progressReporter } from '../../report/progress.ts';
 import { forEachNode, type NodeOutcome } from '../../run/fleet.ts';
 import { ExitCode, exitCodeFor } from '../exit-codes.ts';
@@ -14,6 +14,9 @@ import type { Output } from '../../report/output.ts';
 
 export interface ApplyOptions extends NodeOptions {
   readonly check: boolean;
+  /** The play (and, without -i, the inventory) from a KubeKey cluster file or a Kubespray inventory directory. */
+  readonly fromKubekey?: string | undefined;
+  readonly fromKubespray?: string | undefined;
   readonly diff: boolean;
   /** --serial, overriding the plays' serial. */
   readonly serial?: SerialStep[] | undefined;
@@ -48,17 +51,19 @@ const failedNode = (outcome: NodeOutcome<NodeConvergence>) =>
   outcome.status === 'ok' ? outcome.value.status === 'failed' || outcome.value.status === 'rolled_back' : outcome.status !== 'skipped';
 
 /** `dockhand apply` / `dockhand check`: converge the nodes to the playbook, or report their drift. */
-export async function applyCommand(playbookFile: string, options: ApplyOptions): Promise<ExitCode | 130> {
+export async function applyCommand(playbookFile: string | undefined, options: ApplyOptions): Promise<ExitCode | 130> {
   const mode: Mode = options.check ? 'check' : 'apply';
   // Everything is read and validated before any node is touched.
-  const playbook = await loadPlaybook(playbookFile);
+  const inputs = await loadRunInputs({ playbook: playbookFile, inventories: options.inventory ?? [], fromKubekey: options.fromKubekey, fromKubespray: options.fromKubespray });
+  const { playbook, inventory } = inputs;
   if (mode === 'apply') requirePullCredentials(playbook);
-  const inventory = await loadInventory(options.inventory);
   const selected = new Set(selectHosts(inventory, options.limit, '--limit').map((host) => host.name));
   const desired = desiredStates(playbook, inventory, selected);
-  const targets = [...selected].filter((name) => desired.has(name)).map((name) => resolveTarget(inventory, name));
+  const targets = await resolveTargets(inventory, [...selected].filter((name) => desired.has(name)));
   const output = outputFor(options, targets);
-  await warnIfSecretsExposed(options.inventory, targets, output);
+  output.redactor.add(...inputs.secrets);
+  for (const warning of inventory.warnings) output.notice(`warning: ${warning}`);
+  await warnIfSecretsExposed([...inventory.secretFiles, ...inputs.secretFiles], output);
   for (const registry of playbook.plays.flatMap((play) => play.registries)) {
     const credentials = registry.verify ? pullCredentials(registry.verify) : undefined;
     output.redactor.add(credentials?.password);
