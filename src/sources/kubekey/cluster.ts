@@ -48,6 +48,8 @@ export interface Cluster {
   readonly roles: ReadonlyMap<Role, readonly string[]>;
   readonly kubernetesVersion: string | undefined;
   readonly containerManager: string | undefined;
+  /** spec.dns.nodeEtcHosts: lines KubeKey adds to every node's /etc/hosts. */
+  readonly nodeEtcHosts: string | undefined;
   /** spec.registry as plain data (checked by the play derivation). */
   readonly registry: unknown;
   /** Where a path of the Cluster document is (`['spec', 'registry', 'auths']`). */
@@ -84,11 +86,13 @@ export function readCluster(text: string, file: string): Cluster {
   const kubernetes = mapping(spec['kubernetes'], ['spec', 'kubernetes'], at, issues) ?? {};
   const kubernetesVersion = optionalString(kubernetes['version'], ['spec', 'kubernetes', 'version'], at, issues);
   const containerManager = optionalString(kubernetes['containerManager'], ['spec', 'kubernetes', 'containerManager'], at, issues);
+  const dns = mapping(spec['dns'], ['spec', 'dns'], at, issues) ?? {};
+  const nodeEtcHosts = optionalString(dns['nodeEtcHosts'], ['spec', 'dns', 'nodeEtcHosts'], at, issues);
   issues.throwIfAny('E_INVENTORY');
   const metadata = data['metadata'];
   const name = metadata !== null && typeof metadata === 'object' && typeof (metadata as Record<string, unknown>)['name'] === 'string'
     ? ((metadata as Record<string, unknown>)['name'] as string) : undefined;
-  return { file, name, hosts, roles, kubernetesVersion, containerManager, registry: spec['registry'], at };
+  return { file, name, hosts, roles, kubernetesVersion, containerManager, nodeEtcHosts, registry: spec['registry'], at };
 }
 
 /** The documents whose kind is Cluster and apiVersion in KubeKey's group; a YAML syntax error is not a cluster file. */

@@ -100,7 +100,22 @@ export async function kubeKeyPlay(cluster: Cluster): Promise<DerivedPlay> {
   }
 
   const mirrors = list(registry['registryMirrors'], at('registryMirrors'), issues);
-  const insecure = list(registry['insecureRegistries'], at('insecureRegistries'), issues);
+  let insecure = list(registry['insecureRegistries'], at('insecureRegistries'), issues);
+  // KubeKey writes spec.dns.nodeEtcHosts into every node's /etc/hosts, after its own lines: a registry
+  // name found there is pinned the same way. An insecure registry pinned there becomes a registry entry.
+  const pins = etcHostsPins(cluster.nodeEtcHosts);
+  const pinnedAt = cluster.at(['spec', 'dns', 'nodeEtcHosts']);
+  insecure = insecure.filter((entry, index) => {
+    if (pins.get(hostName(entry)) === undefined || find(entry) !== undefined || entry.includes('/')) return true;
+    registries.push({ host: entry, insecure: true, origins: new Map([['', at('insecureRegistries', index)], ['insecure', at('insecureRegistries', index)]]) });
+    return false;
+  });
+  for (const entry of registries) {
+    const ip = pins.get(hostName(entry.host));
+    if (entry.ip !== undefined || ip === undefined) continue;
+    entry.ip = ip;
+    entry.origins.set('ip', pinnedAt);
+  }
   const runtimes = runtimesFor(cluster, issues);
   if (issues.size === 0 && registries.length === 0 && mirrors.length === 0 && insecure.length === 0) {
     issues.add(at(), 'sets nothing dockhand applies: no privateRegistry, registryMirrors, insecureRegistries, nor auths with plainHTTP, skipTLSVerify, caFile or certsPath');
@@ -172,6 +187,22 @@ async function certsPathCa(dir: string, at: FieldOrigin, issues: IssueList): Pro
   if (cas.length > 1) issues.add(at, `${dir} holds several CA files (${cas.join(', ')}): give the one to trust as caFile`);
   else if (cas.length === 0 && client.length === 0) issues.add(at, `${dir} holds no CA file (*.crt)`);
   return cas.length === 1 ? join(dir, cas[0]!) : undefined;
+}
+
+/** Name → address of /etc/hosts lines; the first line naming a name wins, as in /etc/hosts. */
+function etcHostsPins(text: string | undefined): Map<string, string> {
+  const pins = new Map<string, string>();
+  for (const line of (text ?? '').split('\n')) {
+    const [address, ...names] = line.replace(/#.*/, '').trim().split(/\s+/);
+    if (address === undefined || address === '') continue;
+    for (const name of names) if (!pins.has(name.toLowerCase())) pins.set(name.toLowerCase(), address);
+  }
+  return pins;
+}
+
+/** A registry's name as /etc/hosts writes it: without its port. */
+function hostName(host: string): string {
+  return host.replace(/:\d+$/, '').toLowerCase();
 }
 
 /** `~/x` is under the home directory; a relative path is relative to the cluster file. */

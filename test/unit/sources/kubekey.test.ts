@@ -139,6 +139,30 @@ describe('KubeKey registry settings as a play', () => {
     expect(unset.playbook.plays[0]!.runtimes).toEqual(['docker']);
   });
 
+  it('pins registry names that spec.dns.nodeEtcHosts gives (KubeKey writes them into every node\'s /etc/hosts)', async () => {
+    const file = writeCluster([
+      '  hosts:',
+      '  - {name: n1, address: 10.0.0.1}',
+      '  roleGroups:',
+      '    control-plane: [n1]',
+      '  dns:',
+      '    nodeEtcHosts: |',
+      '      192.168.0.99 harbor-http.example.local',
+      '      192.168.0.100 harbor.example.local other.example.local',
+      '  registry:',
+      '    privateRegistry: harbor.example.local:8443/library',
+      '    insecureRegistries: [harbor-http.example.local, 10.233.0.0/18]',
+      '',
+    ].join('\n'));
+    const { playbook } = await loadRunInputs({ playbook: undefined, inventories: [], fromKubekey: file });
+    const play = playbook.plays[0]!;
+    expect(play.registries.map((r) => [r.host, r.ip, r.insecure])).toEqual([
+      ['harbor.example.local:8443', '192.168.0.100', false],
+      ['harbor-http.example.local', '192.168.0.99', true],
+    ]);
+    expect(play.insecureRegistries).toEqual(['10.233.0.0/18']);
+  });
+
   it.each([
     ['namespaceOverride', '    namespaceOverride: kubesphereio\n', /:11: spec\.registry\.namespaceOverride: rewrites image names/],
     ['namespaceRewrite (as in KubeKey\'s full sample)', '    namespaceRewrite:\n      policy: changePrefix\n      src: [namespace1]\n      dest: library\n', /:11: spec\.registry\.namespaceRewrite: rewrites image names/],
