@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -79,6 +79,17 @@ describe('a KubeKey cluster file as inventory', () => {
     expect(error).toBeInstanceOf(InputError);
     expect((error as Error).message).toMatch(message);
     expect((error as Error).message.startsWith(file)).toBe(true);
+  });
+
+  it('reads the README\'s example cluster file', async () => {
+    const readme = readFileSync(join(import.meta.dirname, '..', '..', '..', 'README.md'), 'utf8');
+    const example = /```yaml\n(apiVersion: kubekey\.kubesphere\.io\/v1alpha2\n[\s\S]*?)```/.exec(readme)?.[1];
+    expect(example).toBeDefined();
+    const file = join(mkdtempSync(join(tmpdir(), 'dockhand-kk-')), 'config-sample.yaml');
+    writeFileSync(file, example!);
+    const inv = await loadInventory(file);
+    expect(members(inv, 'k8s-cluster')).toEqual(['node1', 'node2', 'node3']);
+    expect(resolveTarget(inv, 'node1')).toMatchObject({ user: 'ubuntu', become: true, becomePassword: 'Qcloud@123' });
   });
 
   it('refuses KubeKey\'s older format, naming the apiVersion', async () => {
