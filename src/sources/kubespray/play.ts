@@ -8,7 +8,8 @@
  */
 import { resolve } from 'node:path';
 import type { Inventory, VarOrigin } from '../../inventory/types.ts';
-import { resolveHostVars, selectHosts } from '../../inventory/index.ts';
+import { resolveHostVars } from '../../inventory/index.ts';
+import { groupHostNames } from '../../inventory/membership.ts';
 import { formatPath } from '../../playbook/locate.ts';
 import type { DerivedPlay } from '../derived-play.ts';
 import { IssueList, kindOf, where, type FieldOrigin } from '../issues.ts';
@@ -37,7 +38,8 @@ export async function kubesprayPlay(inventory: Inventory, dir: string): Promise<
   const secrets: string[] = [];
   const secretFiles: string[] = [];
   const warnings: string[] = [];
-  const hosts = inventory.groups.has(K8S_CLUSTER) ? selectHosts(inventory, K8S_CLUSTER, `${dir}: group ${K8S_CLUSTER}`) : [];
+  const members = groupHostNames(inventory, K8S_CLUSTER);
+  const hosts = [...inventory.hosts.values()].filter((host) => members.has(host.name));
   if (hosts.length === 0) {
     issues.add({ file: inventory.source, line: undefined, path: K8S_CLUSTER }, 'has no hosts: Kubespray installs the container engine on k8s_cluster (kube_control_plane, kube_node and calico_rr)');
     issues.throwIfAny('E_INVENTORY');

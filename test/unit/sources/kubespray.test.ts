@@ -113,3 +113,11 @@ function copy(dir: string): string {
   cpSync(dir, to, { recursive: true });
   return to;
 }
+
+describe('a Kubespray inventory without cluster nodes', () => {
+  it('is an error saying where Kubespray installs the container engine', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dockhand-ks-'));
+    writeFileSync(join(dir, 'inventory.ini'), '[etcd]\ne1\n');
+    await expect(from(dir)).rejects.toThrow(/k8s_cluster: has no hosts: Kubespray installs the container engine on k8s_cluster \(kube_control_plane, kube_node and calico_rr\)/);
+  });
+});
