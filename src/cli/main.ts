@@ -44,7 +44,7 @@ function program(setExit: (code: ExitCode) => void): Command {
     const command = withNodeOptions(
       root
         .command(name)
-        .argument('<playbook>', 'playbook file (YAML: one play or a list of plays)')
+        .argument('[playbook]', 'playbook file (YAML: one play or a list of plays); not with --from-kubekey or --from-kubespray')
         .description(check ? 'report each node\'s drift from the playbook; change nothing (= apply --check)' : 'converge every node to the playbook'),
     );
     if (!check) command.option('--check', 'change nothing: report drift (exit 3 when any node drifts)', false);
@@ -57,7 +57,15 @@ function program(setExit: (code: ExitCode) => void): Command {
           .choices(['if-idle', 'always', 'never']),
       )
       .option('--allow-restart', 'the same as --restart always: a Docker restart may stop running containers')
-      .action(async (playbook: string, options: ApplyOptions) => {
+      .option('--from-kubekey <file>', 'derive the play from a KubeKey cluster file (spec.registry, containerManager); -i defaults to the same file')
+      .option('--from-kubespray <dir>', 'derive the play from a Kubespray inventory directory (its group_vars); -i defaults to its hosts file')
+      .option('--print-play', 'print the play derived by --from-kubekey or --from-kubespray as YAML, and stop (no node is touched)', false)
+      .action(async (playbook: string | undefined, options: ApplyOptions & { printPlay: boolean }) => {
+        if (options.printPlay) {
+          const { printPlayCommand } = await import('./commands/print-play.ts');
+          setExit(await printPlayCommand(playbook, options));
+          return;
+        }
         const { applyCommand } = await import('./commands/apply.ts');
         setExit(await applyCommand(playbook, { ...options, check: check || options.check }));
       });

@@ -9,7 +9,8 @@ import { InputError } from '../errors.ts';
 
 /** Options every command that reaches nodes takes. */
 export interface NodeOptions {
-  readonly inventory: string;
+  /** `-i`, as often as given (merged as Ansible merges them); undefined when not given. */
+  readonly inventory: readonly string[] | undefined;
   readonly limit: string | undefined;
   readonly forks: number;
   readonly json: boolean;
@@ -35,7 +36,7 @@ export function positiveInteger(name: string, max: number) {
 /** Add the options shared by commands that reach nodes. */
 export function withNodeOptions(command: Command): Command {
   return command
-    .requiredOption('-i, --inventory <file>', 'Ansible inventory (INI, as KubeSphere\'s hosts.ini, or YAML)')
+    .option('-i, --inventory <path>', 'inventory: Ansible INI (KubeSphere\'s hosts.ini) or YAML, a directory of them, or a KubeKey cluster file; repeat to merge several', (path: string, paths: string[] | undefined) => [...(paths ?? []), path])
     .option('-l, --limit <pattern>', 'only nodes matching this pattern (name, group, a:b, a:&b, a:!b, globs)')
     .option('-f, --forks <n>', 'nodes worked on at once', positiveInteger('--forks', 10_000), DEFAULT_FORKS)
     .option('--json', 'print one JSON document on stdout instead of a table', false)
@@ -64,7 +65,7 @@ export function connectionSettings(options: NodeOptions): ConnectionSettings {
 export function outputFor(options: NodeOptions, targets: readonly NodeTarget[]): Output {
   const redactor = new Redactor();
   redactor.add(process.env['DOCKHAND_SSH_KEY_PASSPHRASE']);
-  for (const target of targets) redactor.add(target.password, target.becomePassword);
+  for (const target of targets) redactor.add(target.password, target.becomePassword, target.privateKey);
   return new Output(options.verbose, redactor);
 }
 

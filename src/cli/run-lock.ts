@@ -8,7 +8,7 @@ import { errorDocument } from './json-error.ts';
 
 export async function takeRunLock(
   playbook: string,
-  inventory: string,
+  inventory: string | readonly string[],
   output: Output,
   json: boolean,
 ): Promise<{ release: () => Promise<void> } | 'busy'> {

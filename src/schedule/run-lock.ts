@@ -25,8 +25,11 @@ export type LockAttempt =
   | { readonly taken: false; readonly file: string; readonly holder: LockHolder | undefined };
 
 /** The lock file for this playbook and inventory (by their real paths). */
-export async function lockFile(dir: string, playbook: string, inventory: string): Promise<string> {
-  const key = `${await realpath(playbook)}\0${await realpath(inventory)}`;
+export async function lockFile(dir: string, playbook: string, inventory: string | readonly string[]): Promise<string> {
+  // several inventories (-i given more than once) are one inventory: the same ones in any order
+  const inventories = typeof inventory === 'string' ? [inventory] : inventory;
+  const paths = await Promise.all(inventories.map((path) => realpath(path)));
+  const key = `${await realpath(playbook)}\0${[...paths].sort().join('\0')}`;
   return join(dir, `${createHash('sha256').update(key).digest('hex').slice(0, 16)}.lock`);
 }
 
@@ -36,7 +39,7 @@ function isBusy(error: unknown): boolean {
 }
 
 /** Take the lock of this playbook and inventory, or say who has it. Never waits. */
-export async function tryRunLock(dir: string, playbook: string, inventory: string): Promise<LockAttempt> {
+export async function tryRunLock(dir: string, playbook: string, inventory: string | readonly string[]): Promise<LockAttempt> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const file = await lockFile(dir, playbook, inventory);
   const holderFile = `${file}.json`;
@@ -59,7 +62,7 @@ export async function tryRunLock(dir: string, playbook: string, inventory: strin
     pid: process.pid,
     started_at: new Date().toISOString(),
     playbook: await realpath(playbook),
-    inventory: await realpath(inventory),
+    inventory: (await Promise.all((typeof inventory === 'string' ? [inventory] : inventory).map((path) => realpath(path)))).join(','),
     host: hostname(),
   };
   await writeFile(holderFile, `${JSON.stringify(holder)}\n`, { mode: 0o600 });

@@ -3,12 +3,12 @@ import { desiredStates } from '../../converge/desired.ts';
 import { pullCredentials, requirePullCredentials } from '../../converge/pull-check.ts';
 import { convergeNode, type Mode, type NodeConvergence } from '../../converge/converge-node.ts';
 import { newRunId } from '../../history/store.ts';
-import { loadInventory, resolveTarget, selectHosts } from '../../inventory/index.ts';
-import { loadPlaybook } from '../../playbook/index.ts';
+import { resolveTargets, selectHosts } from '../../inventory/index.ts';
 import type { Playbook, RestartPolicy, SerialStep } from '../../playbook/types.ts';
 import type { DesiredState } from '../../converge/types.ts';
 import { convergeDocument, renderConvergeText } from '../../report/converge.ts';
 import { playReports } from '../../report/plays.ts';
+import { loadRunInputs } from '../../sources/index.ts';
 import { progressReporter } from '../../report/progress.ts';
 import { forEachNode, type NodeOutcome } from '../../run/fleet.ts';
 import { ExitCode, exitCodeFor } from '../exit-codes.ts';
@@ -20,6 +20,9 @@ import type { Output } from '../../report/output.ts';
 
 export interface ApplyOptions extends NodeOptions, ReportOptions {
   readonly check: boolean;
+  /** The play (and, without -i, the inventory) from a KubeKey cluster file or a Kubespray inventory directory. */
+  readonly fromKubekey?: string | undefined;
+  readonly fromKubespray?: string | undefined;
   readonly diff: boolean;
   /** --serial, overriding the plays' serial. */
   readonly serial?: SerialStep[] | undefined;
@@ -63,19 +66,21 @@ const failedNode = (outcome: NodeOutcome<NodeConvergence>) =>
   outcome.status === 'ok' ? outcome.value.status === 'failed' || outcome.value.status === 'rolled_back' : outcome.status !== 'skipped';
 
 /** `dockhand apply` / `dockhand check`: converge the nodes to the playbook, or report their drift. */
-export async function applyCommand(playbookFile: string, options: ApplyOptions): Promise<ExitCode> {
+export async function applyCommand(playbookFile: string | undefined, options: ApplyOptions): Promise<ExitCode> {
   const mode: Mode = options.check ? 'check' : 'apply';
   const startedAt = new Date();
   // Everything is read and validated before any node is touched.
-  const playbook = await loadPlaybook(playbookFile);
+  const inputs = await loadRunInputs({ playbook: playbookFile, inventories: options.inventory ?? [], fromKubekey: options.fromKubekey, fromKubespray: options.fromKubespray });
+  const { playbook, inventory } = inputs;
   if (mode === 'apply') requirePullCredentials(playbook);
-  const inventory = await loadInventory(options.inventory);
   const selected = new Set(selectHosts(inventory, options.limit, '--limit').map((host) => host.name));
   const restart = options.allowRestart === true ? 'always' : options.restart;
   const desired = withRestartPolicy(desiredStates(playbook, inventory, selected), restart);
-  const targets = [...selected].filter((name) => desired.has(name)).map((name) => resolveTarget(inventory, name));
+  const targets = await resolveTargets(inventory, [...selected].filter((name) => desired.has(name)));
   const output = outputFor(options, targets);
-  await warnIfSecretsExposed(options.inventory, targets, output);
+  output.redactor.add(...inputs.secrets);
+  for (const warning of inventory.warnings) output.notice(`warning: ${warning}`);
+  await warnIfSecretsExposed([...inventory.secretFiles, ...inputs.secretFiles], output);
   for (const registry of playbook.plays.flatMap((play) => play.registries)) {
     const credentials = registry.verify ? pullCredentials(registry.verify) : undefined;
     output.redactor.add(credentials?.password);
@@ -83,7 +88,9 @@ export async function applyCommand(playbookFile: string, options: ApplyOptions):
   for (const warning of playbook.warnings) output.notice(`warning: ${warning}`);
 
   // One run per playbook and inventory at a time: a run that finds the previous one still going leaves at once.
-  const lock = await takeRunLock(playbookFile, options.inventory, output, options.json);
+  // the play's source and the inventory's, as given: what a schedule runs again and again
+  const playSource = playbookFile ?? options.fromKubekey ?? options.fromKubespray ?? '';
+  const lock = await takeRunLock(playSource, inventory.sources, output, options.json);
   if (lock === 'busy') {
     await recordOverlap(options, output);
     return ExitCode.locked;
@@ -112,7 +119,7 @@ export async function applyCommand(playbookFile: string, options: ApplyOptions):
     const document = convergeDocument(mode, outcomes, {
       diff: options.diff,
       plays: playReports(playbook, (pattern) => selectHosts(inventory, pattern, pattern).map((h) => h.name).filter((name) => desired.has(name))),
-      run: { id: newRunId(startedAt), started_at: startedAt.toISOString(), playbook: resolve(playbookFile), inventory: resolve(options.inventory), limit: options.limit ?? null },
+      run: { id: newRunId(startedAt), started_at: startedAt.toISOString(), playbook: resolve(playSource), inventory: inventory.sources.map((source) => resolve(source)).join(','), limit: options.limit ?? null },
       durationMs: Date.now() - startedAt.getTime(),
       exitCode: (statuses) => (interrupt.signal.aborted ? ExitCode.interrupted : exitCodeFor(statuses)),
     });

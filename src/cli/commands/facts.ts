@@ -9,9 +9,10 @@ import { targetsFrom, warnIfSecretsExposed } from '../targets.ts';
 
 /** `dockhand facts`: what every node is and how its Docker is wired. */
 export async function factsCommand(options: NodeOptions): Promise<ExitCode> {
-  const targets = await targetsFrom(options.inventory, options.limit);
+  const { inventory, targets } = await targetsFrom(options.inventory, options.limit);
   const output = outputFor(options, targets);
-  await warnIfSecretsExposed(options.inventory, targets, output);
+  for (const warning of inventory.warnings) output.notice(`warning: ${warning}`);
+  await warnIfSecretsExposed(inventory.secretFiles, output);
   const progress = progressReporter(output, targets.length);
   const outcomes = await forEachNode(
     targets,

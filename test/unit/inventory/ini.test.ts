@@ -36,12 +36,14 @@ describe('INI inventory: lines', () => {
     expect(members(inv, 'ungrouped')).toEqual(['loose1', 'loose2']);
   });
 
-  it('handles quotes, escapes, comments and inline comments', () => {
+  // Each expectation is what ansible-inventory 2.14 --list prints for the same file.
+  it('handles quotes, escapes, comments and inline comments as Ansible does', () => {
     const text = [
       '# a comment',
       '; another comment',
       'h1 a="two words" b=\'x # y\' c=plain # trailing comment',
       'h2 pw=pa#ss empty="" esc="say \\"hi\\"" # comment',
+      'h3 empty="" esc="say \\"hi\\"" n=42 t=True q="\'quoted\'" # comment',
       '[g:vars]',
       'spaced = value with spaces  # comment',
       "quoted = 'kept # this'",
@@ -51,25 +53,29 @@ describe('INI inventory: lines', () => {
     ].join('\n');
     const inv = parseIniInventory(text, 'q.ini');
     expect(inv.hosts.get('h1')?.vars).toEqual({ a: 'two words', b: 'x # y', c: 'plain' });
-    expect(inv.hosts.get('h2')?.vars).toEqual({ pw: 'pa#ss', empty: '', esc: 'say "hi"' });
-    expect(inv.groups.get('g')?.vars).toEqual({ spaced: 'value with spaces', quoted: 'kept # this', n: '42' });
+    // shlex: an unquoted # starts a comment even inside a word, so the rest of h2's line is gone.
+    expect(inv.hosts.get('h2')?.vars).toEqual({ pw: 'pa' });
+    expect(inv.hosts.get('h3')?.vars).toEqual({ empty: '', esc: 'say "hi"', n: 42, t: true, q: 'quoted' });
+    expect(inv.warnings).toEqual(['q.ini:4: an unquoted "#" inside a word starts a comment, as in Ansible: the rest of the line is ignored (quote the value if "#" belongs to it)']);
+    // a :vars value is the rest of the line, comment included, unless it is a Python literal
+    expect(inv.groups.get('g')?.vars).toEqual({ spaced: 'value with spaces  # comment', quoted: 'kept # this', n: 42 });
   });
 
   it('merges vars of a host declared twice, later winning, and keeps the first line', () => {
     const inv = parseIniInventory('[a]\nh x=1 y=1\n[b]\nh y=2\n', 'twice.ini');
-    expect(inv.hosts.get('h')?.vars).toEqual({ x: '1', y: '2' });
+    expect(inv.hosts.get('h')?.vars).toEqual({ x: 1, y: 2 });
     expect(inv.hosts.get('h')?.line).toBe(2);
   });
 
   it('reads host:port as ansible_port, and a section header with a comment', () => {
     const inv = parseIniInventory('[g] # web tier\nh1:2222\n10.0.0.1:22 ansible_port=2200\n', 'p.ini');
-    expect(inv.hosts.get('h1')?.vars).toEqual({ ansible_port: '2222' });
-    expect(inv.hosts.get('10.0.0.1')?.vars).toEqual({ ansible_port: '2200' });
+    expect(inv.hosts.get('h1')?.vars).toEqual({ ansible_port: 2222 });
+    expect(inv.hosts.get('10.0.0.1')?.vars).toEqual({ ansible_port: 2200 });
   });
 
   it('accepts a child defined after its parent, and vars before their group', () => {
     const inv = parseIniInventory('[p:vars]\nx=1\n[p:children]\nc\n[c]\nh\n[p]\n', 'late.ini');
-    expect(inv.groups.get('p')?.vars).toEqual({ x: '1' });
+    expect(inv.groups.get('p')?.vars).toEqual({ x: 1 });
     expect([...(inv.groups.get('p')?.children ?? [])]).toEqual(['c']);
   });
 });
@@ -83,6 +89,6 @@ describe('INI inventory: ranges', () => {
     expect(members(inv, 'alpha')).toEqual(['db-a', 'db-b', 'db-c']);
     expect(members(inv, 'grid')).toEqual(['r1-ca.example.com', 'r1-cb.example.com', 'r2-ca.example.com', 'r2-cb.example.com']);
     expect(members(inv, 'ported')).toEqual(['edge1', 'edge2']);
-    expect(inv.hosts.get('edge2')?.vars).toEqual({ ansible_port: '2222' });
+    expect(inv.hosts.get('edge2')?.vars).toEqual({ ansible_port: 2222 });
   });
 });

@@ -39,9 +39,6 @@ describe('loadInventory', () => {
     expect((error as InputError).message).toBe(`${missing}: inventory file not found`);
   });
 
-  it('rejects a directory', async () => {
-    await expect(loadInventory(fixture(''))).rejects.toThrow(/inventory is a directory/);
-  });
 
   it('rejects an inventory without hosts', async () => {
     const empty = fixture('errors/no-hosts.ini');
