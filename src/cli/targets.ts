@@ -1,5 +1,7 @@
 import { stat } from 'node:fs/promises';
+import { InputError } from '../errors.ts';
 import { loadInventory, resolveTarget, selectHosts } from '../inventory/index.ts';
+import type { Playbook } from '../playbook/types.ts';
 import type { Output } from '../report/output.ts';
 import type { NodeTarget } from '../inventory/types.ts';
 
@@ -8,6 +10,17 @@ export async function targetsFrom(inventoryFile: string, limit: string | undefin
   const inventory = await loadInventory(inventoryFile);
   const hosts = selectHosts(inventory, limit, '--limit');
   return hosts.map((host) => resolveTarget(inventory, host.name));
+}
+
+/**
+ * A run that selects no node is a mistake (a --limit outside the plays' hosts), not a success:
+ * the error names the limit and each play's hosts pattern.
+ */
+export function requireSelection(targets: readonly NodeTarget[], limit: string | undefined, playbook: Playbook): void {
+  if (targets.length > 0) return;
+  const plays = playbook.plays.map((play) => `play ${JSON.stringify(play.name)} is for hosts ${JSON.stringify(play.hosts)}`).join('; ');
+  const why = limit === undefined ? 'the plays select no node of the inventory' : `--limit ${JSON.stringify(limit)} selects no node the plays are for`;
+  throw new InputError('E_USAGE', playbook.file, undefined, `${why}: ${plays}`);
 }
 
 /** Say so when an inventory that holds passwords can be read by others than its owner. */

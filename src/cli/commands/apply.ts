@@ -9,7 +9,7 @@ import { progressReporter } from '../../report/progress.ts';
 import { forEachNode, type NodeOutcome } from '../../run/fleet.ts';
 import { ExitCode, exitCodeFor } from '../exit-codes.ts';
 import { connectionSettings, connectorFor, outputFor, type NodeOptions } from '../options.ts';
-import { warnIfSecretsExposed } from '../targets.ts';
+import { requireSelection, warnIfSecretsExposed } from '../targets.ts';
 import type { Output } from '../../report/output.ts';
 
 export interface ApplyOptions extends NodeOptions {
@@ -57,6 +57,7 @@ export async function applyCommand(playbookFile: string, options: ApplyOptions):
   const selected = new Set(selectHosts(inventory, options.limit, '--limit').map((host) => host.name));
   const desired = desiredStates(playbook, inventory, selected);
   const targets = [...selected].filter((name) => desired.has(name)).map((name) => resolveTarget(inventory, name));
+  requireSelection(targets, options.limit, playbook);
   const output = outputFor(options, targets);
   await warnIfSecretsExposed(options.inventory, targets, output);
   for (const registry of playbook.plays.flatMap((play) => play.registries)) {
