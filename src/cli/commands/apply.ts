@@ -71,7 +71,7 @@ export async function applyCommand(playbookFile: string, options: ApplyOptions):
     targets,
     {
       forks: options.forks,
-      connection: connectionSettings(options),
+      connection: connectionSettings(options, output),
       connect: connectorFor(output),
       onEvent: progressReporter(output, targets.length),
       ...rollout(playbook, options),
