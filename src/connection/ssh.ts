@@ -5,7 +5,7 @@ import { commandFor, needsSudo, newHandshake, type Privilege } from './become.ts
 import type { HostKeyPolicy } from './host-key-policy.ts';
 import { attemptLogin, AttemptError } from './ssh-attempt.ts';
 import { authConfig, LoginAttempts, type Credentials } from './ssh-auth.ts';
-import { describeFailure, describeGiveUp, looksThrottled, seconds, type AttemptFailure } from './ssh-diagnosis.ts';
+import { describeFailure, describeGiveUp, looksThrottled, seconds, type AttemptFailure, type EndpointPattern } from './ssh-diagnosis.ts';
 import { SshEndpoints } from './ssh-endpoints.ts';
 import { drive, type Spawned } from './streams.ts';
 import type { Connection, RunOptions, RunResult } from './types.ts';
@@ -100,6 +100,8 @@ export class SshConnection implements Connection {
           );
         }
         let failure: AttemptFailure;
+        let pattern: EndpointPattern;
+        let throttled: boolean;
         try {
           await this.#attempt(deadline);
           this.#endpoints.served(this.#where);
@@ -107,13 +109,14 @@ export class SshConnection implements Connection {
         } catch (error) {
           if (!(error instanceof AttemptError)) throw error;
           failure = error.failure;
-          if (looksThrottled(failure, this.#endpoints.pattern(this.#where))) this.#endpoints.dropped(this.#where);
+          pattern = this.#endpoints.pattern(this.#where);
+          throttled = looksThrottled(failure, pattern);
+          if (throttled) this.#endpoints.dropped(this.#where);
         } finally {
           release();
         }
-        const pattern = this.#endpoints.pattern(this.#where);
         const pause = backoff(tries);
-        if (!looksThrottled(failure, pattern) || performance.now() + pause >= deadline) {
+        if (!throttled || performance.now() + pause >= deadline) {
           const reason = describeGiveUp(failure, this.#settings.connectTimeoutMs, tries, performance.now() - started, pattern);
           throw this.#unreachable(failure, reason);
         }
