@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
-import { connectionFor, HostKeyPolicy, type Connection, type ConnectionSettings, type HostKeyChecking } from '../connection/index.ts';
+import { connectionFor, HostKeyPolicy, SshEndpoints, type Connection, type ConnectionSettings, type HostKeyChecking } from '../connection/index.ts';
 import { loggedConnection } from '../connection/logged.ts';
 import type { NodeTarget } from '../inventory/types.ts';
 import { Output, Redactor } from '../report/output.ts';
@@ -50,14 +50,19 @@ export function withNodeOptions(command: Command): Command {
     .option('-v, --verbose', 'more on stderr: -v runs and timings, -vv the commands, -vvv their raw output (secrets redacted)', (_: string, level: number) => level + 1, 0);
 }
 
-/** Connection settings from the options and the environment (secrets only from the environment). */
-export function connectionSettings(options: NodeOptions): ConnectionSettings {
+/**
+ * Connection settings from the options and the environment (secrets only from the environment); what
+ * the connections have to say (a host key recorded, a retry) goes to `output`, through its redactor.
+ */
+export function connectionSettings(options: NodeOptions, output: Output): ConnectionSettings {
   return {
-    hostKeys: new HostKeyPolicy(options.hostKeyChecking, options.knownHosts),
+    hostKeys: new HostKeyPolicy(options.hostKeyChecking, options.knownHosts, (text) => output.notice(text)),
     connectTimeoutMs: options.connectTimeout * 1000,
     keepaliveIntervalMs: 15_000,
     keyPassphrase: process.env['DOCKHAND_SSH_KEY_PASSPHRASE'],
     agentSocket: process.env['SSH_AUTH_SOCK'] || undefined,
+    endpoints: new SshEndpoints(),
+    log: (node, text) => output.log(1, node, text),
   };
 }
 

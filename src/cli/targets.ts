@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import { InputError } from '../errors.ts';
 import { loadInventory, resolveTargets, selectHosts } from '../inventory/index.ts';
 import type { Inventory, NodeTarget } from '../inventory/types.ts';
+import type { Playbook } from '../playbook/types.ts';
 import type { Output } from '../report/output.ts';
 
 /** The nodes a command works on: the inventory's hosts matching --limit, resolved to targets. */
@@ -10,6 +11,17 @@ export async function targetsFrom(inventories: readonly string[] | undefined, li
   const inventory = await loadInventory(inventories);
   const hosts = selectHosts(inventory, limit, '--limit');
   return { inventory, targets: await resolveTargets(inventory, hosts.map((host) => host.name)) };
+}
+
+/**
+ * A run that selects no node is a mistake (a --limit outside the plays' hosts), not a success:
+ * the error names the limit and each play's hosts pattern.
+ */
+export function requireSelection(targets: readonly NodeTarget[], limit: string | undefined, playbook: Playbook): void {
+  if (targets.length > 0) return;
+  const plays = playbook.plays.map((play) => `play ${JSON.stringify(play.name)} is for hosts ${JSON.stringify(play.hosts)}`).join('; ');
+  const why = limit === undefined ? 'the plays select no node of the inventory' : `--limit ${JSON.stringify(limit)} selects no node the plays are for`;
+  throw new InputError('E_USAGE', playbook.file, undefined, `${why}: ${plays}`);
 }
 
 /** Say so when a file that holds passwords or private keys can be read by others than its owner. */

@@ -29,21 +29,37 @@ export function newHandshake(privilege: Privilege): BecomeHandshake {
 /** Seconds the remote `timeout` waits after TERM before it sends KILL. */
 export const KILL_GRACE_S = 2;
 
+/** The PATH node scripts run with, whatever the login gave (the PATH sudo gives root on Debian). */
+export const SCRIPT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+/** Sets `u` to the name of whoever runs the script (root after sudo), for USER and LOGNAME. */
+const WHO = 'u=$(id -un 2>/dev/null) || u=$(id -u)';
+
 /**
- * `script` under the node's own `timeout` (coreutils): it makes its own process group and signals
- * all of it, so nothing the script started outlives the deadline. Without `timeout`, as is.
+ * `/bin/sh -c script` with only the documented environment: PATH, LANG and LC_ALL (C), HOME, USER,
+ * LOGNAME, SHELL. Nothing of the operator's (DOCKER_HOST, a registry password), sshd's or sudo's
+ * reaches a script, over any connection.
+ */
+function cleanShell(script: string): string {
+  return `env -i PATH=${SCRIPT_PATH} LANG=C LC_ALL=C HOME="\${HOME:-/}" USER="$u" LOGNAME="$u" SHELL=/bin/sh /bin/sh -c ${shQuote(script)}`;
+}
+
+/**
+ * `script` in a clean environment, under the node's own `timeout` (coreutils): it makes its own
+ * process group and signals all of it, so nothing the script started outlives the deadline.
+ * Without `timeout`, as is.
  */
 function underTimeout(script: string, timeoutMs: number | undefined): string {
-  const run = `exec /bin/sh -c ${shQuote(script)}`;
+  const run = `${WHO}\nexec ${cleanShell(script)}`;
   if (timeoutMs === undefined) return run;
   const seconds = Math.max(1, Math.ceil(timeoutMs / 1000));
-  return `if command -v timeout >/dev/null 2>&1; then exec timeout -k ${KILL_GRACE_S} ${seconds} /bin/sh -c ${shQuote(script)}; fi\n${run}`;
+  return `${WHO}\nif command -v timeout >/dev/null 2>&1; then exec timeout -k ${KILL_GRACE_S} ${seconds} ${cleanShell(script)}; fi\nexec ${cleanShell(script)}`;
 }
 
 /** The command line run for `script`: as is, or through sudo with the handshake's prompt and marker. */
 export function commandFor(script: string, handshake: BecomeHandshake | undefined, timeoutMs?: number): string {
   const guarded = underTimeout(script, timeoutMs);
-  if (!handshake) return timeoutMs === undefined ? guarded : `exec /bin/sh -c ${shQuote(guarded)}`;
+  if (!handshake) return `exec /bin/sh -c ${shQuote(guarded)}`;
   const inner = `printf '%s\\n' ${handshake.marker} >&2\n${guarded}`;
   return `exec sudo -H -S -p ${shQuote(handshake.prompt)} -u ${shQuote(handshake.user)} -- /bin/sh -c ${shQuote(inner)}`;
 }

@@ -5,28 +5,45 @@ import {
   checkHostKey,
   fingerprintSha256,
   formatKnownHostsLine,
+  knownHostsName,
   parseKnownHosts,
   type KnownHostEntry,
 } from './known-hosts.ts';
 
 export type HostKeyChecking = 'strict' | 'accept-new' | 'off';
 
+/** OpenSSH's name for a key type in its messages (sshkey_type): ED25519, ECDSA, RSA. */
+function keyTypeName(keyType: string): string {
+  if (keyType === 'ssh-ed25519') return 'ED25519';
+  if (keyType.startsWith('ecdsa-')) return 'ECDSA';
+  if (keyType === 'ssh-rsa') return 'RSA';
+  return keyType;
+}
+
 /** The host-key side of every ssh connection in one run: one known_hosts file, read once. */
 export class HostKeyPolicy {
   readonly mode: HostKeyChecking;
   readonly file: string;
-  #entries: KnownHostEntry[] | undefined;
+  #loading: Promise<KnownHostEntry[]> | undefined;
   /** The file's last byte is not a newline: the next recorded line must start with one. */
   #needsNewline = false;
   #appending: Promise<void> = Promise.resolve();
+  /** Told of every key recorded, in OpenSSH's words (a line for stderr). */
+  readonly #notice: (text: string) => void;
 
-  constructor(mode: HostKeyChecking, file: string) {
+  constructor(mode: HostKeyChecking, file: string, notice: (text: string) => void = () => undefined) {
     this.mode = mode;
     this.file = file;
+    this.#notice = notice;
   }
 
-  async #load(): Promise<KnownHostEntry[]> {
-    if (this.#entries) return this.#entries;
+  /** The file's entries, read once (connections opening at the same time share the one read). */
+  #load(): Promise<KnownHostEntry[]> {
+    this.#loading ??= this.#read();
+    return this.#loading;
+  }
+
+  async #read(): Promise<KnownHostEntry[]> {
     let text = '';
     try {
       text = await readFile(this.file, 'utf8');
@@ -34,9 +51,7 @@ export class HostKeyPolicy {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
     this.#needsNewline = text.length > 0 && !text.endsWith('\n');
-    const entries = parseKnownHosts(text);
-    this.#entries = entries;
-    return entries;
+    return parseKnownHosts(text);
   }
 
   /** Key types already known for this host, to ask the server for those first (as OpenSSH does). */
@@ -76,15 +91,16 @@ export class HostKeyPolicy {
             `host key for ${nodeName} (${host}:${port}) is not in ${this.file} and host key checking is strict (${keyType} ${fingerprint})`,
           );
         }
-        await this.#record(host, port, keyType, keyBase64);
+        await this.#record(entries, host, port, keyType, keyBase64);
         return;
     }
   }
 
-  async #record(host: string, port: number, keyType: string, keyBase64: string): Promise<void> {
+  /** Appends one line for the key; `entries` gets it at once, so another connection to the host finds it known. */
+  async #record(entries: KnownHostEntry[], host: string, port: number, keyType: string, keyBase64: string): Promise<void> {
     const line = formatKnownHostsLine(host, port, keyType, keyBase64, { hash: false });
-    const entries = await this.#load();
     entries.push(...parseKnownHosts(line));
+    this.#notice(`Warning: Permanently added '${knownHostsName(host, port)}' (${keyTypeName(keyType)}) to the list of known hosts.`);
     const write = this.#appending.then(async () => {
       await mkdir(dirname(this.file), { recursive: true, mode: 0o700 });
       const prefix = this.#needsNewline ? '\n' : '';

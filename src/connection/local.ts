@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream';
 import { DockhandError } from '../errors.ts';
 import { userInfo } from 'node:os';
-import { commandFor, needsSudo, newHandshake, type Privilege } from './become.ts';
+import { commandFor, needsSudo, newHandshake, SCRIPT_PATH, type Privilege } from './become.ts';
 import { drive } from './streams.ts';
 import type { Connection, RunOptions, RunResult } from './types.ts';
 
@@ -9,9 +9,12 @@ import type { Connection, RunOptions, RunResult } from './types.ts';
 export class LocalConnection implements Connection {
   readonly kind = 'local';
   readonly #privilege: Privilege;
+  /** What the wrapper starts from, as sshd gives a login: never the operator's own environment. */
+  readonly #env: Record<string, string>;
 
   constructor(privilege?: Partial<Privilege>) {
-    const loginUser = userInfo().username;
+    const { username: loginUser, homedir } = userInfo();
+    this.#env = { PATH: SCRIPT_PATH, LANG: 'C', LC_ALL: 'C', HOME: homedir, USER: loginUser, LOGNAME: loginUser, SHELL: '/bin/sh' };
     this.#privilege = {
       loginUser,
       become: privilege?.become ?? true,
@@ -33,7 +36,8 @@ export class LocalConnection implements Connection {
       buffer: false,
       reject: false,
       stripFinalNewline: false,
-      env: { LC_ALL: 'C' },
+      env: this.#env,
+      extendEnv: false,
       // its own process group, so a timeout stops the script's children too
       detached: true,
     });

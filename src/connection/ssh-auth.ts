@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import ssh2, { type AuthenticationType, type ConnectConfig } from 'ssh2';
+import ssh2, { type AuthHandlerMiddleware, type ConnectConfig } from 'ssh2';
 import { UnreachableError } from '../errors.ts';
 
 /** What a node's login may use, in the order OpenSSH tries them: keys, agent, password. */
@@ -49,25 +49,32 @@ async function defaultIdentity(): Promise<string | undefined> {
   return undefined;
 }
 
-/** The ssh2 settings for logging in with these credentials. */
-export async function authConfig(credentials: Credentials, nodeName: string): Promise<Partial<ConnectConfig>> {
+/** One way of logging in, as a message names it: a key by its file (never its content). */
+export type LoginMethod =
+  | { readonly type: 'publickey'; readonly file: string }
+  | { readonly type: 'agent' }
+  | { readonly type: 'password' }
+  | { readonly type: 'keyboard-interactive' };
+
+/** The ssh2 settings for logging in with these credentials, and the methods they try, in order. */
+export async function authConfig(credentials: Credentials, nodeName: string): Promise<{ config: Partial<ConnectConfig>; methods: LoginMethod[] }> {
   const config: Partial<ConnectConfig> = { username: credentials.user };
-  const methods: AuthenticationType[] = [];
+  const methods: LoginMethod[] = [];
   const keyFile =
     credentials.privateKeyFile ??
     (credentials.password === undefined && credentials.agentSocket === undefined ? await defaultIdentity() : undefined);
   if (keyFile !== undefined) {
     config.privateKey = await readKey(keyFile, credentials.passphrase, nodeName);
     if (credentials.passphrase !== undefined) config.passphrase = credentials.passphrase;
-    methods.push('publickey');
+    methods.push({ type: 'publickey', file: keyFile });
   }
   if (credentials.agentSocket !== undefined) {
     config.agent = credentials.agentSocket;
-    methods.push('agent');
+    methods.push({ type: 'agent' });
   }
   if (credentials.password !== undefined) {
     config.password = credentials.password;
-    methods.push('password', 'keyboard-interactive');
+    methods.push({ type: 'password' }, { type: 'keyboard-interactive' });
     config.tryKeyboard = true;
   }
   if (methods.length === 0) {
@@ -76,6 +83,47 @@ export async function authConfig(credentials: Credentials, nodeName: string): Pr
       `${nodeName}: no way to log in: set ansible_ssh_private_key_file or ansible_password, or run an ssh-agent`,
     );
   }
-  config.authHandler = methods;
-  return config;
+  return { config, methods };
+}
+
+/**
+ * ssh2's authHandler for `methods`, tried in order, remembering which were tried and what the node
+ * said it accepts, so a refusal can name the key file tried (never its content).
+ */
+export class LoginAttempts {
+  readonly #methods: readonly LoginMethod[];
+  readonly #tried: LoginMethod[] = [];
+  #accepts: readonly string[] | undefined;
+
+  constructor(methods: readonly LoginMethod[]) {
+    this.#methods = methods;
+  }
+
+  readonly handler: AuthHandlerMiddleware = (authsLeft, _partialSuccess, next) => {
+    if (authsLeft) this.#accepts = authsLeft;
+    const method = this.#methods[this.#tried.length];
+    if (method === undefined) return next(false as never);
+    this.#tried.push(method);
+    next(method.type);
+  };
+
+  /** Why the node let nobody in: what was tried, and what it accepts. */
+  refusal(): string {
+    const names = [...new Set(this.#tried.map(describeMethod))];
+    const tried = names.length === 0 ? 'every configured method' : names.join(', ');
+    const accepts = this.#accepts === undefined ? '' : `; it accepts: ${this.#accepts.join(', ') || 'nothing'}`;
+    return `the node refused ${tried}${accepts}`;
+  }
+}
+
+function describeMethod(method: LoginMethod): string {
+  switch (method.type) {
+    case 'publickey':
+      return `the key ${method.file}`;
+    case 'agent':
+      return "the ssh-agent's keys (SSH_AUTH_SOCK)";
+    case 'password':
+    case 'keyboard-interactive':
+      return 'the password (ansible_password)';
+  }
 }

@@ -4,7 +4,10 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import { DockhandError, UnreachableError } from '../errors.ts';
 import { commandFor, needsSudo, newHandshake, type Privilege } from './become.ts';
 import type { HostKeyPolicy } from './host-key-policy.ts';
-import { authConfig, type Credentials } from './ssh-auth.ts';
+import { attemptLogin, AttemptError } from './ssh-attempt.ts';
+import { authConfig, LoginAttempts, type Credentials } from './ssh-auth.ts';
+import { describeFailure, describeGiveUp, looksThrottled, seconds, type AttemptFailure, type EndpointPattern } from './ssh-diagnosis.ts';
+import { SshEndpoints } from './ssh-endpoints.ts';
 import { drive, type Spawned } from './streams.ts';
 import type { Connection, RunOptions, RunResult } from './types.ts';
 
@@ -15,9 +18,13 @@ export interface SshSettings {
   readonly credentials: Credentials;
   readonly privilege: Privilege;
   readonly hostKeys: HostKeyPolicy;
-  /** TCP connect plus handshake and login. */
+  /** TCP connect, handshake and login, every try and the pauses between them included. */
   readonly connectTimeoutMs: number;
   readonly keepaliveIntervalMs: number;
+  /** What this run has seen of each sshd (shared by its connections, to recognise throttling). */
+  readonly endpoints?: SshEndpoints | undefined;
+  /** Where to tell, at -v, that a try was dropped and another follows. */
+  readonly log?: ((text: string) => void) | undefined;
 }
 
 /** Key exchanges that cost seconds of blocking client CPU (group exchange) are left out. */
@@ -34,8 +41,11 @@ const KEX: KexAlgorithm[] = [
 
 const HOST_KEY_ALGORITHMS: ServerHostKeyAlgorithm[] = ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256'];
 
-/** Connection attempts when sshd drops us before the handshake (MaxStartups): 0.2 s, 0.4 s, ... 3.2 s apart. */
-const MAX_CONNECT_ATTEMPTS = 6;
+/** The pause before try `tries + 1` after sshd dropped us: 50 ms, 100 ms, ... 800 ms at most, plus up to as much again (jitter). */
+function backoff(tries: number): number {
+  const base = Math.min(800, 50 * 2 ** (tries - 1));
+  return base + Math.random() * base;
+}
 
 /** sshd's MaxSessions defaults to 10 channels per connection; stay under it. */
 const MAX_CHANNELS = 8;
@@ -51,32 +61,11 @@ function keyTypeOf(blob: Buffer): string {
   return blob.subarray(4, 4 + length).toString('latin1');
 }
 
-function describeConnectError(error: Error & { code?: string; level?: string }, settings: SshSettings): UnreachableError {
-  const where = `${settings.host}:${settings.port}`;
-  if (error.level === 'client-authentication') {
-    return new UnreachableError('E_AUTH', `authentication as ${settings.credentials.user} at ${where} failed (tried: ${error.message.replace(/^All configured authentication methods failed$/, 'every configured method')})`, { cause: error });
-  }
-  if (error.level === 'client-timeout' || /Timed out/.test(error.message)) {
-    return new UnreachableError('E_TIMEOUT', `no SSH handshake from ${where} within ${settings.connectTimeoutMs} ms`, { cause: error });
-  }
-  const code = error.code ?? '';
-  // sshd closing an accepted connection before its banner is what MaxStartups throttling looks like
-  const throttled = code === 'ECONNRESET' || /lost before handshake|before handshake/i.test(error.message);
-  const reason =
-    code === 'ECONNREFUSED' ? 'connection refused (nothing listens there)'
-    : code === 'EHOSTUNREACH' || code === 'ENETUNREACH' ? 'no route to host'
-    : code === 'ENOTFOUND' ? 'name does not resolve'
-    : throttled ? 'sshd closed the connection before its handshake, again and again (MaxStartups throttling? lower --forks)'
-    : error.message;
-  const unreachable = new UnreachableError('E_CONNECT', `cannot reach ${where}: ${reason}`, { cause: error });
-  unreachable.throttled = throttled;
-  return unreachable;
-}
-
 /** A connection over SSH (ssh2): opened once, every run on its own channel. */
 export class SshConnection implements Connection {
   readonly kind = 'ssh';
   readonly #settings: SshSettings;
+  readonly #endpoints: SshEndpoints;
   #client = new ssh2.Client();
   readonly #channels: LimitFunction = pLimit(MAX_CHANNELS);
   #open = false;
@@ -84,36 +73,80 @@ export class SshConnection implements Connection {
 
   constructor(settings: SshSettings) {
     this.#settings = settings;
+    this.#endpoints = settings.endpoints ?? new SshEndpoints();
+  }
+
+  get #where(): string {
+    return `${this.#settings.host}:${this.#settings.port}`;
   }
 
   /**
-   * Log in. sshd drops unauthenticated connections beyond MaxStartups (10 at once by default, and
-   * behind a bastion all nodes share one sshd): such a drop is retried with backoff and jitter.
+   * Log in, all within the connect timeout (tries, turns and the pauses between them included). Only
+   * what looks like sshd throttling (MaxStartups, see ssh-diagnosis.ts) is tried again: after a short
+   * pause with jitter, and taking turns with this run's other connections to the same sshd. Anything
+   * else fails at once, saying what was seen.
    */
   async open(): Promise<void> {
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        await this.#attempt();
-        return;
-      } catch (error) {
-        if (!(error instanceof UnreachableError && error.throttled) || attempt >= MAX_CONNECT_ATTEMPTS) throw error;
+    const started = performance.now();
+    const deadline = started + this.#settings.connectTimeoutMs;
+    const done = this.#endpoints.opening(this.#where);
+    try {
+      for (let tries = 1; ; tries += 1) {
+        const release = await this.#endpoints.turn(this.#where, deadline);
+        if (release === undefined) {
+          throw new UnreachableError(
+            'E_TIMEOUT',
+            `cannot reach ${this.#where}: timed out after ${seconds(this.#settings.connectTimeoutMs)} waiting for a turn: sshd there dropped ` +
+              "this run's new connections (MaxStartups throttling): lower --forks, or raise MaxStartups on the node",
+          );
+        }
+        let failure: AttemptFailure;
+        let pattern: EndpointPattern;
+        let throttled: boolean;
+        try {
+          await this.#attempt(deadline);
+          this.#endpoints.served(this.#where);
+          return;
+        } catch (error) {
+          if (!(error instanceof AttemptError)) throw error;
+          failure = error.failure;
+          pattern = this.#endpoints.pattern(this.#where);
+          throttled = looksThrottled(failure, pattern);
+          if (throttled) this.#endpoints.dropped(this.#where);
+        } finally {
+          release();
+        }
+        const pause = backoff(tries);
+        if (!throttled || performance.now() + pause >= deadline) {
+          const reason = describeGiveUp(failure, this.#settings.connectTimeoutMs, tries, performance.now() - started, pattern);
+          throw this.#unreachable(failure, reason);
+        }
+        this.#settings.log?.(`${this.#where}: ${describeFailure(failure, this.#settings.connectTimeoutMs)}; trying again in ${Math.round(pause)} ms`);
+        await new Promise((r) => setTimeout(r, pause));
         this.#client = new ssh2.Client();
-        const backoff = 200 * 2 ** (attempt - 1);
-        await new Promise((r) => setTimeout(r, backoff + Math.random() * backoff));
       }
+    } finally {
+      done();
     }
   }
 
-  async #attempt(): Promise<void> {
+  #unreachable(failure: AttemptFailure, reason: string): UnreachableError {
+    const timedOut = failure.kind === 'timeout';
+    if (timedOut && failure.phase === 'authentication') return new UnreachableError('E_TIMEOUT', `no SSH login at ${this.#where}: ${reason}`);
+    return new UnreachableError(timedOut ? 'E_TIMEOUT' : 'E_CONNECT', `cannot reach ${this.#where}: ${reason}`);
+  }
+
+  async #attempt(deadline: number): Promise<void> {
     const settings = this.#settings;
-    const auth = await authConfig(settings.credentials, settings.nodeName);
+    const { config: auth, methods } = await authConfig(settings.credentials, settings.nodeName);
+    const logins = new LoginAttempts(methods);
     const knownTypes = await settings.hostKeys.knownKeyTypes(settings.host, settings.port);
     let hostKeyError: Error | undefined;
     const config: ConnectConfig = {
       ...auth,
+      authHandler: logins.handler,
       host: settings.host,
       port: settings.port,
-      readyTimeout: settings.connectTimeoutMs,
       keepaliveInterval: settings.keepaliveIntervalMs,
       keepaliveCountMax: 3,
       algorithms: { kex: KEX, serverHostKey: hostKeyOrder(knownTypes) },
@@ -133,29 +166,15 @@ export class SshConnection implements Connection {
     // ssh2 may emit more than one error (a socket error after a failed handshake): one that finds no
     // listener would crash the process. Errors after login surface through the channels in use.
     this.#client.on('error', () => undefined);
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#client.end();
-        reject(new UnreachableError('E_TIMEOUT', `no SSH login at ${settings.host}:${settings.port} within ${settings.connectTimeoutMs} ms`));
-      }, settings.connectTimeoutMs + 1000);
-      this.#client
-        .once('ready', () => {
-          clearTimeout(timer);
-          this.#open = true;
-          resolve();
-        })
-        .once('error', (error: Error) => {
-          clearTimeout(timer);
-          reject(hostKeyError ?? describeConnectError(error, settings));
-        })
-        .on('keyboard-interactive', (_name, _instructions, _lang, prompts, finish) => {
-          finish(prompts.map(() => password ?? ''));
-        })
-        .connect(config);
-      // ssh2 never disables Nagle: request/response stalls on delayed ACKs (~40 ms a round, ~170 ms a
-      // login). The socket exists once connect() returns; Node applies the flag when it connects.
-      this.#client.setNoDelay(true);
+    this.#client.on('keyboard-interactive', (_name, _instructions, _lang, prompts, finish) => {
+      finish(prompts.map(() => password ?? ''));
     });
+    await attemptLogin(this.#client, config, deadline, {
+      verdict: () => hostKeyError,
+      loginRefused: (cause) =>
+        new UnreachableError('E_AUTH', `authentication as ${settings.credentials.user} at ${this.#where} failed: ${logins.refusal()}`, { cause }),
+    });
+    this.#open = true;
   }
 
   run(script: string, options: RunOptions = {}): Promise<RunResult> {

@@ -17,6 +17,8 @@ export function desiredStates(playbook: Playbook, inventory: Inventory, selected
     readonly registries: Map<string, RegistrySpec>;
     readonly insecure: string[];
     readonly mirrors: string[];
+    readonly retiredInsecure: string[];
+    readonly retiredMirrors: string[];
     dockerConfig: DockerConfig;
     runtimes: Set<RuntimeName>;
     restart: RestartPolicy;
@@ -28,7 +30,7 @@ export function desiredStates(playbook: Playbook, inventory: Inventory, selected
     for (const host of hosts) {
       if (!selected.has(host.name)) continue;
       const entry: Wanted = perNode.get(host.name) ?? {
-        registries: new Map(), insecure: [], mirrors: [], dockerConfig: 'auto', runtimes: new Set(), restart: 'always', liveRestore: 'keep',
+        registries: new Map(), insecure: [], mirrors: [], retiredInsecure: [], retiredMirrors: [], dockerConfig: 'auto', runtimes: new Set(), restart: 'always', liveRestore: 'keep',
       };
       if (entry.dockerConfig === 'auto') entry.dockerConfig = play.dockerConfig;
       if (play.runtimes !== 'auto') for (const runtime of play.runtimes) entry.runtimes.add(runtime);
@@ -37,6 +39,8 @@ export function desiredStates(playbook: Playbook, inventory: Inventory, selected
       for (const registry of play.registries) entry.registries.set(registry.host.toLowerCase(), registry);
       entry.insecure.push(...play.insecureRegistries);
       entry.mirrors.push(...play.registryMirrors);
+      entry.retiredInsecure.push(...play.absentInsecureRegistries);
+      entry.retiredMirrors.push(...play.absentRegistryMirrors);
       perNode.set(host.name, entry);
     }
   }
@@ -48,7 +52,8 @@ export function desiredStates(playbook: Playbook, inventory: Inventory, selected
       registries,
       insecureRegistries: unique([...present.filter((r) => r.insecure).map((r) => r.host), ...entry.insecure]),
       registryMirrors: unique(entry.mirrors),
-      retiredInsecureRegistries: unique(registries.filter((r) => r.state === 'absent').map((r) => r.host)),
+      retiredInsecureRegistries: unique([...registries.filter((r) => r.state === 'absent').map((r) => r.host), ...entry.retiredInsecure]),
+      retiredRegistryMirrors: unique(entry.retiredMirrors),
       dockerConfig: entry.dockerConfig,
       runtimes: entry.runtimes.size === 0 ? 'auto' : [...entry.runtimes],
       restart: entry.restart,

@@ -7,10 +7,10 @@ export interface DesiredState {
   /** Hosts and CIDRs for --insecure-registry: insecure registries plus the plays' extras. */
   readonly insecureRegistries: readonly string[];
   readonly registryMirrors: readonly string[];
-  /** Flags dockhand once added and the plays no longer ask for (registries now absent). */
+  /** Flags dockhand once added and the plays no longer ask for (registries now absent, `insecure_registries` entries with `state: absent`). */
   readonly retiredInsecureRegistries: readonly string[];
-  /** Docker Hub mirrors dockhand once added and the plays now retire. */
-  readonly retiredRegistryMirrors?: readonly string[];
+  /** `registry_mirrors` entries with `state: absent`: mirrors to take back where dockhand put them. */
+  readonly retiredRegistryMirrors: readonly string[];
   /** How registry options reach dockerd: chosen per node (`auto`) or forced by the play. */
   readonly dockerConfig: DockerConfig;
   /** Which runtimes to configure (the plays' lists united; `auto` when none names any). */

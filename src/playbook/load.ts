@@ -10,9 +10,13 @@ import type { core } from 'zod';
 import { InputError } from '../errors.ts';
 import { parseCaBundle } from '../resources/ca-certificate.ts';
 import { formatFileName, formatPath, formatValue, Locator, valueAt, type DocPath } from './locate.ts';
-import { MIRROR_KEYS, PLAY_KEYS, PlaySchema, REGISTRY_KEYS, RegistrySchema, VERIFY_KEYS, type RawMirror, type RawPlay, type RawRegistry } from './schema.ts';
-import type { Play, Playbook, RegistryMirror, RegistrySpec } from './types.ts';
-import { registryKey } from './validate-values.ts';
+import { canonicalCidr } from './cidr.ts';
+import { checkPresentAndAbsent, LIST_ENTRY_KEYS, type ListEntry, type PlacedValue } from './list-entries.ts';
+import { checkAcrossPlays, checkDuplicates, checkPins, spec, type IssueSink, type LoadedRegistry } from './registries.ts';
+import { imageReferenceOf, readRegistryHost } from './registry-host.ts';
+import { MIRROR_KEYS, PLAY_KEYS, PlaySchema, REGISTRY_KEYS, RegistrySchema, VERIFY_KEYS, type RawPlay, type RawRegistry } from './schema.ts';
+import type { Play, Playbook } from './types.ts';
+import { isCidr, registryKey } from './validate-values.ts';
 
 /** One problem in a playbook: its line, where in the document (if anywhere), and what is wrong. */
 export interface PlaybookIssue {
@@ -91,21 +95,6 @@ export async function parsePlaybook(text: string, file: string, options: LoadPla
   return { file, plays, warnings: checker.warnings };
 }
 
-interface LoadedRegistry {
-  readonly index: number;
-  readonly raw: RawRegistry;
-  readonly path: DocPath;
-  /** The whole entry is valid (else only its valid fields are in `raw`). */
-  readonly valid: boolean;
-  /** For an entry that is not valid: whether its host is. */
-  readonly hostValid?: boolean;
-  /** The CA, when one is given and could be read and parsed. */
-  ca?: { file: string; pem: string };
-  caFailed?: boolean;
-  /** The CAs of its mirrors, by index in `mirrors`. */
-  readonly mirrorCas: Map<number, { file: string; pem: string }>;
-}
-
 class Checker {
   readonly issues: PlaybookIssue[] = [];
   readonly warnings: string[] = [];
@@ -124,7 +113,9 @@ class Checker {
 
   /** Checks every play; the plays, or undefined when any could not be read at all. */
   async check(raws: readonly unknown[]): Promise<Play[] | undefined> {
+    const sink: IssueSink = { add: (path, message) => this.#add(path, message), where: (path) => this.#where(path) };
     const plays: Play[] = [];
+    const values: PlacedValue[] = [];
     const registriesByPlay: LoadedRegistry[][] = [];
     let complete = true;
     for (const [index, raw] of raws.entries()) {
@@ -142,11 +133,14 @@ class Checker {
       }
       const registries = this.#usableRegistries(base, result.success ? result.data : raw);
       registriesByPlay.push(registries);
-      this.#checkDuplicates(registries);
-      if (result.success) plays.push(this.#play(index, base, result.data));
+      checkDuplicates(registries, sink);
+      values.push(...insecureValuesOf(registries));
+      if (result.success) plays.push(this.#play(index, base, result.data, values));
     }
     await Promise.all(registriesByPlay.flat().map((registry) => this.#loadCa(registry)));
-    this.#checkAcrossPlays(registriesByPlay);
+    checkAcrossPlays(registriesByPlay, sink);
+    checkPins(registriesByPlay, sink);
+    checkPresentAndAbsent(values, sink);
     return complete ? plays.map((play, i) => ({ ...play, registries: registriesByPlay[i]!.map((r) => spec(r)) })) : undefined;
   }
 
@@ -162,7 +156,7 @@ class Checker {
       const path = [...base, 'registries', index];
       const parsed = RegistrySchema.safeParse(item);
       if (parsed.success) {
-        usable.push({ index, raw: parsed.data, path, valid: true, mirrorCas: new Map() });
+        usable.push({ index, raw: this.#pasted(path, parsed.data), path, valid: true, mirrorCas: new Map() });
         return;
       }
       if (item === null || typeof item !== 'object' || Array.isArray(item)) return;
@@ -170,7 +164,8 @@ class Checker {
         const result = RegistrySchema.shape[key].safeParse((item as Record<string, unknown>)[key]);
         return result.success ? (result.data as RawRegistry[K]) : undefined;
       };
-      const host = field('host');
+      const given = field('host');
+      const host = given === undefined ? undefined : this.#pasted(path, { host: given, verify: undefined }, false).host;
       const state = field('state');
       const ca = field('ca');
       if (host === undefined && ca === undefined) return;
@@ -179,14 +174,45 @@ class Checker {
     return usable;
   }
 
-  /** The play without its registries, which are added once their CA files are read. */
-  #play(index: number, base: DocPath, raw: RawPlay): Play {
+  /**
+   * A registry entry as image references name it: a host pasted as a URL (`https://harbor.example.com/`)
+   * or with a trailing slash is read as the bare host, and a warning says so; `http://` means
+   * `insecure: true` unless the entry sets `insecure`. A `verify.image` pasted with `https://` loses it.
+   */
+  #pasted<R extends Pick<RawRegistry, 'host' | 'verify'> & { insecure?: boolean | null | undefined }>(path: DocPath, raw: R, warn = true): R {
+    const reading = readRegistryHost(raw.host);
+    let result = raw;
+    if ('host' in reading && reading.rewritten) {
+      const insecure = reading.scheme === 'http' && (raw.insecure === undefined || raw.insecure === null);
+      if (warn) {
+        const note = insecure ? ', insecure: true (plain http)' : reading.scheme === 'http' ? ' (http://, but the entry sets insecure: false)' : '';
+        this.#warn([...path, 'host'], `${formatValue(raw.host)} read as ${reading.host}${note}`);
+      }
+      result = { ...result, host: reading.host, ...(insecure ? { insecure: true } : {}) };
+    }
+    const image = raw.verify?.image;
+    if (raw.verify && image !== undefined && imageReferenceOf(image) !== image) {
+      if (warn) this.#warn([...path, 'verify', 'image'], `${formatValue(image)} read as ${imageReferenceOf(image)}`);
+      result = { ...result, verify: { ...raw.verify, image: imageReferenceOf(image) } };
+    }
+    return result;
+  }
+
+  /** The play without its registries, which are added once their CA files are read; its list values go to `values`. */
+  #play(index: number, base: DocPath, raw: RawPlay, values: PlacedValue[]): Play {
+    const insecure = (raw.insecure_registries ?? []).map((entry, i) => this.#insecureEntry([...base, 'insecure_registries', i], entry));
+    const mirrors = raw.registry_mirrors ?? [];
+    insecure.forEach((entry, i) => values.push(placed(entry, registryKey(entry.value), [...base, 'insecure_registries', i])));
+    mirrors.forEach((entry, i) => values.push(placed(entry, `mirror ${entry.value.replace(/\/+$/, '').toLowerCase()}`, [...base, 'registry_mirrors', i])));
+    const having = (entries: readonly ListEntry[], state: ListEntry['state']) => entries.filter((e) => e.state === state).map((e) => e.value);
     return {
       name: raw.name ?? `play ${index + 1}`,
       hosts: raw.hosts ?? 'all',
       registries: [],
-      insecureRegistries: raw.insecure_registries ?? [],
-      registryMirrors: raw.registry_mirrors ?? [],
+      insecureRegistries: having(insecure, 'present'),
+      registryMirrors: having(mirrors, 'present'),
+      absentInsecureRegistries: having(insecure, 'absent'),
+      absentRegistryMirrors: having(mirrors, 'absent'),
       dockerConfig: raw.docker_config ?? 'auto',
       runtimes: raw.runtimes ?? 'auto',
       restart: raw.restart ?? 'if-idle',
@@ -197,47 +223,16 @@ class Checker {
     };
   }
 
-  #checkDuplicates(registries: readonly LoadedRegistry[]): void {
-    const seen = new Map<string, LoadedRegistry>();
-    for (const registry of registries) {
-      if (!registry.valid && registry.hostValid !== true) continue;
-      const key = registryKey(registry.raw.host);
-      const first = seen.get(key);
-      if (first === undefined) {
-        seen.set(key, registry);
-        continue;
-      }
-      this.#add(
-        [...registry.path, 'host'],
-        `${formatValue(registry.raw.host)} is declared twice in this play: also at ${this.#where(first.path)}`,
-      );
-    }
-  }
-
-  /** The same registry in two plays must be declared the same way: nodes in both would flip-flop. */
-  #checkAcrossPlays(registriesByPlay: readonly (readonly LoadedRegistry[])[]): void {
-    const first = new Map<string, LoadedRegistry>();
-    for (const registries of registriesByPlay) {
-      const inThisPlay = new Set<string>();
-      for (const registry of registries) {
-        if (!registry.valid) continue;
-        const key = registryKey(registry.raw.host);
-        if (inThisPlay.has(key)) continue; // reported as a duplicate already
-        inThisPlay.add(key);
-        const earlier = first.get(key);
-        if (earlier === undefined) {
-          first.set(key, registry);
-          continue;
-        }
-        const differences = differ(earlier, registry);
-        if (differences.length > 0) {
-          this.#add(
-            [...registry.path, 'host'],
-            `${formatValue(registry.raw.host)} is also declared at ${this.#where(earlier.path)} with different settings: ${differences.join(', ')}`,
-          );
-        }
-      }
-    }
+  /**
+   * A CIDR block as dockerd keeps it (masked to its network, canonical): `192.168.1.1/24` is
+   * `192.168.1.0/24` in `docker info`, so that is what dockhand writes, with a warning.
+   */
+  #insecureEntry(path: DocPath, entry: ListEntry): ListEntry {
+    if (!isCidr(entry.value)) return entry;
+    const network = canonicalCidr(entry.value);
+    if (network === entry.value) return entry;
+    this.#warn(path, `${formatValue(entry.value)} read as ${network}, the network dockerd keeps for it (host bits cleared)`);
+    return { ...entry, value: network };
   }
 
   async #loadCa(registry: LoadedRegistry): Promise<void> {
@@ -280,12 +275,7 @@ class Checker {
     }
     try {
       const bundle = parseCaBundle(bytes, this.#now);
-      const line = this.#locator.line(path);
-      for (const soon of bundle.expiringSoon) {
-        this.warnings.push(
-          `${this.#file}${line === undefined ? '' : `:${line}`}: ${this.#format(path)}: ${shown}: "${soon.subject}" expires on ${soon.validTo}`,
-        );
-      }
+      for (const soon of bundle.expiringSoon) this.#warn(path, `${shown}: "${soon.subject}" expires on ${soon.validTo}`);
       return { file: absolute, pem: bundle.pem };
     } catch (error) {
       this.#add(path, `${shown}: ${(error as Error).message}`);
@@ -300,6 +290,7 @@ class Checker {
       const allowed = path.length === 0 ? PLAY_KEYS
         : parent === 'verify' ? VERIFY_KEYS
         : path[path.length - 2] === 'mirrors' ? MIRROR_KEYS
+        : path[path.length - 2] === 'insecure_registries' || path[path.length - 2] === 'registry_mirrors' ? LIST_ENTRY_KEYS
         : REGISTRY_KEYS;
       for (const key of issue.keys) {
         const value = valueAt(raw, [...path, key]);
@@ -331,6 +322,11 @@ class Checker {
     this.issues.push({ line: this.#locator.line(path), path: this.#format(path), message });
   }
 
+  #warn(path: DocPath, message: string): void {
+    const line = this.#locator.line(path);
+    this.warnings.push(`${this.#file}${line === undefined ? '' : `:${line}`}: ${this.#format(path)}: ${message}`);
+  }
+
   #format(path: DocPath): string {
     return this.#list ? formatPath(path.slice(1), `plays[${String(path[0])}]`) : formatPath(path, '');
   }
@@ -341,44 +337,15 @@ class Checker {
   }
 }
 
-function spec(registry: LoadedRegistry): RegistrySpec {
-  const raw = registry.raw;
-  if (raw.state === 'absent') return { host: raw.host, ip: undefined, insecure: false, ca: undefined, state: 'absent' };
-  const verify = raw.verify
-    ? { image: raw.verify.image, usernameEnv: raw.verify.username_env ?? undefined, passwordEnv: raw.verify.password_env ?? undefined }
-    : undefined;
-  const mirrors = (raw.mirrors ?? []).map((mirror, index) => mirrorSpec(mirror, registry.mirrorCas.get(index)));
-  return {
-    host: raw.host, ip: raw.ip ?? undefined, insecure: raw.insecure ?? false, ca: registry.ca, state: 'present',
-    ...(verify ? { verify } : {}),
-    ...(mirrors.length > 0 ? { mirrors } : {}),
-  };
+/** What a registry entry implies for `--insecure-registry`: its host kept (insecure) or taken back (absent). */
+function insecureValuesOf(registries: readonly LoadedRegistry[]): PlacedValue[] {
+  return registries
+    .filter((r) => r.valid && (r.raw.state === 'absent' || r.raw.insecure === true))
+    .map((r) => ({ key: registryKey(r.raw.host), value: r.raw.host, state: r.raw.state === 'absent' ? 'absent' : 'present', path: [...r.path, 'host'], fromRegistry: true }));
 }
 
-function mirrorSpec(raw: RawMirror, ca: { file: string; pem: string } | undefined): RegistryMirror {
-  if (typeof raw === 'string') return { url: raw, capabilities: ['pull', 'resolve'], skipVerify: false, ca: undefined };
-  return { url: raw.url, capabilities: raw.capabilities ?? ['pull', 'resolve'], skipVerify: raw.skip_verify ?? false, ca };
-}
-
-/** How two declarations of one registry differ, for a message; empty when they agree. */
-function differ(a: LoadedRegistry, b: LoadedRegistry): string[] {
-  const stateA = a.raw.state ?? 'present';
-  const stateB = b.raw.state ?? 'present';
-  if (stateA !== stateB) return [`state ${JSON.stringify(stateA)} vs ${JSON.stringify(stateB)}`];
-  if (stateA === 'absent') return [];
-  const out: string[] = [];
-  const ipA = a.raw.ip ?? undefined;
-  const ipB = b.raw.ip ?? undefined;
-  if (ipA !== ipB) out.push(`ip ${formatValue(ipA ?? null)} vs ${formatValue(ipB ?? null)}`);
-  const insecureA = a.raw.insecure ?? false;
-  const insecureB = b.raw.insecure ?? false;
-  if (insecureA !== insecureB) out.push(`insecure ${String(insecureA)} vs ${String(insecureB)}`);
-  if (!a.caFailed && !b.caFailed && a.ca?.pem !== b.ca?.pem) {
-    out.push(`ca ${formatValue(a.raw.ca ?? null)} vs ${formatValue(b.raw.ca ?? null)} (different certificates)`);
-  }
-  const mirrors = (r: LoadedRegistry) => JSON.stringify((r.raw.mirrors ?? []).map((m, i) => ({ ...mirrorSpec(m, undefined), ca: r.mirrorCas.get(i)?.pem })));
-  if (mirrors(a) !== mirrors(b)) out.push('mirrors differ');
-  return out;
+function placed(entry: ListEntry, key: string, path: DocPath): PlacedValue {
+  return { key, value: entry.value, state: entry.state, path, fromRegistry: false };
 }
 
 function readFailure(error: unknown, what: string): string {

@@ -1,13 +1,13 @@
 /** The shape of a play, in zod: strict objects (an unknown key is an error) and checked values. */
 import { z } from 'zod';
+import { listEntrySchema } from './list-entries.ts';
+import { checkPastedImageReference, checkPastedRegistryHost, imageReferenceOf, registryHostOf } from './registry-host.ts';
 import {
   checkEnvName,
-  checkImageReference,
   checkInsecureRegistry,
   checkIpAddress,
   checkMaxFailPercentage,
   checkMirrorUrl,
-  checkRegistryHost,
   parseSerial,
 } from './validate-values.ts';
 
@@ -47,7 +47,7 @@ const nonEmpty = z.string().superRefine((value, ctx) => {
 /** A pull check: the node pulls this image after apply (credentials from the named environment variables). */
 export const VerifySchema = z
   .strictObject({
-    image: checked(checkImageReference),
+    image: checked(checkPastedImageReference),
     username_env: checked(checkEnvName).nullish(),
     password_env: checked(checkEnvName).nullish(),
   })
@@ -70,7 +70,7 @@ export const MirrorSchema = z.union([
 
 export const RegistrySchema = z
   .strictObject({
-    host: checked(checkRegistryHost),
+    host: checked(checkPastedRegistryHost),
     ip: checked(checkIpAddress).nullish(),
     insecure: z.boolean().nullish(),
     ca: nonEmpty.nullish(),
@@ -80,8 +80,9 @@ export const RegistrySchema = z
   })
   .superRefine((registry, ctx) => {
     const image = registry.verify?.image;
-    if (image !== undefined && !image.toLowerCase().startsWith(`${registry.host.toLowerCase()}/`)) {
-      ctx.addIssue({ code: 'custom', path: ['verify', 'image'], message: `must be an image of this registry (${registry.host}/...)` });
+    const host = registryHostOf(registry.host);
+    if (image !== undefined && !imageReferenceOf(image).toLowerCase().startsWith(`${host.toLowerCase()}/`)) {
+      ctx.addIssue({ code: 'custom', path: ['verify', 'image'], message: `must be an image of this registry (${host}/...)` });
     }
   });
 
@@ -118,8 +119,8 @@ export const PlaySchema = z
     name: nonEmpty.nullish(),
     hosts: nonEmpty.nullish(),
     registries: z.array(RegistrySchema).nullish(),
-    insecure_registries: z.array(checked(checkInsecureRegistry)).nullish(),
-    registry_mirrors: z.array(checked(checkMirrorUrl)).nullish(),
+    insecure_registries: z.array(listEntrySchema(checkInsecureRegistry)).nullish(),
+    registry_mirrors: z.array(listEntrySchema(checkMirrorUrl)).nullish(),
     docker_config: z.enum(['auto', 'drop-in', 'daemon-json']).nullish(),
     serial: SerialSchema.optional(),
     max_fail_percentage: MaxFailSchema.optional(),

@@ -50,9 +50,13 @@ export interface Play {
   /** An inventory pattern, as --limit takes. */
   readonly hosts: string;
   readonly registries: readonly RegistrySpec[];
-  /** Extra hosts or CIDRs for --insecure-registry. */
+  /** Extra hosts or CIDRs for --insecure-registry (CIDR blocks as dockerd keeps them: masked, canonical). */
   readonly insecureRegistries: readonly string[];
   readonly registryMirrors: readonly string[];
+  /** `insecure_registries` entries with `state: absent`: taken back where dockhand put them. */
+  readonly absentInsecureRegistries: readonly string[];
+  /** `registry_mirrors` entries with `state: absent`. */
+  readonly absentRegistryMirrors: readonly string[];
   /**
    * How Docker receives registry options: `auto` picks, per node, what its Docker really honours;
    * `drop-in` forces DOCKER_OPTS in docker-options.conf; `daemon-json` forces /etc/docker/daemon.json.

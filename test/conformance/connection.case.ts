@@ -2,7 +2,17 @@
  * The one conformance suite every connection kind passes (ssh, local): same scripts, same results.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SCRIPT_PATH } from '../../src/connection/become.ts';
 import type { Connection } from '../../src/connection/types.ts';
+
+/** The environment every node script gets (README, Connections), whoever runs it. */
+const DOCUMENTED_ENV = ['HOME', 'LANG', 'LC_ALL', 'LOGNAME', 'PATH', 'SHELL', 'USER'];
+/** What /bin/sh itself sets and exports (dash: PWD; bash as sh: PWD, SHLVL, _). */
+const SHELL_OWN = new Set(['PWD', 'OLDPWD', 'SHLVL', '_']);
+
+function environment(text: string): Map<string, string> {
+  return new Map(text.split('\n').filter((line) => line.includes('=')).map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+}
 
 export interface ConnectionUnderTest {
   /** A fresh, not yet opened connection whose runs become root. */
@@ -82,6 +92,17 @@ export function describeConnection(kind: string, subject: ConnectionUnderTest): 
     it('reports a script that ignores its input without failing', async () => {
       const result = await connection.run('exit 0', { input: 'x'.repeat(1_000_000) });
       expect(result.exitCode).toBe(0);
+    });
+
+    it('a script sees only the documented environment (issue 8, fault 9: nothing of the operator\'s, such as DOCKER_HOST or HARBOR_PASSWORD)', async () => {
+      for (const become of [false, true]) {
+        const env = environment((await connection.run('env', { become })).stdout);
+        const user = (await connection.run('id -un', { become })).stdout.trim();
+        expect([...env.keys()].filter((name) => !SHELL_OWN.has(name)).sort(), `become: ${String(become)}`).toEqual(DOCUMENTED_ENV);
+        expect(Object.fromEntries(env)).toMatchObject({ PATH: SCRIPT_PATH, LANG: 'C', LC_ALL: 'C', SHELL: '/bin/sh', USER: user, LOGNAME: user });
+        expect(env.get('HOME')).toMatch(/^\//);
+        if (become) expect(env.get('HOME')).toBe('/root');
+      }
     });
 
     it('uses a plain sh without reading rc files', async () => {

@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadLab, nodeExec, readSecret, type LabNode } from '../lab/lab.ts';
 import { dockhand } from '../support/cli.ts';
@@ -147,5 +148,30 @@ describe('a node whose daemon.json already sets insecure-registries', () => {
     const info = (await sh(node, "docker info --format '{{json .RegistryConfig}}'")).stdout;
     for (const wanted of ['10.99.0.0/16', '10.233.0.0/18', http.host]) expect(info).toContain(wanted);
     expect((await sh(node, `docker pull ${http.host}/library/tiny:1`)).exitCode).toBe(0);
+  });
+});
+
+describe('issue 8, fault 1: a CIDR with host bits (192.168.1.1/24), which dockerd keeps as 192.168.1.0/24', () => {
+  it('converges, verified, through the drop-in and daemon.json, and the next check finds no drift', async () => {
+    const pair = [lab.nodes.find((n) => n.variant === 'debian')!, lab.nodes.find((n) => n.variant === 'docker-ce')!];
+    await resetNodes(pair);
+    const book = `${dir}/cidr.yml`;
+    writeFileSync(book, 'hosts: all\nrestart: always\ninsecure_registries: [192.168.1.1/24, "FD00:0:0:0:1::7/64"]\n');
+    const inventoryPair = writeInventory(dir, lab, pair, 'cidr.ini');
+    try {
+      const apply = await dockhand(['apply', book, '-i', inventoryPair, '--known-hosts', knownHosts, '--json']);
+      expect(apply.exitCode, `${apply.stdout}\n${apply.stderr}`).toBe(0);
+      expect(apply.stderr).toContain('"192.168.1.1/24" read as 192.168.1.0/24');
+      for (const host of (JSON.parse(apply.stdout) as Report).hosts) expect(host.status, host.error ?? '').toBe('changed');
+      for (const node of pair) {
+        const info = (await sh(node, "docker info --format '{{json .RegistryConfig.InsecureRegistryCIDRs}}'")).stdout;
+        expect(info, node.name).toContain('192.168.1.0/24');
+        expect(info, node.name).toContain('fd00::/64');
+      }
+      const check = await dockhand(['check', book, '-i', inventoryPair, '--known-hosts', knownHosts, '--json']);
+      expect(check.exitCode, check.stdout).toBe(0);
+    } finally {
+      await resetNodes(pair);
+    }
   });
 });

@@ -4,12 +4,12 @@
 // must come out unaffected; each test leaves the nodes as it found them.
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadLab, nodeExec, readSecret, type LabNode } from '../lab/lab.ts';
 import { dockhand, type CliRun } from '../support/cli.ts';
 import { scratchDir, writeInventory } from '../support/lab-files.ts';
+import { withTcpServer } from '../support/peers.ts';
 import { resetNodes } from '../support/reset.ts';
 
 const lab = loadLab();
@@ -159,19 +159,9 @@ if sh -c ': >> /etc/hosts' 2>/dev/null; then echo '/etc/hosts is still writable'
 
 describe('faults, through the CLI', () => {
   it('a port that accepts but never speaks SSH is unreachable within the connect timeout', async () => {
-    const sockets = new Set<Socket>();
-    let accepted = 0;
-    const server: Server = createServer((socket) => {
-      // accept, read, never write a byte
-      accepted += 1;
-      sockets.add(socket);
-      socket.on('error', () => undefined);
-      socket.on('close', () => sockets.delete(socket));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const port = (server.address() as { port: number }).port;
     const healthy = debian[0]!;
-    try {
+    // accept, read, never write a byte
+    await withTcpServer(() => undefined, async (port, accepted) => {
       const inv = inventory('silent.ini', [`${healthy.name} ansible_host=${healthy.address}`, `silent ansible_host=127.0.0.1 ansible_port=${port}`]);
       const run = await facts(inv, ['--connect-timeout', '2']);
       expect(run.exitCode, said(run)).toBe(4);
@@ -183,11 +173,8 @@ describe('faults, through the CLI', () => {
       expect(host(report, healthy.name).status, said(run)).toBe('ok');
       // 2 s connect timeout, plus start-up and the healthy node's facts
       expect(run.durationMs).toBeLessThan(8_000);
-      expect(accepted, 'dockhand connected to the silent port').toBeGreaterThan(0);
-    } finally {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    }
+      expect(accepted(), 'dockhand connected to the silent port').toBeGreaterThan(0);
+    });
   });
 
   it('a wrong sudo password fails that node fast with "incorrect sudo password", and no password ever shows', async () => {

@@ -15,7 +15,7 @@ import { ExitCode, exitCodeFor } from '../exit-codes.ts';
 import { connectionSettings, connectorFor, outputFor, type NodeOptions } from '../options.ts';
 import { recordOverlap, writeRunReports, type ReportOptions } from '../reporting.ts';
 import { takeRunLock } from '../run-lock.ts';
-import { warnIfSecretsExposed } from '../targets.ts';
+import { requireSelection, warnIfSecretsExposed } from '../targets.ts';
 import type { Output } from '../../report/output.ts';
 
 export interface ApplyOptions extends NodeOptions, ReportOptions {
@@ -77,6 +77,7 @@ export async function applyCommand(playbookFile: string | undefined, options: Ap
   const restart = options.allowRestart === true ? 'always' : options.restart;
   const desired = withRestartPolicy(desiredStates(playbook, inventory, selected), restart);
   const targets = await resolveTargets(inventory, [...selected].filter((name) => desired.has(name)));
+  requireSelection(targets, options.limit, playbook);
   const output = outputFor(options, targets);
   output.redactor.add(...inputs.secrets);
   for (const warning of inventory.warnings) output.notice(`warning: ${warning}`);
@@ -103,7 +104,7 @@ export async function applyCommand(playbookFile: string | undefined, options: Ap
       targets,
       {
         forks: options.forks,
-        connection: connectionSettings(options),
+        connection: connectionSettings(options, output),
         connect: connectorFor(output),
         onEvent: progress.onEvent,
         ...rollout(playbook, options),

@@ -18,7 +18,7 @@ export async function factsCommand(options: NodeOptions): Promise<ExitCode> {
     targets,
     {
       forks: options.forks,
-      connection: connectionSettings(options),
+      connection: connectionSettings(options, output),
       connect: connectorFor(output),
       onEvent: progress.onEvent,
     },

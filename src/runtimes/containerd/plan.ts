@@ -106,9 +106,11 @@ export function planContainerd(state: NodeState, desired: DesiredState): Runtime
   const changes: (FileChange | undefined)[] = [configChange];
   for (const [dir, spec] of specs) changes.push(fileChange(state, 'hosts-toml', `${configDir}/${dir}/hosts.toml`, renderHostsToml(spec)));
   for (const [path, pem] of wanted.cas) changes.push(fileChange(state, 'certs.d', path, pem));
-  for (const registry of desired.registries) {
-    if (registry.state !== 'absent') continue;
-    const files = hostsFiles(configDir, registry.host);
+  // what the plays retire: registries now absent, and Docker Hub's hosts.toml once no mirror is left
+  const retired = desired.registries.filter((r) => r.state === 'absent').map((r) => r.host);
+  if (desired.retiredRegistryMirrors.length > 0 && !specs.has('docker.io')) retired.push('docker.io');
+  for (const host of retired) {
+    const files = hostsFiles(configDir, host);
     // only what dockhand wrote goes: a hosts.toml of someone else's stays
     if (state.files.get(files.hostsToml)?.text?.startsWith(MANAGED_MARK) === true) {
       changes.push(fileChange(state, 'hosts-toml', files.hostsToml, null));

@@ -27,7 +27,7 @@ function flagsWanted(desired: DesiredState): RegistryFlag[] {
 function retiredFlags(desired: DesiredState): RegistryFlag[] {
   return [
     ...desired.retiredInsecureRegistries.filter((host) => !desired.insecureRegistries.includes(host)).map((value) => ({ name: INSECURE_FLAG, value }) as const),
-    ...(desired.retiredRegistryMirrors ?? []).filter((url) => !desired.registryMirrors.includes(url)).map((value) => ({ name: MIRROR_FLAG, value }) as const),
+    ...desired.retiredRegistryMirrors.filter((url) => !desired.registryMirrors.includes(url)).map((value) => ({ name: MIRROR_FLAG, value }) as const),
   ];
 }
 
@@ -51,7 +51,7 @@ function planDaemonJson(state: NodeState, desired: DesiredState, registries: boo
     insecureRegistries: registries ? desired.insecureRegistries : [],
     registryMirrors: registries ? desired.registryMirrors : [],
     retiredInsecureRegistries: registries ? desired.retiredInsecureRegistries.filter((h) => !desired.insecureRegistries.includes(h)) : [],
-    retiredRegistryMirrors: registries ? (desired.retiredRegistryMirrors ?? []).filter((m) => !desired.registryMirrors.includes(m)) : [],
+    retiredRegistryMirrors: registries ? desired.retiredRegistryMirrors.filter((m) => !desired.registryMirrors.includes(m)) : [],
     liveRestore,
   });
   return { change: fileChange(state, 'daemon-json', DAEMON_JSON_PATH, after), blockers: [] };
@@ -97,7 +97,7 @@ export function planDocker(state: NodeState, desired: DesiredState): RuntimePlan
   const wanted = { insecureRegistries: desired.insecureRegistries, registryMirrors: desired.registryMirrors };
   const needed = {
     insecure: desired.insecureRegistries.length > 0 || desired.retiredInsecureRegistries.length > 0,
-    mirrors: desired.registryMirrors.length > 0 || (desired.retiredRegistryMirrors?.length ?? 0) > 0,
+    mirrors: desired.registryMirrors.length > 0 || desired.retiredRegistryMirrors.length > 0,
   };
   const choice = needed.insecure || needed.mirrors ? chooseMechanism(docker, needed, desired.dockerConfig) : null;
   const lacking = flagsWanted(desired).length > 0 ? missingEffect(docker, wanted) : [];

@@ -16,6 +16,7 @@ function desired(registries: RegistrySpec[], extra: Partial<DesiredState> = {}):
     insecureRegistries: registries.filter((r) => r.insecure).map((r) => r.host),
     registryMirrors: [],
     retiredInsecureRegistries: [],
+    retiredRegistryMirrors: [],
     dockerConfig: 'auto',
     runtimes: 'auto',
     restart: 'always',

@@ -25,6 +25,7 @@ function desired(registries: RegistrySpec[], extra: Partial<DesiredState> = {}):
     insecureRegistries: registries.filter((r) => r.insecure && r.state === 'present').map((r) => r.host),
     registryMirrors: [],
     retiredInsecureRegistries: registries.filter((r) => r.state === 'absent').map((r) => r.host),
+    retiredRegistryMirrors: [],
     dockerConfig: 'auto',
     runtimes: 'auto',
     restart: 'always',

@@ -31,6 +31,8 @@ describe('loadPlaybook: the sample playbook', () => {
         ],
         insecureRegistries: ['10.233.0.0/18'],
         registryMirrors: ['https://mirror.example.com'],
+        absentInsecureRegistries: [],
+        absentRegistryMirrors: [],
         dockerConfig: 'auto',
         runtimes: 'auto',
         restart: 'if-idle',

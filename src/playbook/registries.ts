@@ -1,0 +1,151 @@
+/**
+ * The registries of a playbook once read: what each entry asks for, and the checks that span entries
+ * (a registry twice in a play, one registry declared two ways, one name pinned to two addresses).
+ */
+import { formatValue, type DocPath } from './locate.ts';
+import type { RawMirror, RawRegistry } from './schema.ts';
+import type { RegistryMirror, RegistrySpec } from './types.ts';
+import { registryKey } from './validate-values.ts';
+
+/** One registry entry as read, with its CA files once loaded. */
+export interface LoadedRegistry {
+  readonly index: number;
+  readonly raw: RawRegistry;
+  readonly path: DocPath;
+  /** The whole entry is valid (else only its valid fields are in `raw`). */
+  readonly valid: boolean;
+  /** For an entry that is not valid: whether its host is. */
+  readonly hostValid?: boolean;
+  /** The CA, when one is given and could be read and parsed. */
+  ca?: { file: string; pem: string };
+  caFailed?: boolean;
+  /** The CAs of its mirrors, by index in `mirrors`. */
+  readonly mirrorCas: Map<number, { file: string; pem: string }>;
+}
+
+/** Where cross-entry checks report: an issue at a path, and how a message names another place. */
+export interface IssueSink {
+  add(path: DocPath, message: string): void;
+  /** `plays[0].registries[1] (line 3)` */
+  where(path: DocPath): string;
+}
+
+export function spec(registry: LoadedRegistry): RegistrySpec {
+  const raw = registry.raw;
+  if (raw.state === 'absent') return { host: raw.host, ip: undefined, insecure: false, ca: undefined, state: 'absent' };
+  const verify = raw.verify
+    ? { image: raw.verify.image, usernameEnv: raw.verify.username_env ?? undefined, passwordEnv: raw.verify.password_env ?? undefined }
+    : undefined;
+  const mirrors = (raw.mirrors ?? []).map((mirror, index) => mirrorSpec(mirror, registry.mirrorCas.get(index)));
+  return {
+    host: raw.host, ip: raw.ip ?? undefined, insecure: raw.insecure ?? false, ca: registry.ca, state: 'present',
+    ...(verify ? { verify } : {}),
+    ...(mirrors.length > 0 ? { mirrors } : {}),
+  };
+}
+
+function mirrorSpec(raw: RawMirror, ca: { file: string; pem: string } | undefined): RegistryMirror {
+  if (typeof raw === 'string') return { url: raw, capabilities: ['pull', 'resolve'], skipVerify: false, ca: undefined };
+  return { url: raw.url, capabilities: raw.capabilities ?? ['pull', 'resolve'], skipVerify: raw.skip_verify ?? false, ca };
+}
+
+/** A registry twice in one play. */
+export function checkDuplicates(registries: readonly LoadedRegistry[], sink: IssueSink): void {
+  const seen = new Map<string, LoadedRegistry>();
+  for (const registry of registries) {
+    if (!registry.valid && registry.hostValid !== true) continue;
+    const key = registryKey(registry.raw.host);
+    const first = seen.get(key);
+    if (first === undefined) {
+      seen.set(key, registry);
+      continue;
+    }
+    sink.add([...registry.path, 'host'], `${formatValue(registry.raw.host)} is declared twice in this play: also at ${sink.where(first.path)}`);
+  }
+}
+
+/** The same registry in two plays must be declared the same way: nodes in both would flip-flop. */
+export function checkAcrossPlays(registriesByPlay: readonly (readonly LoadedRegistry[])[], sink: IssueSink): void {
+  const first = new Map<string, LoadedRegistry>();
+  for (const registries of registriesByPlay) {
+    const inThisPlay = new Set<string>();
+    for (const registry of registries) {
+      if (!registry.valid) continue;
+      const key = registryKey(registry.raw.host);
+      if (inThisPlay.has(key)) continue; // reported as a duplicate already
+      inThisPlay.add(key);
+      const earlier = first.get(key);
+      if (earlier === undefined) {
+        first.set(key, registry);
+        continue;
+      }
+      const differences = differ(earlier, registry);
+      if (differences.length > 0) {
+        sink.add(
+          [...registry.path, 'host'],
+          `${formatValue(registry.raw.host)} is also declared at ${sink.where(earlier.path)} with different settings: ${differences.join(', ')}`,
+        );
+      }
+    }
+  }
+}
+
+/**
+ * One name, one address: /etc/hosts pins a name, not a port, so `harbor.local:5000` pinned to one
+ * address and `harbor.local:443` to another (in one play or in two) would flip /etc/hosts between them.
+ */
+export function checkPins(registriesByPlay: readonly (readonly LoadedRegistry[])[], sink: IssueSink): void {
+  const pins = new Map<string, LoadedRegistry>();
+  for (const registry of registriesByPlay.flat()) {
+    const ip = registry.raw.ip ?? undefined;
+    if (!registry.valid || (registry.raw.state ?? 'present') === 'absent' || ip === undefined) continue;
+    const name = pinnedName(registry.raw.host);
+    const earlier = pins.get(name);
+    if (earlier === undefined) {
+      pins.set(name, registry);
+      continue;
+    }
+    const earlierIp = earlier.raw.ip ?? '';
+    if (registryKey(earlier.raw.host) === registryKey(registry.raw.host) || sameAddress(earlierIp, ip)) continue;
+    sink.add(
+      [...registry.path, 'ip'],
+      `${formatValue(ip)} pins the name ${name} (of ${registry.raw.host}), which ${sink.where(earlier.path)} pins to ${earlierIp} (for ${earlier.raw.host}): ` +
+        '/etc/hosts gives a name one address; give both the same ip',
+    );
+  }
+}
+
+/** The name /etc/hosts pins for a registry host: without its port, lower case. */
+function pinnedName(host: string): string {
+  const name = host.startsWith('[') ? host.slice(1, host.indexOf(']')) : host.includes(':') ? host.slice(0, host.lastIndexOf(':')) : host;
+  return name.toLowerCase();
+}
+
+function sameAddress(a: string, b: string): boolean {
+  if (a.toLowerCase() === b.toLowerCase()) return true;
+  if (!a.includes(':') || !b.includes(':')) return false;
+  // IPv6 written two ways (fd00::1, FD00:0::1): compare the URL parser's canonical form
+  const canonical = (ip: string) => new URL(`http://[${ip}]/`).hostname;
+  return canonical(a) === canonical(b);
+}
+
+/** How two declarations of one registry differ, for a message; empty when they agree. */
+function differ(a: LoadedRegistry, b: LoadedRegistry): string[] {
+  const stateA = a.raw.state ?? 'present';
+  const stateB = b.raw.state ?? 'present';
+  if (stateA !== stateB) return [`state ${JSON.stringify(stateA)} vs ${JSON.stringify(stateB)}`];
+  if (stateA === 'absent') return [];
+  const out: string[] = [];
+  const ipA = a.raw.ip ?? undefined;
+  const ipB = b.raw.ip ?? undefined;
+  if (ipA !== ipB) out.push(`ip ${formatValue(ipA ?? null)} vs ${formatValue(ipB ?? null)}`);
+  const insecureA = a.raw.insecure ?? false;
+  const insecureB = b.raw.insecure ?? false;
+  if (insecureA !== insecureB) out.push(`insecure ${String(insecureA)} vs ${String(insecureB)}`);
+  if (!a.caFailed && !b.caFailed && a.ca?.pem !== b.ca?.pem) {
+    out.push(`ca ${formatValue(a.raw.ca ?? null)} vs ${formatValue(b.raw.ca ?? null)} (different certificates)`);
+  }
+  const mirrors = (r: LoadedRegistry) => JSON.stringify((r.raw.mirrors ?? []).map((m, i) => ({ ...mirrorSpec(m, undefined), ca: r.mirrorCas.get(i)?.pem })));
+  if (mirrors(a) !== mirrors(b)) out.push('mirrors differ');
+  return out;
+}
