@@ -1,4 +1,4 @@
-import { configDefaults, defineConfig } from 'vitest/config';
+import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
@@ -13,18 +13,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts', 'test/conformance/ssh.test.ts'],
-          exclude: [...configDefaults.exclude, 'test/integration/lab-containerd.test.ts'],
           globalSetup: ['test/lab/global-setup.ts'],
-          testTimeout: 120_000,
-          hookTimeout: 900_000,
-          fileParallelism: false,
-        },
-      },
-      {
-        // containerd nodes in a lab of their own (.lab/containerd/), until the integration lab has them
-        test: {
-          name: 'lab-containerd',
-          include: ['test/integration/lab-containerd.test.ts'],
           testTimeout: 120_000,
           hookTimeout: 900_000,
           fileParallelism: false,

@@ -40,6 +40,7 @@ export function connectionFor(target: NodeTarget, settings: ConnectionSettings):
     credentials: {
       user,
       privateKeyFile: target.privateKeyFile,
+      privateKey: target.privateKey,
       password: target.password,
       passphrase: settings.keyPassphrase,
       agentSocket: settings.agentSocket,

@@ -8,6 +8,8 @@ import { UnreachableError } from '../errors.ts';
 export interface Credentials {
   readonly user: string;
   readonly privateKeyFile: string | undefined;
+  /** The private key itself (a KubeKey cluster file's inline privateKey), never written to disk; wins over privateKeyFile. */
+  readonly privateKey?: string | undefined;
   readonly password: string | undefined;
   /** Passphrase for an encrypted private key (from DOCKHAND_SSH_KEY_PASSPHRASE, never from argv). */
   readonly passphrase: string | undefined;
@@ -16,10 +18,10 @@ export interface Credentials {
 
 const DEFAULT_IDENTITIES = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
 
-async function readKey(file: string, passphrase: string | undefined, nodeName: string): Promise<Buffer> {
+async function readKey(file: string, passphrase: string | undefined, nodeName: string, inline?: string): Promise<Buffer> {
   let key: Buffer;
   try {
-    key = await readFile(file);
+    key = inline === undefined ? await readFile(file) : Buffer.from(inline);
   } catch (error) {
     throw new UnreachableError('E_AUTH', `${nodeName}: cannot read private key ${file}: ${(error as Error).message}`);
   }
@@ -61,10 +63,11 @@ export async function authConfig(credentials: Credentials, nodeName: string): Pr
   const config: Partial<ConnectConfig> = { username: credentials.user };
   const methods: LoginMethod[] = [];
   const keyFile =
+    (credentials.privateKey === undefined ? undefined : 'the inline privateKey') ??
     credentials.privateKeyFile ??
     (credentials.password === undefined && credentials.agentSocket === undefined ? await defaultIdentity() : undefined);
   if (keyFile !== undefined) {
-    config.privateKey = await readKey(keyFile, credentials.passphrase, nodeName);
+    config.privateKey = await readKey(keyFile, credentials.passphrase, nodeName, credentials.privateKey);
     if (credentials.passphrase !== undefined) config.passphrase = credentials.passphrase;
     methods.push({ type: 'publickey', file: keyFile });
   }

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadLab, nodeExec, readSecret, type LabNode } from '../lab/lab.ts';
+import { dockerNodes, loadLab, nodeExec, readSecret, type LabNode } from '../lab/lab.ts';
 import { dockhand } from '../support/cli.ts';
 import { scratchDir, writeInventory, writeRegistryPlaybook } from '../support/lab-files.ts';
 import { resetNodes } from '../support/reset.ts';
@@ -8,7 +8,7 @@ import { resetNodes } from '../support/reset.ts';
 const lab = loadLab();
 // Every kind of node at once: Debian and RHEL-family with DOCKER_OPTS units, and a docker-ce-like unit
 // that ignores $DOCKER_OPTS (it converges through daemon.json).
-const nodes = lab.nodes;
+const nodes = dockerNodes(lab);
 const isCe = (name: string) => lab.nodes.find((n) => n.name === name)?.variant === 'docker-ce';
 const dir = scratchDir('converge');
 const inventory = writeInventory(dir, lab, nodes);

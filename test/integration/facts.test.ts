@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadLab } from '../lab/lab.ts';
+import { VARIANTS } from '../lab/variants.ts';
 import { dockhand, REPO } from '../support/cli.ts';
 
 const lab = loadLab();
@@ -15,7 +16,8 @@ interface FactsJson {
     status: string;
     os_family: string | null;
     os: { id: string; versionId: string | null } | null;
-    docker: { running: boolean; honoursDockerOpts: boolean; version: string | null; liveRestore: boolean | null; containersRunning: number | null } | null;
+    docker: { installed: boolean; running: boolean; honoursDockerOpts: boolean; version: string | null; liveRestore: boolean | null; containersRunning: number | null } | null;
+    containerd: { installed: boolean; running: boolean; criStatus: string | null; version: string | null } | null;
     error: string | null;
   }[];
 }
@@ -32,6 +34,12 @@ function expectRightFacts(document: FactsJson): void {
     const host = document.hosts.find((h) => h.name === node.name)!;
     expect(host, node.name).toMatchObject({ status: 'ok', error: null, address: node.address, os_family: node.family });
     expect(host.os?.id).toBe(node.family === 'rhel' ? 'rocky' : 'debian');
+    if (VARIANTS[node.variant].runtime === 'containerd') {
+      expect(host.docker?.installed, node.name).toBe(false);
+      expect(host.containerd, node.name).toMatchObject({ installed: true, running: true, criStatus: 'ok' });
+      expect(host.containerd?.version, node.name).toMatch(/^1\.[67]\./);
+      continue;
+    }
     expect(host.docker?.running).toBe(true);
     expect(host.docker?.honoursDockerOpts).toBe(node.variant !== 'docker-ce');
     expect(host.docker?.version).toMatch(/^\d+\.\d+/);

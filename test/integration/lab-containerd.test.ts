@@ -1,8 +1,7 @@
 // The containerd nodes of the lab are real: systemd, sshd and containerd without Docker, each node's CRI
 // reachable from here through the socket lab.json names, and what the KubeKey trap and a hand-written
-// hosts.toml do, seen through the CRI the way kubelet sees it. This file starts a lab of its own (only
-// containerd nodes, in .lab/containerd/), beside the integration lab.
-import { randomBytes } from 'node:crypto';
+// hosts.toml do, seen through the CRI the way kubelet sees it. It runs on the integration lab's containerd
+// nodes and puts them back as it found them.
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -11,21 +10,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CriClient, CriError, registryConfigPath, sshStreamLocal, unixSocket } from '../../src/runtimes/containerd/cri/index.ts';
 import { containerdTaskPid, startContainerdTask } from '../lab/containerd-task.ts';
 import { criRunDir } from '../lab/home.ts';
-import { findNode, namedHome, nodeExec, readSecret, type Lab, type LabNode } from '../lab/lab.ts';
-import { labForTests, type TestLab } from '../lab/test-lab.ts';
+import { findNode, loadLab, nodeExec, readSecret, type Lab, type LabNode } from '../lab/lab.ts';
+import { resetNodes } from '../support/reset.ts';
 
-const HOME = namedHome('containerd');
-const SPEC = {
-  debianNodes: 0, rhelNodes: 0, dockerCeNodes: 0,
-  containerdNodes: 1, containerd17Nodes: 1, kubekeyNodes: 1, kubesprayNodes: 1,
-  id: `ctrd-${randomBytes(3).toString('hex')}`,
-};
 const CONTAINERD_NODES = ['ctrd1', 'ctrdx1', 'kk1', 'ks1'];
 const MARK = '# lab-containerd test';
 const CERTS_D = '/etc/containerd/certs.d';
 const RECIPES = path.join(import.meta.dirname, '..', 'lab', 'images');
 
-let testLab: TestLab | undefined;
 let lab: Lab;
 const clients = new Map<string, CriClient>();
 
@@ -94,14 +86,14 @@ async function pinRegistries(n: LabNode): Promise<void> {
 }
 
 beforeAll(async () => {
-  testLab = await labForTests(SPEC, { home: HOME });
-  lab = testLab.lab;
+  lab = loadLab();
   await Promise.all(CONTAINERD_NODES.map((name) => resetNode(node(name))));
 }, 900_000);
 
 afterAll(async () => {
   for (const c of clients.values()) await c.close();
-  await testLab?.release();
+  // dockhand's tests after this one find the nodes as the lab made them
+  await resetNodes(CONTAINERD_NODES.map(node));
 }, 120_000);
 
 describe('containerd lab nodes', () => {

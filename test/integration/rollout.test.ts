@@ -2,13 +2,14 @@ import { execa } from 'execa';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { loadLab, nodeExec, readSecret, type LabNode } from '../lab/lab.ts';
+import { dockerNodes, loadLab, nodeExec, readSecret, type LabNode } from '../lab/lab.ts';
 import { dockhand, REPO } from '../support/cli.ts';
 import { scratchDir, writeInventory } from '../support/lab-files.ts';
 import { resetNodes } from '../support/reset.ts';
 
 const lab = loadLab();
 const debian = lab.nodes.filter((n) => n.variant === 'debian');
+const docker = dockerNodes(lab);
 const dir = scratchDir('rollout');
 const knownHosts = join(dir, 'known_hosts');
 const http = lab.registries.http;
@@ -55,7 +56,7 @@ find /etc/docker/certs.d /usr/local/share/ca-certificates /etc/systemd/system/do
 }
 
 describe('safe rollout on the lab', () => {
-  beforeEach(() => resetNodes(lab.nodes), 180_000);
+  beforeEach(() => resetNodes(docker), 180_000);
 
   it('keeps every flag of a Kubespray-style drop-in, and dockerd still gets them', async () => {
     const node = debian[0]!;
@@ -99,10 +100,10 @@ Environment="DOCKER_OPTS= --insecure-registry=10.233.0.0/18 --log-opt max-size=5
   });
 
   it('restarts Docker in separate waves with serial: 5, and stops after a failing batch', async () => {
-    const restarting = lab.nodes.filter((n) => n.variant !== 'docker-ce');
-    expect(lab.nodes.length).toBeGreaterThanOrEqual(10);
+    const restarting = docker.filter((n) => n.variant !== 'docker-ce');
+    expect(docker.length).toBeGreaterThanOrEqual(10);
     const book = httpPlay('serial: 5\n');
-    const { run, report } = await apply(book, lab.nodes);
+    const { run, report } = await apply(book, docker);
     expect(run.exitCode, run.stdout).toBe(0);
     expect(report.hosts.every((h) => h.status === 'changed')).toBe(true);
     const order = report.hosts.map((h) => h.name);
@@ -114,21 +115,21 @@ Environment="DOCKER_OPTS= --insecure-registry=10.233.0.0/18 --log-opt max-size=5
     expect(Math.max(...first)).toBeLessThan(Math.min(...second));
 
     // Now a failure in the first batch: no later batch starts (max_fail_percentage 0).
-    await resetNodes(lab.nodes);
-    const firstNode = lab.nodes.find((n) => n.name === order[0])!;
+    await resetNodes(docker);
+    const firstNode = docker.find((n) => n.name === order[0])!;
     await sh(
       firstNode,
       `mkdir -p /etc/systemd/system/docker.service.d && cat > /etc/systemd/system/docker.service.d/00-refuse.conf && systemctl daemon-reload`,
       `[Service]\nExecStartPre=/bin/sh -c 'case "$$DOCKER_OPTS" in *harbor-http*) exit 1;; esac'\n`,
     );
-    const stopped = await apply(book, lab.nodes);
+    const stopped = await apply(book, docker);
     expect(stopped.run.exitCode).toBe(2);
     const statuses = stopped.report.hosts.map((h) => h.status);
     expect(statuses.slice(0, 5)).toContain('rolled_back');
     expect(statuses.slice(5)).toEqual(Array(statuses.length - 5).fill('skipped'));
     expect(stopped.report.hosts[5]!.error).toMatch(/not started: 1 of 5 nodes in batch 1 failed/);
     for (const name of order.slice(5)) {
-      const node = lab.nodes.find((n) => n.name === name)!;
+      const node = docker.find((n) => n.name === name)!;
       expect((await sh(node, `test -e ${dropIn} -o -e /etc/docker/daemon.json && echo touched || echo untouched`)).stdout.trim(), name).toBe('untouched');
     }
   });
@@ -162,7 +163,7 @@ insecure_registries: [10.55.0.0/16]
   });
 
   it('SIGINT starts no new node, lets the ones in flight finish, and still prints the recap', async () => {
-    const inventory = writeInventory(dir, lab, lab.nodes, 'interrupt.ini');
+    const inventory = writeInventory(dir, lab, docker, 'interrupt.ini');
     const child = execa(process.execPath, ['bin/dockhand.js', 'apply', httpPlay(), '-i', inventory, '--known-hosts', knownHosts, '--json', '--serial', '1'], {
       cwd: REPO,
       reject: false,

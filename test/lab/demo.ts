@@ -1,8 +1,9 @@
-// npm run demo: start a lab of real nodes, then show dockhand converging it and a docker pull working on
-// every node. Run on the Node.js the project installs (npm scripts do that).
+// npm run demo: start a lab of real nodes (Docker and containerd), then show dockhand converging it and a
+// pull working on every node. Run on the Node.js the project installs (npm scripts do that).
 import './env.ts';
 import { execa } from 'execa';
-import { nodeExec, readSecret, startLab } from './lab.ts';
+import { CriClient, unixSocket } from '../../src/runtimes/containerd/cri/index.ts';
+import { containerdNodes, dockerNodes, nodeExec, readSecret, startLab } from './lab.ts';
 import { repoRoot } from './util.ts';
 
 const say = (text: string): void => void process.stdout.write(`\n\x1b[1m== ${text}\x1b[0m\n`);
@@ -25,10 +26,22 @@ const check = await dockhand(['check', lab.playbook, ...common]);
 say('Converge every node');
 const apply = await dockhand(['apply', lab.playbook, ...common]);
 
-say('The proof: docker pull on every node, from the http registry and (after docker login) the https one');
+say('The proof: on every Docker node a docker pull, on every containerd node a pull through its CRI (as kubelet pulls), from the http registry and (with the login) the https one');
 const { http, https } = lab.registries;
 let failures = 0;
-for (const node of lab.nodes.filter((n) => n.variant !== 'docker-ce')) {
+for (const node of containerdNodes(lab)) {
+  const cri = new CriClient({ connect: unixSocket(node.criSocket!), target: node.name });
+  for (const [registry, login] of [[http.host, false], [https.host, true]] as const) {
+    const image = `${registry}/${lab.seededImage.repository}:${lab.seededImage.tags[0]}`;
+    const auth = login ? { username: https.username, password: readSecret(https.passwordFile) } : undefined;
+    const result = await cri.pullImage(image, auth ? { auth } : {}).then(() => 'ok', (error: unknown) => `FAILED: ${String(error)}`);
+    if (result !== 'ok') failures += 1;
+    else await cri.removeImage(image).catch(() => undefined);
+    process.stdout.write(`${node.name.padEnd(6)} CRI pull ${image}: ${result}\n`);
+  }
+  await cri.close();
+}
+for (const node of dockerNodes(lab).filter((n) => n.variant !== 'docker-ce')) {
   for (const [registry, login] of [[http.host, false], [https.host, true]] as const) {
     const image = `${registry}/${lab.seededImage.repository}:${lab.seededImage.tags[0]}`;
     const script = login

@@ -7,11 +7,11 @@ import type { TestProject } from 'vitest/node';
 import type { Lab, LabSpec } from './lab.ts';
 import { labForTests } from './test-lab.ts';
 
-// ten Docker nodes: enough for rolling batches (serial: 5 makes two waves) and every kind of Docker node.
-// The containerd nodes (see variants.ts) are off until the plays and tests cover them.
+// ten Docker nodes (enough for rolling batches: serial: 5 makes two waves, and every kind of Docker node),
+// and one node of each containerd kind (see variants.ts)
 export const INTEGRATION_SPEC = {
   debianNodes: 8, rhelNodes: 1, dockerCeNodes: 1,
-  containerdNodes: 0, containerd17Nodes: 0, kubekeyNodes: 0, kubesprayNodes: 0,
+  containerdNodes: 1, containerd17Nodes: 1, kubekeyNodes: 1, kubesprayNodes: 1,
 } as const satisfies Omit<LabSpec, 'id'>;
 
 declare module 'vitest' {

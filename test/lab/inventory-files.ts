@@ -25,14 +25,16 @@ export interface InventoryInput {
 
 /**
  * Groups: one per node variant (debian, rhel, docker_ce, ctrd16, ctrd17, kubekey, kubespray), then
- * `k8s-cluster` (debian + rhel: what playbooks/lab.yml targets), `docker` (every Docker node) and
+ * `k8s-cluster` (every kind but docker_ce: what playbooks/lab.yml targets), `docker` (every Docker node) and
  * `containerd` (every containerd node without Docker). Every group is written, empty or not.
  */
 function variantGroups(nodes: LabNode[]): { group: string; nodes: LabNode[] }[] {
   return VARIANT_ORDER.map((v) => ({ group: VARIANTS[v].group, nodes: nodes.filter((n) => n.variant === v) }));
 }
 
-const K8S_CLUSTER = [VARIANTS.debian.group, VARIANTS.rhel.group];
+// the cluster playbooks/lab.yml converges: every Docker and containerd kind, but the docker-ce node,
+// which tests converge on their own terms
+const K8S_CLUSTER = VARIANT_ORDER.filter((v) => v !== 'docker-ce').map((v) => VARIANTS[v].group);
 const byRuntime = (runtime: 'docker' | 'containerd'): string[] =>
   VARIANT_ORDER.filter((v) => VARIANTS[v].runtime === runtime).map((v) => VARIANTS[v].group);
 const PARENT_GROUPS = {
@@ -99,7 +101,7 @@ export interface PlaybookInput {
 
 /**
  * playbooks/lab.yml: the lab's http registry (insecure) and https registry (private CA), pinned by address,
- * for k8s-cluster (the Docker nodes debian and rhel; containerd nodes are in no play yet).
+ * for k8s-cluster (Docker and containerd nodes alike: each node's runtime is found by dockhand).
  */
 export async function writeLabPlaybook(input: PlaybookInput, playbook: string = PLAYBOOK_PATH): Promise<string> {
   const file = path.join(repoRoot, playbook);

@@ -25,7 +25,17 @@ export { labJsonPath, stateDir } from './util.ts';
 export { DEFAULT_HOME, namedHome, type LabHome } from './home.ts';
 export { isContainerdNode } from './variants.ts';
 
-export const DEFAULT_SPEC: LabCounts = { ...ZERO_COUNTS, debianNodes: 2, rhelNodes: 1 };
+/** The lab's nodes whose runtime is Docker (Debian, the RHEL stand-in, docker-ce). */
+export function dockerNodes(lab: Lab): LabNode[] {
+  return lab.nodes.filter((n) => VARIANTS[n.variant].runtime === 'docker');
+}
+
+/** The lab's containerd nodes (no Docker). */
+export function containerdNodes(lab: Lab): LabNode[] {
+  return lab.nodes.filter((n) => VARIANTS[n.variant].runtime === 'containerd');
+}
+
+export const DEFAULT_SPEC: LabCounts = { ...ZERO_COUNTS, debianNodes: 2, rhelNodes: 1, containerdNodes: 1 };
 export const REGISTRY_USERNAME = 'dockhand';
 export const OPS_USER = 'ops';
 

@@ -1,13 +1,19 @@
-/** Put lab nodes back to fresh: nothing of dockhand's on them, Docker running on its stock configuration. */
+/** Put lab nodes back to fresh: nothing of dockhand's on them, each runtime running on the configuration the lab gave it. */
 import { nodeExec, type LabNode } from '../lab/lab.ts';
+import { VARIANTS } from '../lab/variants.ts';
 
-const RESET = `
+const COMMON = `
 set -u
-sed '/^# BEGIN dockhand/,/^# END dockhand/d; /^# dockhand replaced: /d' /etc/hosts > /tmp/hosts.fresh && cat /tmp/hosts.fresh > /etc/hosts
-rm -rf /etc/docker/certs.d /usr/local/share/ca-certificates/dockhand /etc/pki/ca-trust/source/anchors/dockhand-* /var/lib/dockhand
-rm -f /etc/docker/daemon.json /etc/systemd/system/docker.service.d/*.conf /etc/ca-certificates/update.d/zz-* /usr/local/sbin/update-ca-certificates
-docker rm -f idle >/dev/null 2>&1
+sed '/^# BEGIN dockhand/,/^# END dockhand/d; /^# dockhand replaced: /d; /# dockhand: the other names of the line above$/d' /etc/hosts > /tmp/hosts.fresh && cat /tmp/hosts.fresh > /etc/hosts
+rm -rf /usr/local/share/ca-certificates/dockhand /etc/pki/ca-trust/source/anchors/dockhand-* /var/lib/dockhand
+rm -f /etc/ca-certificates/update.d/zz-* /usr/local/sbin/update-ca-certificates
 if command -v update-ca-certificates >/dev/null; then update-ca-certificates --fresh >/dev/null 2>&1; else update-ca-trust extract; fi
+`;
+
+const DOCKER = `${COMMON}
+rm -rf /etc/docker/certs.d
+rm -f /etc/docker/daemon.json /etc/systemd/system/docker.service.d/*.conf
+docker rm -f idle >/dev/null 2>&1
 docker logout harbor.lab.local >/dev/null 2>&1
 docker image rm -f $(docker image ls -q) >/dev/null 2>&1
 systemctl daemon-reload
@@ -16,8 +22,25 @@ systemctl restart docker.service
 n=0; until systemctl is-active --quiet docker.service; do n=$((n+1)); [ $n -ge 60 ] && exit 1; sleep 0.5; done
 `;
 
+// /etc/containerd as the lab made it is kept aside on the first reset; later resets put it back, and
+// restart containerd only when its config.toml changed (or it is not running)
+const CONTAINERD = `${COMMON}
+[ -d /root/containerd.lab ] || cp -a /etc/containerd /root/containerd.lab
+rm -f /etc/systemd/system/containerd.service.d/*.conf
+changed=no
+cmp -s /root/containerd.lab/config.toml /etc/containerd/config.toml || changed=yes
+rm -rf /etc/containerd && cp -a /root/containerd.lab /etc/containerd
+for image in $(ctr -n k8s.io images ls -q 2>/dev/null | grep -E 'lab\\.local'); do ctr -n k8s.io images rm "$image" >/dev/null 2>&1; done
+systemctl daemon-reload
+if [ "$changed" = yes ] || ! systemctl is-active --quiet containerd.service; then
+  systemctl reset-failed containerd.service
+  systemctl restart containerd.service
+fi
+n=0; until systemctl is-active --quiet containerd.service && ctr plugins ls 2>/dev/null | grep -q ' cri .* ok'; do n=$((n+1)); [ $n -ge 60 ] && exit 1; sleep 0.5; done
+`;
+
 export async function resetNodes(nodes: readonly LabNode[]): Promise<void> {
-  const results = await Promise.all(nodes.map((node) => nodeExec(node, ['sh', '-c', RESET])));
+  const results = await Promise.all(nodes.map((node) => nodeExec(node, ['sh', '-c', VARIANTS[node.variant].runtime === 'docker' ? DOCKER : CONTAINERD])));
   results.forEach((result, i) => {
     if (result.exitCode !== 0) throw new Error(`resetting ${nodes[i]!.name} failed: ${result.output}`);
   });

@@ -1,0 +1,194 @@
+// dockhand on containerd nodes, proven the way kubelet sees it: a pull through each node's CRI (from this
+// machine, on the node's own socket) works from both lab registries after apply; running containers
+// survive; a second apply does nothing; check names the node that drifted; a containerd that refuses its
+// new config.toml is rolled back byte-for-byte with its CRI serving; the containerd a Docker node runs
+// is never restarted by a play about Docker.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CriClient, registryConfigPath, unixSocket } from '../../src/runtimes/containerd/cri/index.ts';
+import { containerdTaskPid, startContainerdTask } from '../lab/containerd-task.ts';
+import { containerdNodes, dockerNodes, loadLab, nodeExec, readSecret, type LabNode } from '../lab/lab.ts';
+import { dockhand, type CliRun } from '../support/cli.ts';
+import { scratchDir, writeInventory } from '../support/lab-files.ts';
+import { resetNodes } from '../support/reset.ts';
+
+const lab = loadLab();
+const nodes = containerdNodes(lab);
+const dir = scratchDir('containerd');
+const knownHosts = join(dir, 'known_hosts');
+const { http, https } = lab.registries;
+const password = readSecret(https.passwordFile);
+const image = (host: string) => `${host}/${lab.seededImage.repository}:${lab.seededImage.tags[0]}`;
+
+interface HostReport {
+  name: string;
+  status: string;
+  runtimes: string[];
+  changes: { resource: string; path: string }[];
+  handlers: string[];
+  verified: string[];
+  error: string | null;
+}
+
+const sh = (node: LabNode, script: string, input?: string) => nodeExec(node, ['sh', '-c', script], input);
+const said = (run: CliRun) => `exit ${run.exitCode}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`;
+
+async function must(node: LabNode, script: string, input?: string): Promise<string> {
+  const result = await sh(node, script, input);
+  if (result.exitCode !== 0) throw new Error(`${node.name}: ${script}\n=> exit ${result.exitCode}: ${result.output}`);
+  return result.stdout;
+}
+
+const book = join(dir, 'registries.yml');
+writeFileSync(
+  book,
+  `- name: Trust the lab registries
+  hosts: all
+  registries:
+    - host: ${http.host}
+      ip: ${http.address}
+      insecure: true
+      verify: {image: ${image(http.host)}}
+    - host: ${https.host}
+      ip: ${https.address}
+      ca: ${https.caCertPath}
+      verify: {image: ${image(https.host)}, username_env: LAB_USER, password_env: LAB_PASSWORD}
+`,
+);
+const env = { LAB_USER: https.username, LAB_PASSWORD: password };
+
+async function run(command: 'apply' | 'check', targets: readonly LabNode[], extra: string[] = []): Promise<{ run: CliRun; hosts: HostReport[] }> {
+  const inventory = writeInventory(dir, lab, targets, `${targets.map((n) => n.name).join('-')}.ini`);
+  const result = await dockhand([command, book, '-i', inventory, '--known-hosts', knownHosts, '--json', ...extra], env);
+  try {
+    return { run: result, hosts: (JSON.parse(result.stdout) as { hosts: HostReport[] }).hosts };
+  } catch {
+    throw new Error(`no JSON report\n${said(result)}`);
+  }
+}
+
+const clients = new Map<string, CriClient>();
+function cri(node: LabNode): CriClient {
+  let client = clients.get(node.name);
+  if (client === undefined) {
+    client = new CriClient({ connect: unixSocket(node.criSocket!), target: node.name, pullTimeoutMs: 60_000 });
+    clients.set(node.name, client);
+  }
+  return client;
+}
+
+/** A pull through the node's CRI image service, as kubelet pulls; the image is removed again. */
+async function criPull(node: LabNode, ref: string, login: boolean): Promise<void> {
+  await cri(node).pullImage(ref, login ? { auth: { username: https.username, password } } : {});
+  await cri(node).removeImage(ref);
+}
+
+const startedAt = async (node: LabNode, unit: string) => (await must(node, `systemctl show ${unit} -p ExecMainStartTimestampMonotonic --value`)).trim();
+const snapshot = (node: LabNode) =>
+  must(node, `sha256sum /etc/containerd/config.toml; stat -c '%a %U %G %n' /etc/containerd/config.toml; find /etc/containerd -type f | sort | xargs sha256sum`);
+
+describe('containerd nodes converge, proven through the CRI', () => {
+  beforeAll(() => resetNodes(nodes), 300_000);
+  afterAll(async () => {
+    for (const client of clients.values()) await client.close();
+    await resetNodes(nodes);
+  }, 300_000);
+
+  it('before apply, a CRI pull from either registry fails on every containerd node', async () => {
+    for (const node of nodes) {
+      await expect(criPull(node, image(http.host), false), node.name).rejects.toThrow();
+    }
+  });
+
+  it('apply makes a CRI pull from both registries work on every containerd node, and a container started before it still runs', async () => {
+    const tasks = new Map(await Promise.all(nodes.map(async (n) => [n.name, await startContainerdTask(n)] as const)));
+    const kubespray = nodes.find((n) => n.variant === 'kubespray')!;
+    const quay = await must(kubespray, 'cat /etc/containerd/certs.d/quay.io/hosts.toml');
+
+    const { run: result, hosts } = await run('apply', nodes);
+    expect(result.exitCode, said(result)).toBe(0);
+    for (const host of hosts) {
+      expect(host, host.name).toMatchObject({ status: 'changed', runtimes: ['containerd'], verified: [image(http.host), image(https.host)] });
+    }
+    for (const node of nodes) {
+      await criPull(node, image(http.host), false);
+      await criPull(node, image(https.host), true);
+      expect(registryConfigPath(await cri(node).status({ verbose: true })), node.name).toBe('/etc/containerd/certs.d');
+      expect(await containerdTaskPid(node), `${node.name}: the task started before the run`).toBe(tasks.get(node.name));
+    }
+    // Kubespray's own hosts.toml for another registry survives
+    expect(await must(kubespray, 'cat /etc/containerd/certs.d/quay.io/hosts.toml')).toBe(quay);
+    // KubeKey's deprecated registry.mirrors/configs.tls are gone from config.toml; its auth stays
+    const kubekey = nodes.find((n) => n.variant === 'kubekey')!;
+    const config = await must(kubekey, 'cat /etc/containerd/config.toml');
+    expect(config).not.toMatch(/registry\.mirrors\."/);
+    expect(config).not.toMatch(/\.tls\]/);
+    expect(config).toContain('config_path = "/etc/containerd/certs.d"');
+  });
+
+  it('a second apply changes and restarts nothing; check exits 0', async () => {
+    const before = new Map(await Promise.all(nodes.map(async (n) => [n.name, await startedAt(n, 'containerd')] as const)));
+    const again = await run('apply', nodes);
+    expect(again.run.exitCode, said(again.run)).toBe(0);
+    expect(again.hosts.map((h) => [h.name, h.status, h.changes.length, h.handlers.length])).toEqual(nodes.map((n) => [n.name, 'ok', 0, 0]));
+    for (const node of nodes) expect(await startedAt(node, 'containerd'), node.name).toBe(before.get(node.name));
+    const check = await run('check', nodes);
+    expect(check.run.exitCode, said(check.run)).toBe(0);
+  });
+
+  it('check exits 3 naming exactly the node whose hosts.toml was deleted, and apply puts it back without a restart', async () => {
+    const victim = nodes[1]!;
+    await must(victim, `rm /etc/containerd/certs.d/${http.host}/hosts.toml`);
+    const check = await run('check', nodes);
+    expect(check.run.exitCode, said(check.run)).toBe(3);
+    expect(check.hosts.filter((h) => h.status === 'drift').map((h) => h.name)).toEqual([victim.name]);
+    expect(check.hosts.find((h) => h.name === victim.name)!.changes).toEqual([
+      expect.objectContaining({ resource: 'hosts-toml', path: `/etc/containerd/certs.d/${http.host}/hosts.toml` }),
+    ]);
+    const restarted = await startedAt(victim, 'containerd');
+    const repair = await run('apply', [victim]);
+    expect(repair.run.exitCode, said(repair.run)).toBe(0);
+    expect(repair.hosts[0]!.handlers).toEqual([]);
+    expect(await startedAt(victim, 'containerd')).toBe(restarted);
+    await criPull(victim, image(http.host), false);
+  });
+
+  it('a containerd that refuses its new config.toml is rolled back byte-for-byte, its CRI serving', async () => {
+    const node = nodes[0]!;
+    await resetNodes([node]);
+    // this node's containerd will not start once its config.toml sets config_path
+    await must(node, 'cat > /usr/local/sbin/refuse-config-path && chmod +x /usr/local/sbin/refuse-config-path', '#!/bin/sh\n! grep -q \'^ *config_path = "/\' /etc/containerd/config.toml\n');
+    await must(
+      node,
+      'mkdir -p /etc/systemd/system/containerd.service.d && cat > /etc/systemd/system/containerd.service.d/00-refuse.conf && systemctl daemon-reload',
+      '[Service]\nExecStartPre=/usr/local/sbin/refuse-config-path\n',
+    );
+    const before = await snapshot(node);
+    const { run: result, hosts } = await run('apply', [node]);
+    expect(result.exitCode, said(result)).toBe(2);
+    expect(hosts[0]!.status).toBe('rolled_back');
+    expect(hosts[0]!.error).toMatch(/rolled back: containerd did not start with the new configuration/);
+    expect(await snapshot(node)).toBe(before);
+    expect((await cri(node).version()).runtimeName).toBe('containerd');
+    await must(node, 'rm -f /etc/systemd/system/containerd.service.d/00-refuse.conf /usr/local/sbin/refuse-config-path && systemctl daemon-reload');
+  });
+});
+
+describe('a play about Docker', () => {
+  it('never restarts the containerd that a Docker node runs (docker.io brings one, CRI enabled)', async () => {
+    const node = dockerNodes(lab).find((n) => n.variant === 'debian')!;
+    await resetNodes([node]);
+    const containerdBefore = await startedAt(node, 'containerd');
+    const dockerPlay = join(dir, 'docker.yml');
+    writeFileSync(dockerPlay, `registries:\n  - host: ${http.host}\n    ip: ${http.address}\n    insecure: true\n`);
+    const result = await dockhand(['apply', dockerPlay, '-i', writeInventory(dir, lab, [node], 'docker-node.ini'), '--known-hosts', knownHosts, '--json']);
+    expect(result.exitCode, said(result)).toBe(0);
+    const host = (JSON.parse(result.stdout) as { hosts: HostReport[] }).hosts[0]!;
+    expect(host).toMatchObject({ status: 'changed', runtimes: ['docker'] });
+    expect(host.handlers).toContain('restart-docker');
+    expect(host.handlers).not.toContain('restart-containerd');
+    expect(await startedAt(node, 'containerd')).toBe(containerdBefore);
+    await resetNodes([node]);
+  });
+});
