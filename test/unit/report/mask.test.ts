@@ -23,7 +23,9 @@ describe('fault 15: credentials read from nodes never show', () => {
       unit: { dropIns: [{ path: '/etc/systemd/system/docker.service.d/http-proxy.conf', content: '[Service]\nEnvironment="HTTPS_PROXY=http://u:hunter22@p:3128"\n' }], environment: { HTTPS_PROXY: 'http://u:hunter22@p:3128' } },
       daemonJson: { raw: '{"proxies":{"http-proxy":"http://u:hunter22@p:3128"}}', content: { proxies: { 'http-proxy': 'http://u:hunter22@p:3128' } } },
     };
-    const document = factsDocument([{ target: { name: 'n', address: 'a' }, status: 'ok', value: { docker }, error: null, durationMs: 1 } as never]);
+    const containerd = { installed: false, config: { criDisabled: false } };
+    const kubelet = { present: false, endpoint: null, runtime: null, source: null };
+    const document = factsDocument([{ target: { name: 'n', address: 'a' }, status: 'ok', value: { docker, containerd, kubelet }, error: null, durationMs: 1 } as never]);
     expect(JSON.stringify(document)).not.toContain('hunter22');
     expect(JSON.stringify(maskDeep(docker))).toContain('http://u:********@p:3128');
   });

@@ -31,6 +31,8 @@ describe('tables', () => {
           daemonJson: { present: true, valid: true, keys: ['insecure-registries', 'registry-mirrors', 'live-restore', 'log-driver'] },
           containersRunning: 3, liveRestore: true,
         },
+        containerd: { installed: true, running: true, version: '1.6.20~ds1', activeState: 'active', criStatus: 'ok', config: { criDisabled: false } },
+        kubelet: { present: false, endpoint: null, runtime: null, source: null },
         trust: null,
         hostname: name,
       },
