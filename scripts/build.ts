@@ -27,6 +27,9 @@ async function buildSea(): Promise<void> {
     input: join(root, 'scripts/entry.ts'),
     platform: 'node',
     external: NATIVE,
+    // packages' ES module builds first: a UMD build (jsonc-parser's main) requires its own files at run
+    // time, which a single executable cannot
+    resolve: { mainFields: ['module', 'main'] },
     logLevel: 'warn',
     output: { file: join(out, 'dockhand.cjs'), format: 'cjs', codeSplitting: false },
   });

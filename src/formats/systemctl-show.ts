@@ -1,5 +1,6 @@
 /** Parses `systemctl show -p ...` output (old `[unprintable]` and new shell-quoted forms). */
-import { splitAssignment, splitQuotedWords } from './shell-words.ts';
+import { splitAssignment } from './shell-words.ts';
+import { systemdWords } from './unit-text.ts';
 
 /** Property name → every value printed for it, in order (ExecStart and EnvironmentFiles repeat). */
 export function parseSystemctlShow(text: string): Map<string, string[]> {
@@ -36,7 +37,7 @@ export function parseExecStartArgv(value: string): string | null {
 export function parseEnvironmentProperty(value: string | null): { env: Record<string, string>; unprintable: boolean } {
   const env: Record<string, string> = {};
   let unprintable = false;
-  for (const word of splitQuotedWords(value ?? '')) {
+  for (const word of systemdWords(value ?? '')) {
     const assignment = splitAssignment(word);
     if (assignment === null) unprintable ||= word === '[unprintable]';
     else env[assignment[0]] = assignment[1];

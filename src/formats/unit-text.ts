@@ -1,7 +1,9 @@
 /**
- * Just enough of systemd's unit file syntax to edit one assignment in place: logical lines
- * (a trailing backslash joins the next line, read as a space), sections, and the words of an
- * `Environment=` value with their offsets in the original text, so every other byte survives.
+ * systemd's unit file syntax (systemd.syntax(7), as src/shared/conf-parser.c reads it), the one reader
+ * of unit files and drop-ins: logical lines (a line ending in an odd number of backslashes joins the
+ * next, the backslash read as a space; comment lines are skipped, inside a continuation too), sections,
+ * and the words of a value (quotes and C escapes), each with its offsets in the original text, so an
+ * edit of one assignment keeps every other byte.
  */
 
 export interface UnitWord {
@@ -33,33 +35,48 @@ interface LogicalLine {
   readonly end: number;
 }
 
+function isCommentLine(physical: string): boolean {
+  return /^[ \t]*[#;]/.test(physical);
+}
+
+/** An odd number of backslashes at the end: the last one escapes the newline. */
+function continues(text: string): boolean {
+  let count = 0;
+  for (let i = text.length - 1; i >= 0 && text[i] === '\\'; i -= 1) count += 1;
+  return count % 2 === 1;
+}
+
 function logicalLines(source: string): LogicalLine[] {
   const lines: LogicalLine[] = [];
   let text = '';
   let offsets: number[] = [];
   let start = 0;
-  let i = 0;
-  while (i <= source.length) {
+  let lineStart = 0;
+  for (let i = 0; i <= source.length; i += 1) {
     const ch = source[i];
-    if (ch === undefined || ch === '\n') {
-      const isComment = /^\s*[#;]/.test(text);
-      if (ch === '\n' && !isComment && text.endsWith('\\')) {
-        // a continuation: the backslash and newline read as one space
-        offsets[offsets.length - 1] = i - 1;
-        text = `${text.slice(0, -1)} `;
-        i += 1;
-        continue;
-      }
+    if (ch !== undefined && ch !== '\n') {
+      text += ch;
+      offsets.push(i);
+      continue;
+    }
+    const physical = source.slice(lineStart, i);
+    const inContinuation = text.length > physical.length;
+    if (isCommentLine(physical)) {
+      // a comment line is skipped, also in the middle of a continued value
+      text = text.slice(0, text.length - physical.length);
+      offsets = offsets.slice(0, offsets.length - physical.length);
+      if (!inContinuation) start = i + 1;
+    } else if (ch === '\n' && continues(text)) {
+      // a continuation: the backslash and newline read as one space
+      offsets[offsets.length - 1] = i - 1;
+      text = `${text.slice(0, -1)} `;
+    } else {
       lines.push({ text, offsets, start, end: i });
       text = '';
       offsets = [];
       start = i + 1;
-      i += 1;
-      continue;
     }
-    text += ch;
-    offsets.push(i);
-    i += 1;
+    lineStart = i + 1;
   }
   return lines;
 }
@@ -101,6 +118,12 @@ function splitWords(line: LogicalLine, from: number): UnitWord[] {
     });
   }
   return words;
+}
+
+/** The words of a value as systemd reads them (quotes removed, C escapes resolved). */
+export function systemdWords(value: string): string[] {
+  const offsets = [...value].map((_, i) => i);
+  return splitWords({ text: value, offsets, start: 0, end: value.length }, 0).map((w) => w.value);
 }
 
 /** Every `Key=value` assignment in the file, in order, with its section. */

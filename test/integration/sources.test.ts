@@ -4,12 +4,13 @@
 // serve pulls on every node afterwards, and `check` then exits 0. Nodes are put back as they were.
 //
 // One entry of RUNTIMES per container runtime: its nodes, how an installer names it, and how a node
-// pulls. Docker nodes today; containerd nodes join with their own entry once the lab has them.
+// pulls (docker pull; on containerd nodes through the node's CRI, as kubelet pulls).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { loadLab, nodeExec, readSecret, type Lab, type LabNode } from '../lab/lab.ts';
+import { CriClient, unixSocket } from '../../src/runtimes/containerd/cri/index.ts';
+import { containerdNodes, loadLab, nodeExec, readSecret, type Lab, type LabNode } from '../lab/lab.ts';
 import { dockhand, type CliRun } from '../support/cli.ts';
 import { scratchDir } from '../support/lab-files.ts';
 import { resetNodes } from '../support/reset.ts';
@@ -21,7 +22,7 @@ const image = (host: string) => `${host}/library/tiny:1`;
 
 interface RuntimeCase {
   /** containerManager (KubeKey) and container_manager (Kubespray). */
-  readonly manager: 'docker';
+  readonly manager: 'docker' | 'containerd';
   readonly nodes: readonly LabNode[];
   /** Pulls `ref` on the node, logged in to the https registry; the node's output on failure. */
   readonly pull: (node: LabNode, ref: string) => Promise<{ ok: boolean; output: string }>;
@@ -43,6 +44,29 @@ const RUNTIMES: readonly RuntimeCase[] = [
     },
     // Kubespray's docker role has no CA setting: an https registry with a private CA is listed as insecure.
     kubesprayVars: (l) => ({ docker_insecure_registries: [l.registries.http.host, l.registries.https.host] }),
+  },
+  {
+    manager: 'containerd',
+    nodes: containerdNodes(lab),
+    pull: async (node, ref) => {
+      const cri = new CriClient({ connect: unixSocket(node.criSocket!), target: node.name, pullTimeoutMs: 60_000 });
+      try {
+        await cri.pullImage(ref, { auth: { username: https.username, password: readSecret(https.passwordFile) } });
+        await cri.removeImage(ref);
+        return { ok: true, output: '' };
+      } catch (error) {
+        return { ok: false, output: String(error) };
+      } finally {
+        await cri.close();
+      }
+    },
+    // Kubespray's containerd_registries_mirrors: one entry per registry, its mirrors the registry itself
+    kubesprayVars: (l) => ({
+      containerd_registries_mirrors: [
+        { prefix: l.registries.http.host, mirrors: [{ host: `http://${l.registries.http.host}`, capabilities: ['pull', 'resolve'], skip_verify: true }] },
+        { prefix: l.registries.https.host, mirrors: [{ host: `https://${l.registries.https.host}`, capabilities: ['pull', 'resolve'], skip_verify: true }] },
+      ],
+    }),
   },
 ];
 

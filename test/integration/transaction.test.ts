@@ -258,3 +258,50 @@ describe('files as they are on a node', () => {
     await must(node, `rm -f /etc/docker/daemon.json && rm -rf /etc/docker-conf`);
   });
 });
+
+describe('a Docker restart that would stop running containers is a decision (issue 12, item 1)', () => {
+  const node = debian[5]!;
+  beforeEach(() => resetNodes([node]), 180_000);
+
+  /** A container that must survive: an image made from the node's own sleep binary. */
+  async function idleContainer(): Promise<string> {
+    await must(
+      node,
+      `tar -C / -ch usr/bin/sleep usr/lib/x86_64-linux-gnu/libc.so.6 lib64/ld-linux-x86-64.so.2 | docker import - dockhand-idle:1 >/dev/null &&
+       docker rm -f idle >/dev/null 2>&1; docker run -d --name idle dockhand-idle:1 /usr/bin/sleep infinity >/dev/null`,
+    );
+    return (await must(node, "docker inspect -f '{{.State.Pid}}' idle")).trim();
+  }
+
+  it('without an opt-in the node is refused before anything is written, and its container keeps running; live_restore: enable converges it with the container still running', async () => {
+    const pid = await idleContainer();
+    const before = await snapshot(node);
+    const started = await dockerStart(node);
+    const ifIdle = join(dir, 'if-idle.yml');
+    writeFileSync(ifIdle, `registries:\n  - host: ${http.host}\n    ip: ${http.address}\n    insecure: true\n`);
+    const inventory = writeInventory(dir, lab, [node], 'busy.ini');
+
+    const refused = await dockhand(['apply', ifIdle, '-i', inventory, '--known-hosts', knownHosts, '--json']);
+    expect(refused.exitCode, said(refused)).toBe(2);
+    expect(report(refused).error).toMatch(/nothing changed: restarting Docker would stop the 1 running containers \(live-restore is off\): drain the node first, or allow it/);
+    expect(await snapshot(node)).toBe(before);
+    expect(await dockerStart(node)).toBe(started);
+
+    // check says the same, per node: a restart is needed and not allowed
+    const check = await dockhand(['check', ifIdle, '-i', inventory, '--known-hosts', knownHosts, '--json']);
+    const checked = (JSON.parse(check.stdout) as { hosts: { restarts: { needed: boolean; allowed: boolean }[] }[] }).hosts[0]!;
+    expect(checked.restarts).toEqual([expect.objectContaining({ needed: true, allowed: false })]);
+
+    const live = join(dir, 'live-restore.yml');
+    writeFileSync(live, `registries:\n  - host: ${http.host}\n    ip: ${http.address}\n    insecure: true\nlive_restore: enable\n`);
+    const run = await dockhand(['apply', live, '-i', inventory, '--known-hosts', knownHosts, '--json']);
+    expect(run.exitCode, said(run)).toBe(0);
+    const host = report(run) as HostReport & { notes: string[] };
+    expect(host.status).toBe('changed');
+    expect(host.handlers).toEqual(['daemon-reload', 'reload-docker', 'restart-docker']);
+    expect(host.notes.join()).toMatch(/live-restore is turned on first \(a reload\), so the 1 running containers survive the restart/);
+    expect(await dockerStart(node)).not.toBe(started);
+    expect((await must(node, "docker inspect -f '{{.State.Running}} {{.State.Pid}}' idle")).trim()).toBe(`true ${pid}`);
+    expect(await must(node, "docker info --format '{{.LiveRestoreEnabled}} {{json .RegistryConfig.IndexConfigs}}'")).toMatch(new RegExp(`^true .*${http.host.replaceAll('.', '\\.')}`));
+  }, 300_000);
+});

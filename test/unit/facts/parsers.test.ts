@@ -10,7 +10,8 @@ import {
   parseExecStartArgv,
   parseSystemctlShow,
 } from '../../../src/formats/systemctl-show.ts';
-import { parseUnitFile, unitEnvironment } from '../../../src/formats/unit-file.ts';
+import { unitEnvironment } from '../../../src/formats/unit-file.ts';
+import { parseAssignments } from '../../../src/formats/unit-text.ts';
 
 describe('systemctl show', () => {
   it('collects repeated properties (one ExecStart line per command)', () => {
@@ -44,12 +45,20 @@ describe('systemctl show', () => {
 });
 
 describe('unit files', () => {
-  it('joins continuation lines, skips comments inside them, tracks sections', () => {
-    const settings = parseUnitFile('[Unit]\nDescription=x\n[Service]\nExecStart=/a \\\n# comment\n  b \\\n  c\nType=notify');
-    expect(settings).toEqual([
-      { section: 'Unit', key: 'Description', value: 'x' },
-      { section: 'Service', key: 'ExecStart', value: '/a    b    c' },
-      { section: 'Service', key: 'Type', value: 'notify' },
+  it('joins continuation lines, skips comments inside them, tracks sections (one reader for every unit file)', () => {
+    const settings = parseAssignments('[Unit]\nDescription=x\n[Service]\nExecStart=/a \\\n# comment\n  b \\\n  c\nType=notify');
+    expect(settings.map((a) => [a.section, a.key, a.words.map((w) => w.value)])).toEqual([
+      ['Unit', 'Description', ['x']],
+      ['Service', 'ExecStart', ['/a', 'b', 'c']],
+      ['Service', 'Type', ['notify']],
+    ]);
+  });
+
+  it('a line ending in an escaped backslash does not continue, as systemd reads it', () => {
+    const settings = parseAssignments('[Service]\nEnvironment="A=x\\\\"\nType=notify\n');
+    expect(settings.map((a) => [a.key, a.words.map((w) => w.value)])).toEqual([
+      ['Environment', ['A=x\\']],
+      ['Type', ['notify']],
     ]);
   });
 
