@@ -5,25 +5,11 @@ import { planNode } from '../../../src/converge/plan.ts';
 import type { DesiredState } from '../../../src/converge/types.ts';
 import type { RegistrySpec } from '../../../src/playbook/types.ts';
 import { parseDaemonJson, editDaemonJson } from '../../../src/runtimes/docker/daemon-json.ts';
-import { CA, fixtureDropIns, stateFrom } from './state.ts';
+import { CA, desired, fixtureDropIns, stateFrom } from './state.ts';
 
 const HOSTS = '127.0.0.1\tlocalhost\n';
 const http: RegistrySpec = { host: 'harbor-http.example.local', ip: '192.168.0.99', insecure: true, ca: undefined, state: 'present' };
 
-function desired(registries: RegistrySpec[], extra: Partial<DesiredState> = {}): DesiredState {
-  return {
-    registries,
-    insecureRegistries: registries.filter((r) => r.insecure).map((r) => r.host),
-    registryMirrors: [],
-    retiredInsecureRegistries: [],
-    retiredRegistryMirrors: [],
-    dockerConfig: 'auto',
-    runtimes: 'auto',
-    restart: 'always',
-    liveRestore: 'keep',
-    ...extra,
-  };
-}
 
 describe('fault 2: a daemon.json that starts with a UTF-8 BOM', () => {
   const bom = '\uFEFF{\n  "log-driver": "json-file"\n}\n';

@@ -5,7 +5,7 @@ import { planNode } from '../../../src/converge/plan.ts';
 import type { DesiredState, FileChange } from '../../../src/converge/types.ts';
 import type { RegistrySpec } from '../../../src/playbook/types.ts';
 import { unifiedDiff } from '../../../src/report/converge.ts';
-import { CA, fixtureDropIns, stateFrom } from './state.ts';
+import { CA, desired, fixtureDropIns, stateFrom } from './state.ts';
 
 const HOSTS = '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n172.30.0.5\tnode\n';
 const DROP_IN = '/etc/systemd/system/docker.service.d/docker-options.conf';
@@ -19,20 +19,6 @@ const httpsRegistry: RegistrySpec = {
   state: 'present',
 };
 
-function desired(registries: RegistrySpec[], extra: Partial<DesiredState> = {}): DesiredState {
-  return {
-    registries,
-    insecureRegistries: registries.filter((r) => r.insecure && r.state === 'present').map((r) => r.host),
-    registryMirrors: [],
-    retiredInsecureRegistries: registries.filter((r) => r.state === 'absent').map((r) => r.host),
-    retiredRegistryMirrors: [],
-    dockerConfig: 'auto',
-    runtimes: 'auto',
-    restart: 'always',
-    liveRestore: 'keep',
-    ...extra,
-  };
-}
 
 const summary = (changes: readonly FileChange[]) => changes.map((c) => `${c.action} ${c.resource} ${c.path}`);
 

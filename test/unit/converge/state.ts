@@ -2,6 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { managedFile, type NodeState } from '../../../src/converge/node-state.ts';
+import type { DesiredState } from '../../../src/converge/types.ts';
+import type { RegistrySpec } from '../../../src/playbook/types.ts';
 import { parseFacts } from '../../../src/facts/parse.ts';
 import { requireFamily } from '../../../src/facts/os-release.ts';
 import { parseSections } from '../../../src/facts/sections.ts';
@@ -34,5 +36,21 @@ export function stateFrom(
     trustMissing: options.trustMissing ?? [],
     lockHeld: false,
     unfinished: [],
+  };
+}
+
+/** The desired state of plays asking for these registries (restarts always allowed, unless `extra` says). */
+export function desired(registries: RegistrySpec[], extra: Partial<DesiredState> = {}): DesiredState {
+  return {
+    registries,
+    insecureRegistries: registries.filter((r) => r.insecure && r.state === 'present').map((r) => r.host),
+    registryMirrors: [],
+    retiredInsecureRegistries: registries.filter((r) => r.state === 'absent').map((r) => r.host),
+    retiredRegistryMirrors: [],
+    dockerConfig: 'auto',
+    runtimes: 'auto',
+    restart: 'always',
+    liveRestore: 'keep',
+    ...extra,
   };
 }
