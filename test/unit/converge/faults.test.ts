@@ -2,7 +2,6 @@
 import { describe, expect, it } from 'vitest';
 import { managedFile } from '../../../src/converge/node-state.ts';
 import { planNode } from '../../../src/converge/plan.ts';
-import type { DesiredState } from '../../../src/converge/types.ts';
 import type { RegistrySpec } from '../../../src/playbook/types.ts';
 import { parseDaemonJson, editDaemonJson } from '../../../src/runtimes/docker/daemon-json.ts';
 import { CA, desired, fixtureDropIns, stateFrom } from './state.ts';
