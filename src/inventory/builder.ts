@@ -198,6 +198,8 @@ export class InventoryBuilder {
 
   #noteSecrets(vars: Vars, origins: Readonly<Record<string, VarOrigin>>): void {
     for (const [key, value] of Object.entries(vars)) {
+      // a key's path (ansible_ssh_private_key_file) names a secret; it is not one
+      if (/_file$/i.test(key)) continue;
       if (value !== null && value !== undefined && value !== '' && isSecretName(key)) this.#secretFiles.add(origins[key]?.file ?? this.#file);
     }
   }
