@@ -1,10 +1,10 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { parseEvery } from '../../../src/schedule/every.ts';
 import { renderService, renderTimer, type ScheduleSpec } from '../../../src/schedule/units.ts';
-import { dockhand, REPO } from '../../support/cli.ts';
+import { dockhand } from '../../support/cli.ts';
 
 const spec: ScheduleSpec = {
   name: 'dockhand-site',
@@ -59,9 +59,10 @@ describe('the systemd units', () => {
 
 describe('dockhand schedule', () => {
   it('prints the units for the given playbook and inventory, with absolute paths, after checking both', async () => {
-    // not under /tmp: the service has a private /tmp, and schedule refuses paths there
-    mkdirSync(join(REPO, 'node_modules', '.cache'), { recursive: true });
-    const dir = mkdtempSync(join(REPO, 'node_modules', '.cache', 'dockhand-schedule-'));
+    // not under /tmp or /var/tmp (the checkout may be): the service has a private /tmp, and schedule refuses paths there
+    mkdirSync(join(homedir(), '.cache'), { recursive: true });
+    const dir = mkdtempSync(join(homedir(), '.cache', 'dockhand-schedule-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     writeFileSync(join(dir, 'site.yml'), 'registries:\n  - host: harbor.local\n    insecure: true\n    verify: {image: harbor.local/library/tiny:1, username_env: HARBOR_USER, password_env: HARBOR_PASSWORD}\n');
     writeFileSync(join(dir, 'hosts.ini'), '[k8s-cluster]\nnode1 ansible_host=10.0.0.1\n');
     const run = await dockhand(['schedule', join(dir, 'site.yml'), '-i', join(dir, 'hosts.ini'), '--every', '15m', '--apply', '--metrics', join(dir, 'm', 'site.prom'), '--executable', '/usr/local/bin/dockhand']);
