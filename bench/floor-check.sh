@@ -1,19 +1,14 @@
 # bench/floor-check.sh: the floor for `dockhand check` on a converged node: what a minimal drift check
 # does: read the same files and `docker info` once, compare, exit 0 (no drift) or 3 (drift).
-# Same per-node values as floor.sh (prepended by bench/run.ts).
-PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-export PATH
+# Sent like floor.sh: the node's values, bench/floor-lib.sh ($anchor), then this.
 drift=0
 miss() { echo "drift: $*"; drift=1; }
 ca=$(printf '%s' "$CA_B64" | base64 -d)
 
-grep -Eq "^$HTTP_IP[[:space:]]+$HTTP_HOST([[:space:]]|\$)" /etc/hosts || miss "hosts $HTTP_HOST"
-grep -Eq "^$HTTPS_IP[[:space:]]+$HTTPS_HOST([[:space:]]|\$)" /etc/hosts || miss "hosts $HTTPS_HOST"
+grep -Eq "^${HTTP_IP}[[:space:]]+$HTTP_HOST([[:space:]]|\$)" /etc/hosts || miss "hosts $HTTP_HOST"
+grep -Eq "^${HTTPS_IP}[[:space:]]+$HTTPS_HOST([[:space:]]|\$)" /etc/hosts || miss "hosts $HTTPS_HOST"
 [ "$(cat "/etc/docker/certs.d/$HTTPS_HOST/ca.crt" 2>/dev/null)" = "$ca" ] || miss certs.d
-case "$FAMILY" in
-  debian) anchor="/usr/local/share/ca-certificates/dockhand/$HTTPS_HOST/ca.crt" ;;
-  rhel) anchor="/etc/pki/ca-trust/source/anchors/dockhand-$HTTPS_HOST.crt" ;;
-esac
+# shellcheck disable=SC2154 # anchor: set by bench/floor-lib.sh
 [ "$(cat "$anchor" 2>/dev/null)" = "$ca" ] || miss "trust anchor"
 dropin=$(cat /etc/systemd/system/docker.service.d/docker-options.conf 2>/dev/null)
 info=$(docker info 2>/dev/null)

@@ -1,11 +1,24 @@
-// The floor: one OpenSSH connection per node, all nodes at once, each running bench/floor.sh (apply)
-// or bench/floor-check.sh (no-op check) with the node's values prepended as shell assignments.
+// The floor: one OpenSSH connection per node, all nodes at once, each running the floor script of its
+// runtime (Docker: bench/floor.sh, bench/floor-check.sh; containerd: bench/floor-containerd.sh,
+// bench/floor-containerd-check.sh), sent on stdin after the node's values (shell assignments) and
+// bench/floor-lib.sh (what both runtimes' scripts share).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Lab, LabNode } from '../test/lab/types.ts';
+import { VARIANTS, type Runtime } from '../test/lab/variants.ts';
 import { runTimed, type Timed } from './proc.ts';
 
 const benchDir = import.meta.dirname;
+
+/** The hand-written script of each runtime, for apply on a fresh node and for a no-op check on a converged one. */
+const SCRIPTS: Readonly<Record<Runtime, Readonly<Record<'apply' | 'check', string>>>> = {
+  docker: { apply: 'floor.sh', check: 'floor-check.sh' },
+  containerd: { apply: 'floor-containerd.sh', check: 'floor-containerd-check.sh' },
+};
+
+export function runtimeOf(node: LabNode): Runtime {
+  return VARIANTS[node.variant].runtime;
+}
 
 /** What the lab playbook asks for, as the floor scripts take it. */
 export interface FloorValues {
@@ -29,15 +42,16 @@ export function floorValues(lab: Lab): FloorValues {
   };
 }
 
-/** The script sent on stdin to one node: its values, then the floor script itself. */
+/** The script sent on stdin to one node: its values, floor-lib.sh, then the floor script of its runtime. */
 export function floorScript(kind: 'apply' | 'check', node: LabNode, v: FloorValues): string {
-  const body = readFileSync(path.join(benchDir, kind === 'apply' ? 'floor.sh' : 'floor-check.sh'), 'utf8');
+  const lib = readFileSync(path.join(benchDir, 'floor-lib.sh'), 'utf8');
+  const body = readFileSync(path.join(benchDir, SCRIPTS[runtimeOf(node)][kind]), 'utf8');
   const vars = {
     FAMILY: node.family, HTTP_HOST: v.httpHost, HTTP_IP: v.httpIp, HTTPS_HOST: v.httpsHost,
     HTTPS_IP: v.httpsIp, CA_B64: v.caB64, DOCKER_OPTS_VALUE: v.dockerOpts,
   };
   const head = Object.entries(vars).map(([k, val]) => `${k}='${val.replaceAll("'", `'\\''`)}'`).join('\n');
-  return `${head}\n${body}`;
+  return `${head}\n${lib}${body}`;
 }
 
 export interface FloorRun {

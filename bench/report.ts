@@ -4,7 +4,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { repoRoot } from '../test/lab/util.ts';
+import type { Runtime } from '../test/lab/variants.ts';
 import { median } from './proc.ts';
+
+const RUNTIMES: readonly Runtime[] = ['docker', 'containerd'];
 
 export interface Scenario {
   name: string;
@@ -14,29 +17,50 @@ export interface Scenario {
   aim: number;
   dockhandMs: number[];
   floorMs: number[];
-  /** per-node durations dockhand reported (duration_ms), all runs */
-  dockhandNodeMs: number[];
-  /** per-node wall time of each floor ssh process, all runs */
-  floorNodeMs: number[];
   dockhandMaxRssMiB: number[];
-  /** every run in order, with each node's time */
+  /**
+   * every run in order, with each node's time: dockhand's own duration_ms per node, or the wall time
+   * of the node's floor ssh process
+   */
   runs: { round: number; tool: 'dockhand' | 'floor'; ms: number; nodeMs: Record<string, number> }[];
+}
+
+/** One node of the lab measured. */
+export interface BenchNode {
+  name: string;
+  variant: string;
+  runtime: Runtime;
+}
+
+/** Per-node times of one runtime's nodes in a scenario, medians over all runs. */
+export interface RuntimeFigures {
+  runtime: Runtime;
+  nodes: number;
+  medianDockhandNodeMs: number;
+  medianFloorNodeMs: number;
+  ratio: number;
+  /** medians over the runs of the slowest of these nodes in each run */
+  medianSlowestDockhandNodeMs: number;
+  medianSlowestFloorNodeMs: number;
 }
 
 export interface Results {
   date: string;
-  nodes: { total: number; debian: number; rhel: number };
+  /** counts: total, per runtime, per lab variant (debian, rhel, ctrd16, ctrd17) */
+  nodes: { total: number; docker: number; containerd: number; variants: Record<string, number> };
   rounds: number;
   host: { cpus: number; node: string; platform: string };
   /** the dockhand measured: HEAD and whether src/ had uncommitted changes */
   dockhand: { commit: string; srcModified: boolean };
-  scenarios: (Omit<Scenario, 'dockhandNodeMs' | 'floorNodeMs'> & {
+  scenarios: (Scenario & {
     medianDockhandMs: number;
     medianFloorMs: number;
     ratio: number;
     met: boolean;
     medianDockhandNodeMs: number;
     medianFloorNodeMs: number;
+    /** the same per-node figures for each runtime's nodes (whole-run times cannot be split: all nodes run at once) */
+    perRuntime: RuntimeFigures[];
   })[];
   peakRssMiB: number;
 }
@@ -56,16 +80,46 @@ function dockhandVersion(): Results['dockhand'] {
   return { commit: git(['rev-parse', 'HEAD']) || 'unknown', srcModified: git(['status', '--porcelain', '--', 'src', 'bin']) !== '' };
 }
 
-export function summarize(scenarios: Scenario[], nodes: Results['nodes'], rounds: number): Results {
+/** Every node time of the runs of one tool, for the nodes `keep` selects; and the slowest of each run. */
+function nodeTimes(s: Scenario, tool: 'dockhand' | 'floor', keep: (node: string) => boolean): { all: number[]; slowest: number[] } {
+  const perRun = s.runs.filter((r) => r.tool === tool)
+    .map((r) => Object.entries(r.nodeMs).filter(([node]) => keep(node)).map(([, ms]) => ms));
+  return { all: perRun.flat(), slowest: perRun.filter((xs) => xs.length > 0).map((xs) => Math.max(...xs)) };
+}
+
+function runtimeFigures(s: Scenario, nodes: readonly BenchNode[]): RuntimeFigures[] {
+  return RUNTIMES.flatMap((runtime) => {
+    const names = new Set(nodes.filter((n) => n.runtime === runtime).map((n) => n.name));
+    if (names.size === 0) return [];
+    const d = nodeTimes(s, 'dockhand', (n) => names.has(n));
+    const f = nodeTimes(s, 'floor', (n) => names.has(n));
+    return [{
+      runtime, nodes: names.size,
+      medianDockhandNodeMs: Math.round(median(d.all)), medianFloorNodeMs: Math.round(median(f.all)),
+      ratio: r3(median(d.all) / median(f.all)),
+      medianSlowestDockhandNodeMs: Math.round(median(d.slowest)), medianSlowestFloorNodeMs: Math.round(median(f.slowest)),
+    }];
+  });
+}
+
+function countNodes(nodes: readonly BenchNode[]): Results['nodes'] {
+  const variants: Record<string, number> = {};
+  for (const n of nodes) variants[n.variant] = (variants[n.variant] ?? 0) + 1;
+  const of = (runtime: Runtime): number => nodes.filter((n) => n.runtime === runtime).length;
+  return { total: nodes.length, docker: of('docker'), containerd: of('containerd'), variants };
+}
+
+export function summarize(scenarios: Scenario[], nodes: readonly BenchNode[], rounds: number): Results {
   return {
     date: new Date().toISOString(),
-    nodes,
+    nodes: countNodes(nodes),
     rounds,
     host: { cpus: os.availableParallelism(), node: process.version, platform: `${os.platform()} ${os.release()}` },
     dockhand: dockhandVersion(),
-    scenarios: scenarios.map(({ dockhandNodeMs, floorNodeMs, runs, ...s }) => {
+    scenarios: scenarios.map((s) => {
       const d = median(s.dockhandMs);
       const f = median(s.floorMs);
+      const every = (): boolean => true;
       return {
         ...s,
         dockhandMs: s.dockhandMs.map(Math.round),
@@ -75,9 +129,10 @@ export function summarize(scenarios: Scenario[], nodes: Results['nodes'], rounds
         medianFloorMs: Math.round(f),
         ratio: r3(d / f),
         met: d / f <= s.aim,
-        medianDockhandNodeMs: Math.round(median(dockhandNodeMs)),
-        medianFloorNodeMs: Math.round(median(floorNodeMs)),
-        runs: runs.map((r) => ({ ...r, ms: Math.round(r.ms),
+        medianDockhandNodeMs: Math.round(median(nodeTimes(s, 'dockhand', every).all)),
+        medianFloorNodeMs: Math.round(median(nodeTimes(s, 'floor', every).all)),
+        perRuntime: runtimeFigures(s, nodes),
+        runs: s.runs.map((r) => ({ ...r, ms: Math.round(r.ms),
           nodeMs: Object.fromEntries(Object.entries(r.nodeMs).map(([k, v]) => [k, Math.round(v)])) })),
       };
     }),
@@ -92,18 +147,26 @@ function table(rows: string[][]): string {
 
 export function render(res: Results): string {
   const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+  const perNodeRatio = (d: number, f: number): string => `${(d / f).toFixed(2)}x`;
   const rows = [
-    ['scenario', 'dockhand', 'floor', 'ratio', 'aim', 'result', 'per node: dockhand', 'floor', 'peak RSS'],
-    ...res.scenarios.map((x) => [
-      x.name, s(x.medianDockhandMs), s(x.medianFloorMs), `${x.ratio.toFixed(2)}x`, `<= ${x.aim}x`,
-      x.met ? 'met' : 'NOT met', s(x.medianDockhandNodeMs), s(x.medianFloorNodeMs),
-      `${Math.max(...x.dockhandMaxRssMiB).toFixed(1)} MiB`,
+    ['scenario', 'dockhand', 'floor', 'ratio', 'aim', 'result', 'per node: dockhand', 'floor', 'ratio', 'peak RSS'],
+    ...res.scenarios.flatMap((x) => [
+      [
+        x.name, s(x.medianDockhandMs), s(x.medianFloorMs), `${x.ratio.toFixed(2)}x`, `<= ${x.aim}x`,
+        x.met ? 'met' : 'NOT met', s(x.medianDockhandNodeMs), s(x.medianFloorNodeMs),
+        perNodeRatio(x.medianDockhandNodeMs, x.medianFloorNodeMs), `${Math.max(...x.dockhandMaxRssMiB).toFixed(1)} MiB`,
+      ],
+      // per runtime only when the lab mixes them
+      ...(x.perRuntime.length < 2 ? [] : x.perRuntime.map((r) => [
+        `  ${r.nodes} ${r.runtime} node${r.nodes === 1 ? '' : 's'}`, '', '', '', '', '',
+        s(r.medianDockhandNodeMs), s(r.medianFloorNodeMs), perNodeRatio(r.medianDockhandNodeMs, r.medianFloorNodeMs), '',
+      ])),
     ]),
   ];
   const samples = res.scenarios.map((x) =>
     `  ${x.name}: dockhand ${x.dockhandMs.map(s).join(', ')} | floor ${x.floorMs.map(s).join(', ')}`);
   return [
-    `dockhand vs floor: ${res.nodes.total} nodes (${res.nodes.debian} debian, ${res.nodes.rhel} rhel), ` +
+    `dockhand vs floor: ${res.nodes.total} nodes (${Object.entries(res.nodes.variants).map(([v, k]) => `${k} ${v}`).join(', ')}), ` +
       `${res.rounds} round${res.rounds === 1 ? '' : 's'}, medians of wall time; ${res.host.cpus} CPUs, Node ${res.host.node}; ` +
       `dockhand ${res.dockhand.commit.slice(0, 10)}${res.dockhand.srcModified ? ' + uncommitted changes in src/' : ''}`,
     '',
