@@ -10,7 +10,7 @@ import { recoverTransaction, runTransaction } from '../node/transaction/run.ts';
 import type { Transaction, TransactionOutcome } from '../node/transaction/types.ts';
 import type { RuntimeName } from '../playbook/types.ts';
 import type { RestartDecision } from '../runtimes/types.ts';
-import { readNodeState, type NodeState, type UnfinishedTransaction } from './node-state.ts';
+import { containerdFactsFor, readNodeState, type NodeState, type UnfinishedTransaction } from './node-state.ts';
 import { planNode, type NodePlan } from './plan.ts';
 import { runPullChecks } from './pull-check.ts';
 import type { DesiredState, FileChange, Handler, Mechanism } from './types.ts';
@@ -73,7 +73,7 @@ export async function convergeNode(
   // Another run may change the node between our read and our transaction: the transaction then
   // refuses (compare-and-swap under the node lock) and the node is read and planned again.
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
-    const state = await readNodeState(connection, nodeName);
+    const state = await readNodeState(connection, nodeName, containerdFactsFor(desired.runtimes));
     if (state.unfinished.length > 0) {
       if (mode === 'check') return unfinishedInCheck(state, state.unfinished[0]!);
       const result = await recoverAll(connection, state.unfinished);

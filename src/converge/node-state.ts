@@ -10,6 +10,7 @@ import { parseFacts } from '../facts/parse.ts';
 import { requireFamily } from '../facts/os-release.ts';
 import { parseSections } from '../facts/sections.ts';
 import type { NodeFacts, OsFamily } from '../facts/types.ts';
+import type { RuntimeSelection } from '../playbook/types.ts';
 import { nodeScript } from '../node/scripts.ts';
 import { sha256 } from '../node/transaction/bundle.ts';
 import { CERTS_D_ROOT } from '../runtimes/docker/certs-d.ts';
@@ -54,9 +55,22 @@ const MANAGED_FILES = [
   `${RHEL_ANCHOR_DIR}/dockhand-*.crt`,
 ];
 
+/**
+ * How much of containerd's facts a read needs: all of them where a play names containerd; where plays
+ * leave the runtime to `auto`, only where containerd may be it (the node decides); none of its CRI state
+ * where plays name Docker alone.
+ */
+export type ContainerdFacts = 'full' | 'auto' | 'brief';
+
+export function containerdFactsFor(runtimes: RuntimeSelection): ContainerdFacts {
+  if (runtimes === 'auto') return 'auto';
+  return runtimes.includes('containerd') ? 'full' : 'brief';
+}
+
 /** The state-read script: the facts, then node-state.sh. */
-export function nodeStateScript(): string {
+export function nodeStateScript(containerd: ContainerdFacts = 'full'): string {
   return factsScript(nodeScript('converge/sh/node-state.sh'), {
+    CONTAINERD_FACTS: containerd,
     MANAGED_FILES: MANAGED_FILES.join('\n'),
     DEBIAN_ANCHORS: `${DEBIAN_ANCHOR_ROOT}/*/*.crt`,
     RHEL_ANCHORS: `${RHEL_ANCHOR_DIR}/dockhand-*.crt`,
@@ -102,8 +116,8 @@ export function parseNodeState(stdout: string, nodeName: string): NodeState {
 }
 
 /** Read a node's state as root; throws when the script did not complete. */
-export async function readNodeState(connection: Connection, nodeName: string): Promise<NodeState> {
-  const result = await connection.run(nodeStateScript(), { become: true, timeoutMs: 60_000 });
+export async function readNodeState(connection: Connection, nodeName: string, containerd: ContainerdFacts = 'full'): Promise<NodeState> {
+  const result = await connection.run(nodeStateScript(containerd), { become: true, timeoutMs: 60_000 });
   if (result.timedOut) throw new DockhandError('E_TIMEOUT', `${nodeName}: reading the node's state took longer than 60 s`);
   if (result.exitCode !== 0) {
     throw new DockhandError('E_REMOTE', `${nodeName}: reading the node's state failed (exit ${String(result.exitCode)}): ${result.stderr.trim().slice(-500)}`);

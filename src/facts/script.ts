@@ -26,6 +26,7 @@ export const FACTS_SECTIONS = [
   'kubelet-file',
   'containerd-show',
   'containerd-version',
+  'containerd-installed',
   'containerd-config-file',
   'containerd-config',
   'containerd-pid',

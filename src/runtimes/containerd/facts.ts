@@ -29,7 +29,7 @@ export function parseContainerdFacts(sections: readonly Section[], hasCommand: (
   const activeState = unit ? showValue(props, 'ActiveState') : null;
   const newer = sectionContent(sections, 'containerd-config-newer')?.trim();
   return {
-    installed: unit || versionText !== null,
+    installed: unit || versionText !== null || sections.some((s) => s.name === 'containerd-installed'),
     version: /containerd\s+\S+\s+v?(\S+)/.exec(versionText ?? '')?.[1] ?? null,
     running: unit ? activeState === 'active' : pid !== '',
     activeState,
