@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # What a node is now, beyond its facts: the content of every file dockhand manages there, which
 # installed trust anchors the system bundle lacks, and transactions an earlier run left unfinished.
 # Follows src/node/sh/preamble.sh and the facts (containerd's set `containerd_config`); variables:

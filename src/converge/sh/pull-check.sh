@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # The pull check: the node pulls IMAGE through Docker and removes it again (unless it was there
 # before). Follows src/node/sh/preamble.sh; variables IMAGE, REGISTRY, LOGIN (yes: the username and
 # password come on stdin, one line each, into a throwaway Docker config of mode 0600).

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Facts about the host itself (hostname, OS, tools). Follows src/node/sh/preamble.sh; variable
 # FACTS_FORMAT (the section format's version). Never fails and never hangs: anything that may block
 # runs under `t`.

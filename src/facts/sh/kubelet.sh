@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # kubelet: which container runtime it talks to. Its flags live in kubeadm's flags file, its config
 # file, Kubespray's and KubeKey's environment files and its unit's drop-ins. Follows
 # src/node/sh/preamble.sh. Sets `kubelet_says_containerd` (yes/no) for the runtime facts that follow.

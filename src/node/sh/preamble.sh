@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # dockhand: the start of every script run on a node (POSIX sh, run as root).
 # Output protocol: a line `@@dockhand:NAME ARG@@`, always after a newline, opens section NAME (src/node/sections.ts).
 # shellcheck disable=SC2317 # helpers for the scripts that follow; not every script calls each

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Starts a node transaction detached from this session and waits for its outcome. Follows
 # src/node/sh/preamble.sh, the variables RUN, MODE and LOCK_WAIT, and (for a new transaction) the
 # files the controller unpacked into $STATE/txn/$RUN. If this session dies (dockhand killed, the

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # The node transaction: run detached from dockhand's session (systemd-run or setsid), so it ends the same
 # way whatever happens to dockhand or its connection. Follows src/node/sh/preamble.sh.
 #

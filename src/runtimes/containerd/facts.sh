@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # containerd's facts: its unit, version, config file (the one its ExecStart names, else the default),
 # whether that file is newer than the running process, its CRI plugin's state, and (where crictl is)
 # what the running CRI uses. Follows src/node/sh/preamble.sh and kubelet.sh; variables CONTAINERD_SHOW

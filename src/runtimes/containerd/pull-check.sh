@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # The pull check through containerd's CRI with crictl, the way kubelet pulls: IMAGE is pulled and
 # removed again (unless it was there before). Follows src/node/sh/preamble.sh; variable IMAGE. No
 # login here: crictl takes credentials only on its command line, where they must never be.

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Docker's facts: how docker.service is wired into systemd (its unit, drop-ins, environment files),
 # /etc/docker/daemon.json, and what a running dockerd reports. Follows src/node/sh/preamble.sh;
 # variable DOCKER_SHOW (the `systemctl show` property arguments).
