@@ -39,9 +39,6 @@ export class InputError extends DockhandError {
 
 /** A node could not be reached or logged into: the node is reported unreachable. */
 export class UnreachableError extends DockhandError {
-  /** sshd dropped the connection before its handshake (MaxStartups): worth another try. */
-  throttled = false;
-
   constructor(code: 'E_CONNECT' | 'E_HOST_KEY' | 'E_AUTH' | 'E_TIMEOUT', message: string, options?: { cause?: unknown }) {
     super(code, message, options);
     this.name = 'UnreachableError';
