@@ -177,6 +177,42 @@ describe('a node transaction survives its controller', () => {
   }, 300_000);
 });
 
+describe('a node without systemd-run starts its transaction with setsid, and it survives dockhand the same way', () => {
+  const node = debian[6]!;
+  const hidden = '/usr/bin/systemd-run.hidden-by-test';
+  beforeEach(async () => {
+    await resetNodes([node]);
+    await must(node, `mv /usr/bin/systemd-run ${hidden}`);
+    return async () => {
+      await must(node, `if [ -e ${hidden} ]; then mv ${hidden} /usr/bin/systemd-run; fi`);
+    };
+  }, 180_000);
+
+  it('dockhand killed (SIGKILL) while Docker restarts with options it refuses: old files back and Docker active, with no second run', async () => {
+    await slowDocker(node, true);
+    const before = await snapshot(node);
+    const child = start(node);
+    await untilJournal(node, 'handler-start restart-docker');
+    child.kill('SIGKILL');
+    await child;
+    await untilOutcome(node, 90_000);
+    expect((await must(node, 'cat /var/lib/dockhand/txn/*/launcher')).trim()).toBe('setsid');
+    expect(await snapshot(node)).toBe(before);
+    expect(await dockerActive(node)).toBe('active');
+    expect(await journals(node)).toMatch(/rollback docker did not start with the new configuration\nrolled-back/);
+  });
+
+  it('with options Docker accepts, the node ends converged and the next run is ok', async () => {
+    const first = await dockhand(args(node));
+    expect(first.exitCode, said(first)).toBe(0);
+    expect(report(first)).toMatchObject({ status: 'changed', handlers: expect.arrayContaining(['restart-docker']) });
+    expect((await must(node, 'cat /var/lib/dockhand/txn/*/launcher')).trim()).toBe('setsid');
+    expect(await must(node, "docker info --format '{{json .RegistryConfig.IndexConfigs}}'")).toContain(http.host);
+    const next = await dockhand(args(node));
+    expect(report(next)).toMatchObject({ status: 'ok', handlers: [] });
+  });
+});
+
 describe('a rollback does no more than undo', () => {
   beforeEach(() => resetNodes([dockerCe, debian[4]!]), 180_000);
 

@@ -22,6 +22,8 @@ if [ -z "$launched" ]; then
   setsid /bin/sh "$T/worker.sh" "$T" "$MODE" "$LOCK_WAIT" </dev/null >>"$T/log" 2>&1 &
   launched=setsid
 fi
+# how it was started, for whoever reads this transaction later
+printf '%s\n' "$launched" >"$T/launcher"
 
 # wait for the outcome; notice a worker that died without one
 n=0
