@@ -59,9 +59,12 @@ async function facts(lines: readonly string[], connectTimeout: number): Promise<
   return run;
 }
 
-/** The connect timeout of these runs, and how far past it a node may end (start-up of its work, event loop). */
+/**
+ * The connect timeout of these runs, and how far past it a node may end (start-up of its work, the event
+ * loop of a busy 2-core machine). Below two timeouts: a second attempt after the deadline cannot pass.
+ */
 const TIMEOUT_S = 2;
-const WITHIN_TIMEOUT_MS = TIMEOUT_S * 1000 + 1000;
+const WITHIN_TIMEOUT_MS = TIMEOUT_S * 1000 * 2 - 250;
 
 describe('unreachable nodes say what was seen, within the connect timeout (issue 12, item 4)', () => {
   it('an address that accepts and closes: "closed before the SSH greeting", tried once, within the connect timeout', async () => {
