@@ -1,6 +1,7 @@
 /** Each node's desired state: the plays that select it, merged (one restart covers them all). */
 import { selectHosts } from '../inventory/index.ts';
 import type { Inventory } from '../inventory/types.ts';
+import { PlaybookError } from '../playbook/index.ts';
 import type { DockerConfig, Playbook, RegistrySpec, RestartPolicy, RuntimeName } from '../playbook/types.ts';
 import type { DesiredState } from './types.ts';
 
@@ -10,6 +11,27 @@ function unique(values: readonly string[]): string[] {
 
 /** Restart policies, most careful first: a node several plays select gets the most careful one. */
 const RESTART_CAUTION: readonly RestartPolicy[] = ['never', 'if-idle', 'always'];
+
+/** How many node names a conflict lists before "and N more". */
+const NAMED_NODES = 5;
+
+/**
+ * Two plays that declare one thing two ways are refused where some node of the inventory is in both
+ * (whatever --limit selects: a playbook and inventory are valid or not on their own); plays whose nodes
+ * differ may say different things, as two data centres may pin one name to their own replica.
+ */
+function refuseSharedConflicts(playbook: Playbook, hostsByPlay: readonly (readonly string[])[]): void {
+  const issues = [];
+  for (const conflict of playbook.conflicts) {
+    const later = new Set(hostsByPlay[conflict.plays[1]]);
+    const shared = (hostsByPlay[conflict.plays[0]] ?? []).filter((name) => later.has(name));
+    if (shared.length === 0) continue;
+    const named = shared.slice(0, NAMED_NODES).join(', ') + (shared.length > NAMED_NODES ? ` and ${shared.length - NAMED_NODES} more` : '');
+    const nodes = shared.length === 1 ? `node ${named} is` : `nodes ${named} are`;
+    issues.push({ line: conflict.line, path: conflict.path, message: `${conflict.message} (${nodes} in both plays)` });
+  }
+  if (issues.length > 0) throw new PlaybookError(playbook.file, issues.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity)));
+}
 
 /** Desired state for every node some play selects, limited to `selected` (from --limit). */
 export function desiredStates(playbook: Playbook, inventory: Inventory, selected: ReadonlySet<string>): Map<string, DesiredState> {
@@ -24,10 +46,11 @@ export function desiredStates(playbook: Playbook, inventory: Inventory, selected
     restart: RestartPolicy;
     liveRestore: 'enable' | 'keep';
   }
+  const hostsByPlay = playbook.plays.map((play) => selectHosts(inventory, play.hosts, `${playbook.file}: play "${play.name}" hosts`));
+  refuseSharedConflicts(playbook, hostsByPlay.map((hosts) => hosts.map((host) => host.name)));
   const perNode = new Map<string, Wanted>();
-  for (const play of playbook.plays) {
-    const hosts = selectHosts(inventory, play.hosts, `${playbook.file}: play "${play.name}" hosts`);
-    for (const host of hosts) {
+  for (const [index, play] of playbook.plays.entries()) {
+    for (const host of hostsByPlay[index]!) {
       if (!selected.has(host.name)) continue;
       const entry: Wanted = perNode.get(host.name) ?? {
         registries: new Map(), insecure: [], mirrors: [], retiredInsecure: [], retiredMirrors: [], dockerConfig: 'auto', runtimes: new Set(), restart: 'always', liveRestore: 'keep',

@@ -47,22 +47,28 @@ export interface PlacedValue {
 }
 
 /**
- * A value both kept and taken back (in one play or across plays) is refused, naming both places.
- * Two registry entries that disagree are reported by the registry checks, not here.
+ * A value both kept and taken back is refused, naming both places: in one play always, across plays
+ * where a node is in both. Two registry entries that disagree are reported by the registry checks, not here.
  */
 export function checkPresentAndAbsent(values: readonly PlacedValue[], sink: IssueSink): void {
-  const first = new Map<string, PlacedValue>();
+  const placedSoFar = new Map<string, PlacedValue[]>();
   for (const placed of values) {
-    const other = first.get(`${placed.state === 'present' ? 'absent' : 'present'} ${placed.key}`);
-    if (other !== undefined && !(other.fromRegistry && placed.fromRegistry)) {
-      sink.add(
+    const opposite = placedSoFar.get(`${placed.state === 'present' ? 'absent' : 'present'} ${placed.key}`) ?? [];
+    const here = sink.playOf(placed.path);
+    const reported = new Set<number>();
+    for (const other of opposite) {
+      const play = sink.playOf(other.path);
+      if (reported.has(play) || (other.fromRegistry && placed.fromRegistry)) continue;
+      reported.add(play);
+      sink.disagree(
         placed.path,
+        other.path,
         `${formatValue(placed.value)} is ${placed.state} here but ${other.state} at ${sink.where(other.path)}: ` +
           'a value is either kept (a string) or taken back ({value: ..., state: absent}), not both',
       );
-      continue;
     }
+    if (reported.has(here)) continue; // refused already: not a place later values are compared with
     const key = `${placed.state} ${placed.key}`;
-    if (!first.has(key)) first.set(key, placed);
+    placedSoFar.set(key, [...(placedSoFar.get(key) ?? []), placed]);
   }
 }

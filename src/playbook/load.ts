@@ -15,7 +15,7 @@ import { checkPresentAndAbsent, LIST_ENTRY_KEYS, type ListEntry, type PlacedValu
 import { checkAcrossPlays, checkDuplicates, checkPins, spec, type IssueSink, type LoadedRegistry } from './registries.ts';
 import { imageReferenceOf, readRegistryHost } from './registry-host.ts';
 import { MIRROR_KEYS, PLAY_KEYS, PlaySchema, REGISTRY_KEYS, RegistrySchema, VERIFY_KEYS, type RawPlay, type RawRegistry } from './schema.ts';
-import type { Play, Playbook } from './types.ts';
+import type { Play, PlayConflict, Playbook } from './types.ts';
 import { isCidr, registryKey } from './validate-values.ts';
 
 /** One problem in a playbook: its line, where in the document (if anywhere), and what is wrong. */
@@ -92,12 +92,13 @@ export async function parsePlaybook(text: string, file: string, options: LoadPla
   const plays = await checker.check(raws);
   const issues = [...checker.issues].sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity));
   if (issues.length > 0 || plays === undefined) throw new PlaybookError(file, issues);
-  return { file, plays, warnings: checker.warnings };
+  return { file, plays, warnings: checker.warnings, conflicts: checker.conflicts };
 }
 
 class Checker {
   readonly issues: PlaybookIssue[] = [];
   readonly warnings: string[] = [];
+  readonly conflicts: PlayConflict[] = [];
   readonly #file: string;
   readonly #locator: Locator;
   readonly #now: Date;
@@ -113,7 +114,12 @@ class Checker {
 
   /** Checks every play; the plays, or undefined when any could not be read at all. */
   async check(raws: readonly unknown[]): Promise<Play[] | undefined> {
-    const sink: IssueSink = { add: (path, message) => this.#add(path, message), where: (path) => this.#where(path) };
+    const sink: IssueSink = {
+      add: (path, message) => this.#add(path, message),
+      disagree: (path, other, message) => this.#disagree(path, other, message),
+      playOf: (path) => this.#playOf(path),
+      where: (path) => this.#where(path),
+    };
     const plays: Play[] = [];
     const values: PlacedValue[] = [];
     const registriesByPlay: LoadedRegistry[][] = [];
@@ -320,6 +326,17 @@ class Checker {
 
   #add(path: DocPath, message: string): void {
     this.issues.push({ line: this.#locator.line(path), path: this.#format(path), message });
+  }
+
+  /** In one play, an issue; in two, a conflict for the inventory to judge. */
+  #disagree(path: DocPath, other: DocPath, message: string): void {
+    const [earlier, later] = [this.#playOf(other), this.#playOf(path)];
+    if (earlier === later) return this.#add(path, message);
+    this.conflicts.push({ plays: [earlier, later], line: this.#locator.line(path), path: this.#format(path), message });
+  }
+
+  #playOf(path: DocPath): number {
+    return this.#list && typeof path[0] === 'number' ? path[0] : 0;
   }
 
   #warn(path: DocPath, message: string): void {

@@ -26,6 +26,13 @@ export interface LoadedRegistry {
 /** Where cross-entry checks report: an issue at a path, and how a message names another place. */
 export interface IssueSink {
   add(path: DocPath, message: string): void;
+  /**
+   * Two entries that disagree: an issue at `path` when both are in one play; when they are in two,
+   * a conflict that counts only where a node is in both plays (checked once the inventory is known).
+   */
+  disagree(path: DocPath, other: DocPath, message: string): void;
+  /** The play a path is in (its index in the file). */
+  playOf(path: DocPath): number;
   /** `plays[0].registries[1] (line 3)` */
   where(path: DocPath): string;
 }
@@ -64,9 +71,12 @@ export function checkDuplicates(registries: readonly LoadedRegistry[], sink: Iss
   }
 }
 
-/** The same registry in two plays must be declared the same way: nodes in both would flip-flop. */
+/**
+ * The same registry in two plays must be declared the same way where a node is in both: it would
+ * flip-flop between them. Each declaration is compared with the first of every earlier play.
+ */
 export function checkAcrossPlays(registriesByPlay: readonly (readonly LoadedRegistry[])[], sink: IssueSink): void {
-  const first = new Map<string, LoadedRegistry>();
+  const declared = new Map<string, LoadedRegistry[]>();
   for (const registries of registriesByPlay) {
     const inThisPlay = new Set<string>();
     for (const registry of registries) {
@@ -74,44 +84,49 @@ export function checkAcrossPlays(registriesByPlay: readonly (readonly LoadedRegi
       const key = registryKey(registry.raw.host);
       if (inThisPlay.has(key)) continue; // reported as a duplicate already
       inThisPlay.add(key);
-      const earlier = first.get(key);
-      if (earlier === undefined) {
-        first.set(key, registry);
-        continue;
+      const earlier = declared.get(key) ?? [];
+      for (const other of earlier) {
+        const differences = differ(other, registry);
+        if (differences.length > 0) {
+          sink.disagree(
+            [...registry.path, 'host'],
+            other.path,
+            `${formatValue(registry.raw.host)} is also declared at ${sink.where(other.path)} with different settings: ${differences.join(', ')}`,
+          );
+        }
       }
-      const differences = differ(earlier, registry);
-      if (differences.length > 0) {
-        sink.add(
-          [...registry.path, 'host'],
-          `${formatValue(registry.raw.host)} is also declared at ${sink.where(earlier.path)} with different settings: ${differences.join(', ')}`,
-        );
-      }
+      declared.set(key, [...earlier, registry]);
     }
   }
 }
 
 /**
  * One name, one address: /etc/hosts pins a name, not a port, so `harbor.local:5000` pinned to one
- * address and `harbor.local:443` to another (in one play or in two) would flip /etc/hosts between them.
+ * address and `harbor.local:443` to another would flip /etc/hosts between them on a node that gets
+ * both (in one play, or in two plays that share the node).
  */
 export function checkPins(registriesByPlay: readonly (readonly LoadedRegistry[])[], sink: IssueSink): void {
-  const pins = new Map<string, LoadedRegistry>();
+  const pins = new Map<string, LoadedRegistry[]>();
   for (const registry of registriesByPlay.flat()) {
     const ip = registry.raw.ip ?? undefined;
     if (!registry.valid || (registry.raw.state ?? 'present') === 'absent' || ip === undefined) continue;
     const name = pinnedName(registry.raw.host);
-    const earlier = pins.get(name);
-    if (earlier === undefined) {
-      pins.set(name, registry);
-      continue;
+    const earlier = pins.get(name) ?? [];
+    const reported = new Set<number>();
+    for (const other of earlier) {
+      const otherIp = other.raw.ip ?? '';
+      const play = sink.playOf(other.path);
+      if (reported.has(play) || registryKey(other.raw.host) === registryKey(registry.raw.host) || sameAddress(otherIp, ip)) continue;
+      reported.add(play);
+      sink.disagree(
+        [...registry.path, 'ip'],
+        other.path,
+        `${formatValue(ip)} pins the name ${name} (of ${registry.raw.host}), which ${sink.where(other.path)} pins to ${otherIp} (for ${other.raw.host}): ` +
+          '/etc/hosts gives a name one address; give both the same ip',
+      );
     }
-    const earlierIp = earlier.raw.ip ?? '';
-    if (registryKey(earlier.raw.host) === registryKey(registry.raw.host) || sameAddress(earlierIp, ip)) continue;
-    sink.add(
-      [...registry.path, 'ip'],
-      `${formatValue(ip)} pins the name ${name} (of ${registry.raw.host}), which ${sink.where(earlier.path)} pins to ${earlierIp} (for ${earlier.raw.host}): ` +
-        '/etc/hosts gives a name one address; give both the same ip',
-    );
+    // refused already in its own play: not a pin later entries are compared with
+    if (!reported.has(sink.playOf(registry.path))) pins.set(name, [...earlier, registry]);
   }
 }
 

@@ -79,4 +79,19 @@ export interface Playbook {
   readonly plays: readonly Play[];
   /** Things to tell the user that do not stop the run, e.g. a CA certificate about to expire. */
   readonly warnings: readonly string[];
+  /**
+   * Two plays that declare one thing two ways (a registry, a name's address, a value kept and taken
+   * back): refused once the inventory shows a node in both plays, harmless where their nodes differ.
+   */
+  readonly conflicts: readonly PlayConflict[];
+}
+
+/** One disagreement between two plays, as a playbook error would give it. */
+export interface PlayConflict {
+  /** The indexes of the two plays, earlier first. */
+  readonly plays: readonly [number, number];
+  readonly line: number | undefined;
+  /** Readable document path of the later entry, e.g. `plays[1].registries[0].ip`. */
+  readonly path: string;
+  readonly message: string;
 }

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dockerNodes, loadLab, nodeExec, readSecret, type LabNode } from '../lab/lab.ts';
 import { dockhand } from '../support/cli.ts';
@@ -172,6 +172,38 @@ describe('issue 8, fault 1: a CIDR with host bits (192.168.1.1/24), which docker
       expect(check.exitCode, check.stdout).toBe(0);
     } finally {
       await resetNodes(pair);
+    }
+  });
+});
+
+describe('plays for different nodes may pin one name to their own address (one registry name, one address per node)', () => {
+  it('each node resolves the name to its own play\'s address; an inventory that puts a node in both plays is refused before any node is touched', async () => {
+    const [a, b] = lab.nodes.filter((n) => n.variant === 'debian').slice(1, 3) as [LabNode, LabNode];
+    await resetNodes([a, b]);
+    const book = `${dir}/replicas.yml`;
+    writeFileSync(
+      book,
+      `- hosts: ${a.name}\n  restart: always\n  registries: [{host: ${http.host}, ip: ${http.address}, insecure: true}]\n` +
+        `- hosts: ${b.name}\n  restart: always\n  registries: [{host: "${http.host}:80", ip: ${https.address}, insecure: true}]\n`,
+    );
+    try {
+      const sharedBook = `${dir}/replicas-shared.yml`;
+      writeFileSync(sharedBook, `${readFileSync(book, 'utf8')}- hosts: nodes\n  registries: [{host: ${http.host}, ip: ${http.address}, insecure: true}]\n`);
+      const hostsBefore = (await sh(b, 'sha256sum /etc/hosts')).stdout;
+      const refused = await dockhand(['apply', sharedBook, '-i', writeInventory(dir, lab, [a, b], 'replicas.ini'), '--known-hosts', knownHosts, '--json']);
+      expect(refused.exitCode, refused.stdout).toBe(1);
+      expect(JSON.parse(refused.stdout).error.message).toMatch(new RegExp(`give both the same ip \\(node ${b.name} is in both plays\\)$`));
+      expect((await sh(b, 'sha256sum /etc/hosts')).stdout).toBe(hostsBefore);
+
+      const apply = await dockhand(['apply', book, '-i', writeInventory(dir, lab, [a, b], 'replicas.ini'), '--known-hosts', knownHosts, '--json']);
+      expect(apply.exitCode, `${apply.stdout}\n${apply.stderr}`).toBe(0);
+      expect((await sh(a, `getent hosts ${http.host}`)).stdout.split(/\s+/)[0]).toBe(http.address);
+      expect((await sh(b, `getent hosts ${http.host}`)).stdout.split(/\s+/)[0]).toBe(https.address);
+      expect((await sh(a, `docker pull ${http.host}/library/tiny:1`)).exitCode).toBe(0);
+      const check = await dockhand(['check', book, '-i', writeInventory(dir, lab, [a, b], 'replicas.ini'), '--known-hosts', knownHosts, '--json']);
+      expect(check.exitCode, check.stdout).toBe(0);
+    } finally {
+      await resetNodes([a, b]);
     }
   });
 });

@@ -2,6 +2,7 @@ import { chmod, mkdir, realpath, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { isSea } from 'node:sea';
 import { execa } from 'execa';
+import { desiredStates } from '../../converge/desired.ts';
 import { DockhandError, InputError } from '../../errors.ts';
 import { loadInventory } from '../../inventory/index.ts';
 import { loadPlaybook } from '../../playbook/index.ts';
@@ -41,7 +42,8 @@ async function specFor(playbookFile: string, options: ScheduleOptions): Promise<
   const every = parseEvery(options.every);
   // what the timer will run is read and checked now, not at 3 a.m.
   const playbook = await loadPlaybook(playbookFile);
-  await loadInventory(options.inventory);
+  const inventory = await loadInventory(options.inventory);
+  desiredStates(playbook, inventory, new Set(inventory.hosts.keys())); // plays that match no node, or disagree on a shared one
   const name = options.name ?? `dockhand-${basename(playbookFile).replace(/\.ya?ml$/, '').replace(/[^A-Za-z0-9_.-]/g, '-')}`;
   if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw new InputError('E_USAGE', '--name', undefined, `"${name}" is not a unit name (letters, digits, _ . -)`);
   const metrics = options.metrics === undefined ? undefined : resolve(options.metrics);

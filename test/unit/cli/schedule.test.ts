@@ -76,5 +76,10 @@ describe('dockhand schedule', () => {
     const inTmp = await dockhand(['schedule', join(dir, 'site.yml'), '-i', join(dir, 'hosts.ini'), '--every', '15m', '--metrics', join(tmpdir(), 'x.prom')]);
     expect(inTmp.exitCode).toBe(1);
     expect(inTmp.stderr).toContain('private /tmp');
+    // plays that disagree on a node of the inventory are refused now, not at the first firing
+    writeFileSync(join(dir, 'two.yml'), '- hosts: all\n  registries: [{host: harbor.local, ip: 10.0.0.1}]\n- hosts: node1\n  registries: [{host: harbor.local:5000, ip: 10.0.0.2}]\n');
+    const conflict = await dockhand(['schedule', join(dir, 'two.yml'), '-i', join(dir, 'hosts.ini'), '--every', '15m']);
+    expect(conflict.exitCode).toBe(1);
+    expect(conflict.stderr).toContain('/etc/hosts gives a name one address; give both the same ip (node node1 is in both plays)');
   });
 });

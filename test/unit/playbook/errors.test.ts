@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../src/errors.ts';
+import { desiredStates } from '../../../src/converge/desired.ts';
+import { parseInventory } from '../../../src/inventory/index.ts';
 import { loadPlaybook, PlaybookError } from '../../../src/playbook/index.ts';
-import { fixture } from './helpers.ts';
+import { DISJOINT_INVENTORY, fixture, SHARED_NODE_INVENTORY } from './helpers.ts';
 
 /**
  * Each broken fixture, and the line and message every error must carry: `file:line: path: value …`
@@ -43,9 +45,6 @@ const CASES: Array<[file: string, line: number | undefined, message: string | Re
   ['bad-max-fail.yml', 2, 'max_fail_percentage: 150 must be a number from 0 to 100'],
   // duplicates
   ['duplicate-host.yml', 6, 'registries[2].host: "Harbor.local" is declared twice in this play: also at registries[0] (line 3)'],
-  ['cross-play.yml', 7, 'plays[1].registries[0].host: "HARBOR.local" is also declared at plays[0].registries[0] (line 3) with different settings: ip "10.0.0.1" vs "10.0.0.2", insecure false vs true'],
-  ['cross-play-state.yml', 6, 'plays[1].registries[0].host: "harbor.local" is also declared at plays[0].registries[0] (line 3) with different settings: state "present" vs "absent"'],
-  ['cross-play-ca.yml', 7, 'plays[1].registries[0].host: "harbor.local" is also declared at plays[0].registries[0] (line 3) with different settings: ca "../certs/harbor-ca.crt" vs "../certs/other-ca.crt" (different certificates)'],
   // CA files
   ['ca-missing.yml', 5, `registries[1].ca: ../certs/nope.crt: CA file not found (${fixture('certs/nope.crt')})`],
   ['ca-directory.yml', 4, `registries[0].ca: ../certs: CA file is a directory; give the file (${fixture('certs')})`],
@@ -86,5 +85,43 @@ describe('playbook errors name the file, line, document path and value', () => {
       `${file}:10: plays[0].registry_mirrors[0]: "http://user:pass@mirror.example.com" holds credentials (user:password@): dockerd refuses them`,
     ]);
     expect(error.issues.map((issue) => issue.line)).toEqual([4, 5, 6, 8, 9, 10]);
+  });
+});
+
+/** One registry declared two ways in two plays: refused where a node is in both plays, with the line and the node. */
+const CROSS_PLAY: Array<[file: string, line: number, message: string]> = [
+  ['cross-play.yml', 7, 'plays[1].registries[0].host: "HARBOR.local" is also declared at plays[0].registries[0] (line 3) with different settings: ip "10.0.0.1" vs "10.0.0.2", insecure false vs true'],
+  ['cross-play-state.yml', 6, 'plays[1].registries[0].host: "harbor.local" is also declared at plays[0].registries[0] (line 3) with different settings: state "present" vs "absent"'],
+  ['cross-play-ca.yml', 7, 'plays[1].registries[0].host: "harbor.local" is also declared at plays[0].registries[0] (line 3) with different settings: ca "../certs/harbor-ca.crt" vs "../certs/other-ca.crt" (different certificates)'],
+];
+
+describe('one registry declared two ways in two plays', () => {
+  it.each(CROSS_PLAY)('%s:%s is refused where a node is in both plays, naming it', async (name, line, message) => {
+    const file = fixture(`errors/${name}`);
+    const playbook = await loadPlaybook(file);
+    const shared = parseInventory(SHARED_NODE_INVENTORY, 'hosts.ini');
+    const error = (() => {
+      try {
+        desiredStates(playbook, shared, new Set(shared.hosts.keys()));
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })() as PlaybookError;
+    expect(error).toBeInstanceOf(PlaybookError);
+    expect(error.line).toBe(line);
+    expect(error.message).toBe(`${file}:${line}: ${message} (node both1 is in both plays)`);
+  });
+
+  it.each(CROSS_PLAY)('%s is accepted where the plays\' nodes differ', async (name) => {
+    const playbook = await loadPlaybook(fixture(`errors/${name}`));
+    const disjoint = parseInventory(DISJOINT_INVENTORY, 'hosts.ini');
+    expect(desiredStates(playbook, disjoint, new Set(disjoint.hosts.keys())).size).toBe(3);
+  });
+
+  it('names five shared nodes and counts the rest', async () => {
+    const playbook = await loadPlaybook(fixture('errors/cross-play.yml'));
+    const inventory = parseInventory('[web]\nn[1:8]\n[db]\nn[1:8]\n', 'hosts.ini');
+    expect(() => desiredStates(playbook, inventory, new Set(['n1']))).toThrow(/\(nodes n1, n2, n3, n4, n5 and 3 more are in both plays\)$/);
   });
 });

@@ -2,8 +2,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalCidr } from '../../../src/playbook/cidr.ts';
+import { desiredStates } from '../../../src/converge/desired.ts';
+import { parseInventory } from '../../../src/inventory/index.ts';
 import { parsePlaybook } from '../../../src/playbook/index.ts';
-import { refusal } from './helpers.ts';
+import { DISJOINT_INVENTORY, refusal, refusalWith, SHARED_NODE_INVENTORY } from './helpers.ts';
 
 describe('issue 8, fault 1: a CIDR with host bits (192.168.1.1/24), which dockerd keeps as 192.168.1.0/24', () => {
   it('is read as the network dockerd keeps (IPv4 and IPv6), with a warning naming the entry', async () => {
@@ -60,7 +62,14 @@ insecure_registries:
   });
 });
 
-describe('issue 8, fault 10: one registry name pinned to two addresses in one run', () => {
+describe('issue 8, fault 10: one registry name pinned to two addresses on one node', () => {
+  /** One name pinned to .1 by a play for web and to .2 by a play for db. */
+  const TWO_PINS = `- hosts: web
+  registries: [{host: harbor.local:5000, ip: 10.0.0.1}]
+- hosts: db
+  registries: [{host: Harbor.Local, ip: 10.0.0.2}]
+`;
+
   it('is refused in one play (harbor.local:5000 to .1, harbor.local:443 to .2), naming both places', async () => {
     const text = `hosts: all
 registries:
@@ -73,15 +82,46 @@ registries:
     ]);
   });
 
-  it('is refused across plays, naming both places', async () => {
-    const text = `- hosts: web
-  registries: [{host: harbor.local:5000, ip: 10.0.0.1}]
-- hosts: db
-  registries: [{host: Harbor.Local, ip: 10.0.0.2}]
-`;
-    expect(await refusal(text)).toEqual([
+  it('is refused across plays that share a node, naming both places and the node', async () => {
+    const text = TWO_PINS;
+    expect(await refusalWith(text, SHARED_NODE_INVENTORY)).toEqual([
       'site.yml:4: plays[1].registries[0].ip: "10.0.0.2" pins the name harbor.local (of Harbor.Local), which plays[0].registries[0] (line 2) pins to 10.0.0.1 ' +
-        '(for harbor.local:5000): /etc/hosts gives a name one address; give both the same ip',
+        '(for harbor.local:5000): /etc/hosts gives a name one address; give both the same ip (node both1 is in both plays)',
+    ]);
+  });
+
+  it('is accepted across plays whose nodes differ: each node pins the name to its own play\'s address', async () => {
+    const text = TWO_PINS;
+    expect(await refusalWith(text, DISJOINT_INVENTORY)).toEqual([]);
+    const playbook = await parsePlaybook(text, 'site.yml');
+    const inventory = parseInventory(DISJOINT_INVENTORY, 'hosts.ini');
+    const states = desiredStates(playbook, inventory, new Set(['web1', 'db1']));
+    expect(states.get('web1')!.registries.map((r) => [r.host, r.ip])).toEqual([['harbor.local:5000', '10.0.0.1']]);
+    expect(states.get('db1')!.registries.map((r) => [r.host, r.ip])).toEqual([['Harbor.Local', '10.0.0.2']]);
+  });
+
+  it('is refused for a shared node whatever --limit selects: a playbook and an inventory are valid or not on their own', async () => {
+    const text = `- hosts: web
+  registries: [{host: harbor.local, ip: 10.0.0.1}]
+- hosts: db
+  registries: [{host: harbor.local:8443, ip: 10.0.0.2}]
+`;
+    const playbook = await parsePlaybook(text, 'site.yml');
+    const inventory = parseInventory(SHARED_NODE_INVENTORY, 'hosts.ini');
+    expect(() => desiredStates(playbook, inventory, new Set(['web1']))).toThrow(/\(node both1 is in both plays\)$/);
+  });
+
+  it('compares every pair of plays, not only with the first declaration', async () => {
+    const text = `- hosts: web1
+  registries: [{host: harbor.local, ip: 10.0.0.1}]
+- hosts: db
+  registries: [{host: harbor.local:5000, ip: 10.0.0.2}]
+- hosts: both1
+  registries: [{host: harbor.local:8443, ip: 10.0.0.1}]
+`;
+    expect(await refusalWith(text, SHARED_NODE_INVENTORY)).toEqual([
+      'site.yml:6: plays[2].registries[0].ip: "10.0.0.1" pins the name harbor.local (of harbor.local:8443), which plays[1].registries[0] (line 4) pins to 10.0.0.2 ' +
+        '(for harbor.local:5000): /etc/hosts gives a name one address; give both the same ip (node both1 is in both plays)',
     ]);
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parsePlaybook } from '../../../src/playbook/index.ts';
-import { refusal } from './helpers.ts';
+import { DISJOINT_INVENTORY, refusal, refusalWith, SHARED_NODE_INVENTORY } from './helpers.ts';
 
 describe('insecure_registries and registry_mirrors entries: a string, or {value, state} (issue 12, item 6)', () => {
   it('keeps the string form as present and reads state: absent apart', async () => {
@@ -46,7 +46,7 @@ registry_mirrors:
     ]);
   });
 
-  it('refuses a value both present and absent across plays, naming both places', async () => {
+  it('refuses a value both present and absent across plays that share a node, naming both places and the nodes', async () => {
     const text = `- hosts: web
   insecure_registries: [10.99.0.0/16]
   registry_mirrors: [https://mirror.example.com]
@@ -54,12 +54,21 @@ registry_mirrors:
   insecure_registries: [{value: 10.99.0.0/16, state: absent}]
   registry_mirrors: [{value: "https://MIRROR.example.com/", state: absent}]
 `;
-    expect(await refusal(text)).toEqual([
+    expect(await refusalWith(text, SHARED_NODE_INVENTORY)).toEqual([
       'site.yml:5: plays[1].insecure_registries[0]: "10.99.0.0/16" is absent here but present at plays[0].insecure_registries[0] (line 2): ' +
-        'a value is either kept (a string) or taken back ({value: ..., state: absent}), not both',
+        'a value is either kept (a string) or taken back ({value: ..., state: absent}), not both (node both1 is in both plays)',
       'site.yml:6: plays[1].registry_mirrors[0]: "https://MIRROR.example.com/" is absent here but present at plays[0].registry_mirrors[0] (line 3): ' +
-        'a value is either kept (a string) or taken back ({value: ..., state: absent}), not both',
+        'a value is either kept (a string) or taken back ({value: ..., state: absent}), not both (node both1 is in both plays)',
     ]);
+  });
+
+  it('accepts a value kept by one play and taken back by another when no node is in both', async () => {
+    const text = `- hosts: web
+  insecure_registries: [10.99.0.0/16]
+- hosts: db
+  insecure_registries: [{value: 10.99.0.0/16, state: absent}]
+`;
+    expect(await refusalWith(text, DISJOINT_INVENTORY)).toEqual([]);
   });
 
   it('refuses an insecure registry taken back in the list while a registry entry keeps it insecure', async () => {
