@@ -3,11 +3,8 @@ import { selectHosts } from '../inventory/index.ts';
 import type { Inventory } from '../inventory/types.ts';
 import { PlaybookError } from '../playbook/index.ts';
 import type { DockerConfig, Playbook, RegistrySpec, RestartPolicy, RuntimeName } from '../playbook/types.ts';
+import { insecureKey, mirrorKey, registryKey, uniqueBy } from '../registry/name.ts';
 import type { DesiredState } from './types.ts';
-
-function unique(values: readonly string[]): string[] {
-  return [...new Set(values)];
-}
 
 /** Restart policies, most careful first: a node several plays select gets the most careful one. */
 const RESTART_CAUTION: readonly RestartPolicy[] = ['never', 'if-idle', 'always'];
@@ -59,7 +56,7 @@ export function desiredStates(playbook: Playbook, inventory: Inventory, selected
       if (play.runtimes !== 'auto') for (const runtime of play.runtimes) entry.runtimes.add(runtime);
       if (RESTART_CAUTION.indexOf(play.restart) < RESTART_CAUTION.indexOf(entry.restart)) entry.restart = play.restart;
       if (play.liveRestore === 'enable') entry.liveRestore = 'enable';
-      for (const registry of play.registries) entry.registries.set(registry.host.toLowerCase(), registry);
+      for (const registry of play.registries) entry.registries.set(registryKey(registry.host), registry);
       entry.insecure.push(...play.insecureRegistries);
       entry.mirrors.push(...play.registryMirrors);
       entry.retiredInsecure.push(...play.absentInsecureRegistries);
@@ -73,10 +70,10 @@ export function desiredStates(playbook: Playbook, inventory: Inventory, selected
     const present = registries.filter((r) => r.state === 'present');
     states.set(name, {
       registries,
-      insecureRegistries: unique([...present.filter((r) => r.insecure).map((r) => r.host), ...entry.insecure]),
-      registryMirrors: unique(entry.mirrors),
-      retiredInsecureRegistries: unique([...registries.filter((r) => r.state === 'absent').map((r) => r.host), ...entry.retiredInsecure]),
-      retiredRegistryMirrors: unique(entry.retiredMirrors),
+      insecureRegistries: uniqueBy([...present.filter((r) => r.insecure).map((r) => r.host), ...entry.insecure], insecureKey),
+      registryMirrors: uniqueBy(entry.mirrors, mirrorKey),
+      retiredInsecureRegistries: uniqueBy([...registries.filter((r) => r.state === 'absent').map((r) => r.host), ...entry.retiredInsecure], insecureKey),
+      retiredRegistryMirrors: uniqueBy(entry.retiredMirrors, mirrorKey),
       dockerConfig: entry.dockerConfig,
       runtimes: entry.runtimes.size === 0 ? 'auto' : [...entry.runtimes],
       restart: entry.restart,

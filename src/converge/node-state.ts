@@ -8,7 +8,7 @@ import { DockhandError } from '../errors.ts';
 import { factsScript } from '../facts/script.ts';
 import { parseFacts } from '../facts/parse.ts';
 import { requireFamily } from '../facts/os-release.ts';
-import { parseSections } from '../facts/sections.ts';
+import { parseSections } from '../formats/sections.ts';
 import type { NodeFacts, OsFamily } from '../facts/types.ts';
 import type { RuntimeSelection } from '../playbook/types.ts';
 import { nodeScript } from '../node/scripts.ts';

@@ -6,6 +6,7 @@
 import { parseCaBundle } from '../resources/ca-certificate.ts';
 import { editHosts, HOSTS_PATH } from '../resources/hosts-file.ts';
 import { anchorFiles, isAnchorOf } from '../resources/trust-store.ts';
+import { hostName } from '../registry/name.ts';
 import { planContainerd } from '../runtimes/containerd/plan.ts';
 import { planDocker } from '../runtimes/docker/plan.ts';
 import { selectRuntimes } from '../runtimes/select.ts';
@@ -46,13 +47,6 @@ function planHosts(state: NodeState, desired: DesiredState): { change?: FileChan
   if ('blocker' in current) return { blocker: current.blocker };
   const change = fileChange(state, 'hosts', HOSTS_PATH, editHosts(current.text ?? '', { pin, unpin }));
   return change === undefined ? {} : { change };
-}
-
-/** The name part of a registry host (`harbor.local:5000` -> `harbor.local`). */
-export function hostName(host: string): string {
-  if (host.startsWith('[')) return host.slice(1, host.indexOf(']'));
-  const colon = host.lastIndexOf(':');
-  return colon > 0 ? host.slice(0, colon) : host;
 }
 
 /** Each registry's CA as system trust anchors (one file per certificate where the family needs it). */

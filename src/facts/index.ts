@@ -3,6 +3,6 @@ export { FACTS_SCRIPT, FACTS_SECTIONS, FACTS_FORMAT_VERSION, factsScript } from 
 export { parseFacts } from './parse.ts';
 export { parseOsRelease, requireFamily } from './os-release.ts';
 export { parseDaemonJson } from '../runtimes/docker/daemon-json.ts';
-export { parseSections, type Section } from './sections.ts';
+export { parseSections, type Section } from '../formats/sections.ts';
 export type { DaemonJson, DockerFacts, DockerUnit, NodeFacts, OsFamily, OsRelease, TrustFacts } from './types.ts';
 export { gatherFacts, type GatheredFacts } from './gather.ts';

@@ -1,7 +1,7 @@
 /** Which runtime kubelet uses: its runtime endpoint, wherever kubeadm, Kubespray or KubeKey wrote it. */
 import type { KubeletFacts } from './types.ts';
 import { parseSystemctlShow, showValue } from '../formats/systemctl-show.ts';
-import { sectionContent, sectionsNamed, type Section } from './sections.ts';
+import { sectionContent, sectionsNamed, type Section } from '../formats/sections.ts';
 
 const FLAG = /--container-runtime-endpoint(?:=|\s+)["']?([^\s"']+)/;
 const CONFIG = /^\s*containerRuntimeEndpoint:\s*["']?([^\s"'#]+)/m;

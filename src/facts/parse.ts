@@ -3,7 +3,7 @@ import { parseDockerFacts } from '../runtimes/docker/facts.ts';
 import { parseOsRelease } from './os-release.ts';
 import { parseContainerdFacts } from '../runtimes/containerd/facts.ts';
 import { parseKubeletFacts } from './kubelet.ts';
-import { parseCompleteSections, sectionContent } from './sections.ts';
+import { parseCompleteSections, sectionContent } from '../formats/sections.ts';
 import type { NodeFacts } from './types.ts';
 
 /** `name=path` lines of the `commands` section → name → path (empty path: not installed). */

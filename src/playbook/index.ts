@@ -12,6 +12,6 @@ export {
   isIpAddress,
   isMirrorUrl,
   isRegistryHost,
-  registryKey,
 } from './validate-values.ts';
+export { registryKey } from '../registry/name.ts';
 export type { Play, Playbook, RegistrySpec, SerialStep } from './types.ts';

@@ -10,13 +10,13 @@ import type { core } from 'zod';
 import { InputError } from '../errors.ts';
 import { parseCaBundle } from '../resources/ca-certificate.ts';
 import { formatFileName, formatPath, formatValue, Locator, valueAt, type DocPath } from './locate.ts';
-import { canonicalCidr } from './cidr.ts';
+import { canonicalCidr, insecureKey, mirrorKey } from '../registry/name.ts';
 import { checkPresentAndAbsent, LIST_ENTRY_KEYS, type ListEntry, type PlacedValue } from './list-entries.ts';
 import { checkAcrossPlays, checkDuplicates, checkPins, spec, type IssueSink, type LoadedRegistry } from './registries.ts';
 import { imageReferenceOf, readRegistryHost } from './registry-host.ts';
 import { MIRROR_KEYS, PLAY_KEYS, PlaySchema, REGISTRY_KEYS, RegistrySchema, VERIFY_KEYS, type RawPlay, type RawRegistry } from './schema.ts';
 import type { Play, PlayConflict, Playbook } from './types.ts';
-import { isCidr, registryKey } from './validate-values.ts';
+import { isCidr } from './validate-values.ts';
 
 /** One problem in a playbook: its line, where in the document (if anywhere), and what is wrong. */
 export interface PlaybookIssue {
@@ -208,8 +208,8 @@ class Checker {
   #play(index: number, base: DocPath, raw: RawPlay, values: PlacedValue[]): Play {
     const insecure = (raw.insecure_registries ?? []).map((entry, i) => this.#insecureEntry([...base, 'insecure_registries', i], entry));
     const mirrors = raw.registry_mirrors ?? [];
-    insecure.forEach((entry, i) => values.push(placed(entry, registryKey(entry.value), [...base, 'insecure_registries', i])));
-    mirrors.forEach((entry, i) => values.push(placed(entry, `mirror ${entry.value.replace(/\/+$/, '').toLowerCase()}`, [...base, 'registry_mirrors', i])));
+    insecure.forEach((entry, i) => values.push(placed(entry, insecureKey(entry.value), [...base, 'insecure_registries', i])));
+    mirrors.forEach((entry, i) => values.push(placed(entry, `mirror ${mirrorKey(entry.value)}`, [...base, 'registry_mirrors', i])));
     const having = (entries: readonly ListEntry[], state: ListEntry['state']) => entries.filter((e) => e.state === state).map((e) => e.value);
     return {
       name: raw.name ?? `play ${index + 1}`,
@@ -358,7 +358,7 @@ class Checker {
 function insecureValuesOf(registries: readonly LoadedRegistry[]): PlacedValue[] {
   return registries
     .filter((r) => r.valid && (r.raw.state === 'absent' || r.raw.insecure === true))
-    .map((r) => ({ key: registryKey(r.raw.host), value: r.raw.host, state: r.raw.state === 'absent' ? 'absent' : 'present', path: [...r.path, 'host'], fromRegistry: true }));
+    .map((r) => ({ key: insecureKey(r.raw.host), value: r.raw.host, state: r.raw.state === 'absent' ? 'absent' : 'present', path: [...r.path, 'host'], fromRegistry: true }));
 }
 
 function placed(entry: ListEntry, key: string, path: DocPath): PlacedValue {

@@ -5,7 +5,7 @@
 import { formatValue, type DocPath } from './locate.ts';
 import type { RawMirror, RawRegistry } from './schema.ts';
 import type { RegistryMirror, RegistrySpec } from './types.ts';
-import { registryKey } from './validate-values.ts';
+import { pinnedName, registryKey } from '../registry/name.ts';
 
 /** One registry entry as read, with its CA files once loaded. */
 export interface LoadedRegistry {
@@ -128,12 +128,6 @@ export function checkPins(registriesByPlay: readonly (readonly LoadedRegistry[])
     // refused already in its own play: not a pin later entries are compared with
     if (!reported.has(sink.playOf(registry.path))) pins.set(name, [...earlier, registry]);
   }
-}
-
-/** The name /etc/hosts pins for a registry host: without its port, lower case. */
-function pinnedName(host: string): string {
-  const name = host.startsWith('[') ? host.slice(1, host.indexOf(']')) : host.includes(':') ? host.slice(0, host.lastIndexOf(':')) : host;
-  return name.toLowerCase();
 }
 
 function sameAddress(a: string, b: string): boolean {

@@ -47,7 +47,7 @@ export function checkDnsName(name: string): string | undefined {
 
 /**
  * A registry as image references write it: a DNS name, an IPv4 address or `[IPv6]`, each with an
- * optional `:port` from 1 to 65535. Upper case is allowed in names; compare with `registryKey`.
+ * optional `:port` from 1 to 65535. Upper case is allowed in names; compare with `registryKey` (src/registry/name.ts).
  */
 export function checkRegistryHost(value: string): string | undefined {
   const why = unsafe(value);
@@ -81,11 +81,6 @@ export function checkRegistryHost(value: string): string | undefined {
 
 export function isRegistryHost(value: string): boolean {
   return checkRegistryHost(value) === undefined;
-}
-
-/** How registry hosts compare: names are case-insensitive. */
-export function registryKey(host: string): string {
-  return host.toLowerCase();
 }
 
 /** An IPv4 or IPv6 address, as `ip:` pins it in /etc/hosts (no zone id). */

@@ -3,6 +3,7 @@
  * extra insecure registry and mirror). A change or a missing effect is about a subject when it names it.
  */
 import type { Playbook } from '../playbook/types.ts';
+import { hostName } from '../registry/name.ts';
 
 export interface PlayReport {
   readonly name: string;
@@ -29,7 +30,7 @@ export function playReports(playbook: Playbook, hostsOf: (pattern: string) => st
 function token(subject: string): string {
   const value = subject.slice(subject.lastIndexOf(' ') + 1);
   if (!subject.startsWith('registry ') || subject.startsWith('registry mirror ')) return value.replace(/\/+$/, '');
-  return value.replace(/^\[(.*)\](:\d+)?$/, '$1').replace(/:\d+$/, '');
+  return hostName(value);
 }
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');

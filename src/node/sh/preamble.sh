@@ -1,6 +1,6 @@
 # shellcheck shell=sh
 # dockhand: the start of every script run on a node (POSIX sh, run as root).
-# Output protocol: a line `@@dockhand:NAME ARG@@`, always after a newline, opens section NAME (src/node/sections.ts).
+# Output protocol: a line `@@dockhand:NAME ARG@@`, always after a newline, opens section NAME (src/formats/sections.ts).
 # shellcheck disable=SC2317 # helpers for the scripts that follow; not every script calls each
 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 LC_ALL=C

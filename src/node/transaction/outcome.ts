@@ -1,5 +1,5 @@
 /** Reads what a transaction's worker reported (its outcome file, printed by launch.sh). */
-import { parseSections } from '../../facts/sections.ts';
+import { parseSections } from '../../formats/sections.ts';
 import { HANDLER_ORDER, type Handler, type TransactionOutcome } from './types.ts';
 
 const RUNTIME_SECTIONS = ['docker-active', 'docker-info', 'containerd-active', 'containerd-cri'];

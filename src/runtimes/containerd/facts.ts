@@ -1,7 +1,7 @@
 /** containerd's facts, from the sections of src/runtimes/containerd/facts.sh. */
 import type { ContainerdFacts } from '../../facts/types.ts';
 import { parseSystemctlShow, showValue } from '../../formats/systemctl-show.ts';
-import { sectionContent, type Section } from '../../facts/sections.ts';
+import { sectionContent, type Section } from '../../formats/sections.ts';
 import { DEFAULT_CONFIG_PATH, readContainerdConfig } from './config-toml.ts';
 
 export const CONTAINERD_SHOW_PROPERTIES = ['LoadState', 'ActiveState', 'SubState', 'ExecStart', 'FragmentPath'];

@@ -5,6 +5,7 @@
  */
 import type { DaemonJson } from '../../facts/types.ts';
 import { readJsonObject, setJsonKeys } from '../../formats/json.ts';
+import { insecureKey, mirrorKey } from '../../registry/name.ts';
 
 export const DAEMON_JSON_PATH = '/etc/docker/daemon.json';
 export const INSECURE_KEY = 'insecure-registries';
@@ -30,8 +31,6 @@ export interface DaemonJsonEdit {
   readonly liveRestore?: boolean;
 }
 
-const mirrorKey = (url: string): string => url.replace(/\/+$/, '').toLowerCase();
-
 function merged(current: unknown, add: readonly string[], remove: readonly string[], key: (v: string) => string): string[] {
   const existing = Array.isArray(current) ? current.filter((v): v is string => typeof v === 'string') : [];
   const gone = new Set(remove.map(key));
@@ -50,7 +49,7 @@ export function editDaemonJson(current: string | null, edit: DaemonJsonEdit): st
   if (!read.ok) throw new Error(`daemon.json is not a JSON object: ${read.error}`);
   const config = read.value;
   const keys = new Map<string, unknown>();
-  const insecure = merged(config[INSECURE_KEY], edit.insecureRegistries, edit.retiredInsecureRegistries, (v) => v.toLowerCase());
+  const insecure = merged(config[INSECURE_KEY], edit.insecureRegistries, edit.retiredInsecureRegistries, insecureKey);
   const mirrors = merged(config[MIRRORS_KEY], edit.registryMirrors, edit.retiredRegistryMirrors ?? [], mirrorKey);
   const same = (a: unknown, b: string[]) => JSON.stringify(Array.isArray(a) ? a : []) === JSON.stringify(b);
   if (!same(config[INSECURE_KEY], insecure) && (insecure.length > 0 || INSECURE_KEY in config)) keys.set(INSECURE_KEY, insecure);

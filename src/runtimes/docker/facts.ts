@@ -4,7 +4,7 @@ import { parseDaemonJson } from './daemon-json.ts';
 import { DOCKER_OPTIONS_PATH, dockerOptsIn } from './drop-in.ts';
 import { parseDockerInfo } from './info.ts';
 import { parseEnvFile } from '../../formats/env-file.ts';
-import { sectionContent, sectionsNamed, type Section } from '../../facts/sections.ts';
+import { sectionContent, sectionsNamed, type Section } from '../../formats/sections.ts';
 import {
   parseEnvironmentFiles,
   parseEnvironmentProperty,

@@ -2,6 +2,7 @@
  * Registry flags inside a DOCKER_OPTS value. systemd splits an unbraced `$DOCKER_OPTS` at
  * whitespace, so a flag is `--name=value` or `--name value`.
  */
+import { sameInsecure, sameMirror } from '../../registry/name.ts';
 
 export const INSECURE_FLAG = '--insecure-registry';
 export const MIRROR_FLAG = '--registry-mirror';
@@ -41,10 +42,9 @@ export function tokenize(text: string, from = 0, to = text.length): Token[] {
   return tokens;
 }
 
-/** Mirrors compare without a trailing slash, as dockerd normalises them. */
+/** Two values of one flag are the same value when their registry names say so (src/registry/name.ts). */
 export function sameFlagValue(name: RegistryFlagName, a: string, b: string): boolean {
-  if (name === MIRROR_FLAG) return a.replace(/\/+$/, '') === b.replace(/\/+$/, '');
-  return a === b;
+  return name === MIRROR_FLAG ? sameMirror(a, b) : sameInsecure(a, b);
 }
 
 /** Each registry flag in the tokens, with the tokens it spans. */

@@ -16,6 +16,7 @@ import { DOCKER_OPTIONS_PATH, editDockerOptions } from './drop-in.ts';
 import { missingEffect } from './effect.ts';
 import { INSECURE_FLAG, MIRROR_FLAG, type RegistryFlag } from './flags.ts';
 import { chooseMechanism } from './mechanism.ts';
+import { sameInsecure, sameMirror } from '../../registry/name.ts';
 
 function flagsWanted(desired: DesiredState): RegistryFlag[] {
   return [
@@ -26,8 +27,8 @@ function flagsWanted(desired: DesiredState): RegistryFlag[] {
 
 function retiredFlags(desired: DesiredState): RegistryFlag[] {
   return [
-    ...desired.retiredInsecureRegistries.filter((host) => !desired.insecureRegistries.includes(host)).map((value) => ({ name: INSECURE_FLAG, value }) as const),
-    ...desired.retiredRegistryMirrors.filter((url) => !desired.registryMirrors.includes(url)).map((value) => ({ name: MIRROR_FLAG, value }) as const),
+    ...desired.retiredInsecureRegistries.filter((host) => !desired.insecureRegistries.some((kept) => sameInsecure(kept, host))).map((value) => ({ name: INSECURE_FLAG, value }) as const),
+    ...desired.retiredRegistryMirrors.filter((url) => !desired.registryMirrors.some((kept) => sameMirror(kept, url))).map((value) => ({ name: MIRROR_FLAG, value }) as const),
   ];
 }
 
@@ -50,8 +51,8 @@ function planDaemonJson(state: NodeState, desired: DesiredState, registries: boo
   const after = editDaemonJson(current.text, {
     insecureRegistries: registries ? desired.insecureRegistries : [],
     registryMirrors: registries ? desired.registryMirrors : [],
-    retiredInsecureRegistries: registries ? desired.retiredInsecureRegistries.filter((h) => !desired.insecureRegistries.includes(h)) : [],
-    retiredRegistryMirrors: registries ? desired.retiredRegistryMirrors.filter((m) => !desired.registryMirrors.includes(m)) : [],
+    retiredInsecureRegistries: registries ? retiredFlags(desired).filter((f) => f.name === INSECURE_FLAG).map((f) => f.value) : [],
+    retiredRegistryMirrors: registries ? retiredFlags(desired).filter((f) => f.name === MIRROR_FLAG).map((f) => f.value) : [],
     liveRestore,
   });
   return { change: fileChange(state, 'daemon-json', DAEMON_JSON_PATH, after), blockers: [] };

@@ -6,7 +6,7 @@ import type { DesiredState } from '../../../src/converge/types.ts';
 import type { RegistrySpec } from '../../../src/playbook/types.ts';
 import { parseFacts } from '../../../src/facts/parse.ts';
 import { requireFamily } from '../../../src/facts/os-release.ts';
-import { parseSections } from '../../../src/facts/sections.ts';
+import { parseSections } from '../../../src/formats/sections.ts';
 import type { DockerFacts } from '../../../src/facts/types.ts';
 
 export const CA = readFileSync(join(import.meta.dirname, 'fixtures', 'ca.crt'), 'utf8');

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { FACTS_SCRIPT, FACTS_SECTIONS, parseFacts, parseOsRelease } from '../../../src/facts/index.ts';
-import { parseSections } from '../../../src/facts/sections.ts';
+import { parseSections } from '../../../src/formats/sections.ts';
 
 const shell = existsSync('/usr/bin/dash') ? '/usr/bin/dash' : 'sh';
 

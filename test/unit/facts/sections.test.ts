@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DockhandError } from '../../../src/errors.ts';
-import { parseCompleteSections, parseSections } from '../../../src/facts/sections.ts';
+import { parseCompleteSections, parseSections } from '../../../src/formats/sections.ts';
 
 describe('parseSections', () => {
   it('keeps file contents byte-exact, with or without a trailing newline', () => {

@@ -1,7 +1,7 @@
 // Faults of issue 8 that a playbook alone shows: each test is named after its fault.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalCidr } from '../../../src/playbook/cidr.ts';
+import { canonicalCidr } from '../../../src/registry/cidr.ts';
 import { desiredStates } from '../../../src/converge/desired.ts';
 import { parseInventory } from '../../../src/inventory/index.ts';
 import { parsePlaybook } from '../../../src/playbook/index.ts';

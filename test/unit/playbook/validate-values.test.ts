@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { registryKey } from '../../../src/registry/name.ts';
 import {
   checkCidr,
   checkDnsName,
@@ -13,7 +14,6 @@ import {
   isMirrorUrl,
   isRegistryHost,
   parseSerial,
-  registryKey,
 } from '../../../src/playbook/validate-values.ts';
 
 /** Injection attempts: none may ever reach a node's files or command lines. */
