@@ -1,5 +1,11 @@
-import type { Output } from '../report/output.ts';
 import { STDIN_SCRIPT, type Connection, type RunOptions, type RunResult } from './types.ts';
+
+/** Where a connection tells what it does: whoever prints (and redacts) it implements this. */
+export interface ConnectionLog {
+  /** 0: nothing is logged; 1: each run; 2: its script; 3: its raw output. */
+  readonly verbosity: number;
+  log(level: 1 | 2 | 3, node: string | undefined, text: string): void;
+}
 
 function firstLine(script: string): string {
   const line = script.split('\n').find((l) => l.trim() !== '' && !l.startsWith('#')) ?? '';
@@ -10,7 +16,7 @@ function firstLine(script: string): string {
  * A connection that tells what it does: -v each run with its timing and exit, -vv the script,
  * -vvv its raw output. Input (file contents, secrets) is never shown, only its size.
  */
-export function loggedConnection(inner: Connection, node: string, output: Output): Connection {
+export function loggedConnection(inner: Connection, node: string, output: ConnectionLog): Connection {
   if (output.verbosity === 0) return inner;
   return {
     kind: inner.kind,

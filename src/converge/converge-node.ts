@@ -4,16 +4,15 @@
  * verifies and commits or rolls back on the node itself, whatever happens to this process.
  */
 import type { Connection } from '../connection/types.ts';
-import type { OsFamily } from '../facts/types.ts';
 import { newRunId } from '../node/transaction/bundle.ts';
 import { recoverTransaction, runTransaction } from '../node/transaction/run.ts';
-import type { Transaction, TransactionOutcome } from '../node/transaction/types.ts';
-import type { RuntimeName } from '../playbook/types.ts';
-import type { RestartDecision } from '../runtimes/types.ts';
-import { containerdFactsFor, readNodeState, type NodeState, type UnfinishedTransaction } from './node-state.ts';
+import type { Transaction, TransactionOutcome, TransactionRuntime } from '../node/transaction/types.ts';
+import type { OsFamily } from '../plan/facts.ts';
+import type { DesiredState, FileChange, Handler, RestartDecision } from '../plan/types.ts';
+import { RUNTIMES, type Runtime } from '../runtimes/index.ts';
+import { readNodeState, type NodeState, type UnfinishedTransaction } from './node-state.ts';
 import { planNode, type NodePlan } from './plan.ts';
 import { runPullChecks } from './pull-check.ts';
-import type { DesiredState, FileChange, Handler, Mechanism } from './types.ts';
 
 export type Mode = 'apply' | 'check';
 
@@ -28,9 +27,9 @@ export interface NodeConvergence {
   readonly status: 'ok' | 'changed' | 'drift' | 'failed' | 'rolled_back';
   readonly osFamily: OsFamily | null;
   /** The runtimes configured on this node. */
-  readonly runtimes: readonly RuntimeName[];
-  /** How registry options reach dockerd here (null: Docker not configured, or the plays ask for none). */
-  readonly mechanism: Mechanism | null;
+  readonly runtimes: readonly string[];
+  /** How registry options reach each configured runtime that needs any: a short word and the words for it. */
+  readonly mechanisms: readonly { readonly runtime: string; readonly mechanism: string; readonly via: string }[];
   readonly warnings: readonly string[];
   /** How it was done, in words (live-restore turned on before a restart). */
   readonly notes: readonly string[];
@@ -53,7 +52,7 @@ const MAX_ATTEMPTS = 3;
 
 function empty(status: NodeConvergence['status'], error: string | null): NodeConvergence {
   return {
-    status, osFamily: null, runtimes: [], mechanism: null, warnings: [], notes: [], changes: [], missingEffect: [], handlers: [],
+    status, osFamily: null, runtimes: [], mechanisms: [], warnings: [], notes: [], changes: [], missingEffect: [], handlers: [],
     restarts: [], recovered: null, verified: [], error,
   };
 }
@@ -73,7 +72,7 @@ export async function convergeNode(
   // Another run may change the node between our read and our transaction: the transaction then
   // refuses (compare-and-swap under the node lock) and the node is read and planned again.
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
-    const state = await readNodeState(connection, nodeName, containerdFactsFor(desired.runtimes));
+    const state = await readNodeState(connection, nodeName, desired.runtimes);
     if (state.unfinished.length > 0) {
       if (mode === 'check') return unfinishedInCheck(state, state.unfinished[0]!);
       const result = await recoverAll(connection, state.unfinished);
@@ -84,7 +83,7 @@ export async function convergeNode(
     const outcome = await convergeOnce(connection, state, desired, mode, warn);
     if (outcome === 'changed-underneath') continue;
     const withRecovery = { ...outcome, recovered };
-    return mode === 'apply' ? withPullChecks(connection, desired, withRecovery, state.facts.containerd.crictl) : withRecovery;
+    return mode === 'apply' ? withPullChecks(connection, desired, withRecovery, state) : withRecovery;
   }
   return { ...empty('failed', `nothing changed: other runs kept changing this node's files (${MAX_ATTEMPTS} attempts)`), recovered };
 }
@@ -104,7 +103,7 @@ async function recoverAll(
 ): Promise<{ recovered: RecoveredTransaction; stop: { status: 'failed' | 'rolled_back'; error: string } | null }> {
   let recovered: RecoveredTransaction | null = null;
   for (const { runId } of unfinished) {
-    const outcome = await recoverTransaction(connection, runId);
+    const outcome = await recoverTransaction(connection, runId, RUNTIMES.map(transactionRuntime));
     recovered = { runId, outcome: outcome.result, detail: outcome.message };
     if (outcome.result === 'committed' || outcome.result === 'aborted') continue;
     const undone = outcome.result === 'rolled-back' || outcome.result === 'undone';
@@ -120,9 +119,10 @@ async function recoverAll(
 }
 
 /** The user's outcome, proven: after a good apply, the registries' pull checks; a failed pull fails the node. */
-async function withPullChecks(connection: Connection, desired: DesiredState, outcome: NodeConvergence, crictl: boolean): Promise<NodeConvergence> {
+async function withPullChecks(connection: Connection, desired: DesiredState, outcome: NodeConvergence, state: NodeState): Promise<NodeConvergence> {
   if (outcome.status !== 'ok' && outcome.status !== 'changed') return outcome;
-  const checks = await runPullChecks(connection, desired.registries, outcome.runtimes, crictl);
+  const runtimes = RUNTIMES.filter((r) => outcome.runtimes.includes(r.name));
+  const checks = await runPullChecks(connection, desired.registries, runtimes, state.facts);
   return checks.failure === null ? { ...outcome, verified: checks.verified } : { ...outcome, verified: checks.verified, status: 'failed', error: checks.failure };
 }
 
@@ -140,8 +140,8 @@ async function convergeOnce(
   const plan = planNode(state, desired);
   const base = {
     osFamily: state.family,
-    runtimes: plan.runtimes,
-    mechanism: plan.mechanism,
+    runtimes: plan.runtimes.map((r) => r.name),
+    mechanisms: plan.runtimePlans.flatMap((p) => (p.mechanism !== null && p.via !== null ? [{ runtime: p.runtime, mechanism: p.mechanism, via: p.via }] : [])),
     warnings: plan.warnings,
     notes: plan.notes,
     changes: plan.changes,
@@ -151,7 +151,7 @@ async function convergeOnce(
     verified: [],
   };
   if (plan.blockers.length > 0) {
-    return { ...base, mechanism: null, warnings: [], notes: [], status: 'failed', changes: [], handlers: [], error: `nothing changed: ${plan.blockers.join('; ')}` };
+    return { ...base, mechanisms: [], warnings: [], notes: [], status: 'failed', changes: [], handlers: [], error: `nothing changed: ${plan.blockers.join('; ')}` };
   }
   const nothingToDo = plan.changes.length === 0 && plan.handlers.length === 0;
   if (mode === 'check') {
@@ -164,6 +164,10 @@ async function convergeOnce(
   }
   for (const warning of plan.warnings) warn(warning);
   return applyPlan(connection, state, plan, base);
+}
+
+function transactionRuntime(runtime: Runtime): TransactionRuntime {
+  return { name: runtime.name, daemon: runtime.daemon, shell: runtime.shell };
 }
 
 function transactionFor(state: NodeState, plan: NodePlan): Transaction {
@@ -179,7 +183,7 @@ function transactionFor(state: NodeState, plan: NodePlan): Transaction {
     validate: plan.validate,
     handlers: plan.handlers,
     expect: plan.expect,
-    report: plan.report,
+    runtimes: plan.runtimes.map(transactionRuntime),
   };
 }
 

@@ -2,9 +2,9 @@
 import { selectHosts } from '../inventory/index.ts';
 import type { Inventory } from '../inventory/types.ts';
 import { PlaybookError } from '../playbook/index.ts';
-import type { DockerConfig, Playbook, RegistrySpec, RestartPolicy, RuntimeName } from '../playbook/types.ts';
+import type { DockerConfig, Playbook, RegistrySpec, RestartPolicy } from '../playbook/types.ts';
 import { insecureKey, mirrorKey, registryKey, uniqueBy } from '../registry/name.ts';
-import type { DesiredState } from './types.ts';
+import type { DesiredState } from '../plan/types.ts';
 
 /** Restart policies, most careful first: a node several plays select gets the most careful one. */
 const RESTART_CAUTION: readonly RestartPolicy[] = ['never', 'if-idle', 'always'];
@@ -39,7 +39,7 @@ export function desiredStates(playbook: Playbook, inventory: Inventory, selected
     readonly retiredInsecure: string[];
     readonly retiredMirrors: string[];
     dockerConfig: DockerConfig;
-    runtimes: Set<RuntimeName>;
+    runtimes: Set<string>;
     restart: RestartPolicy;
     liveRestore: 'enable' | 'keep';
   }

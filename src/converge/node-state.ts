@@ -1,7 +1,7 @@
 /**
  * What a node is now, read in one round trip: its facts, the current bytes of every file dockhand
- * manages there, which installed anchors the trust bundle still lacks, and the transactions an
- * earlier run left unfinished.
+ * manages there (the host's and each runtime's), which installed anchors the trust bundle still lacks,
+ * and the transactions an earlier run left unfinished.
  */
 import type { Connection } from '../connection/types.ts';
 import { DockhandError } from '../errors.ts';
@@ -9,87 +9,36 @@ import { factsScript } from '../facts/script.ts';
 import { parseFacts } from '../facts/parse.ts';
 import { requireFamily } from '../facts/os-release.ts';
 import { parseSections } from '../formats/sections.ts';
-import type { NodeFacts, OsFamily } from '../facts/types.ts';
-import type { RuntimeSelection } from '../playbook/types.ts';
 import { nodeScript } from '../node/scripts.ts';
-import { sha256 } from '../node/transaction/bundle.ts';
-import { CERTS_D_ROOT } from '../runtimes/docker/certs-d.ts';
-import { DAEMON_JSON_PATH } from '../runtimes/docker/daemon-json.ts';
-import { DOCKER_OPTIONS_PATH } from '../runtimes/docker/drop-in.ts';
+import { managedFile, type ManagedFile, type NodeState } from '../plan/node-state.ts';
+import type { RuntimeSelection } from '../playbook/types.ts';
 import { HOSTS_PATH } from '../resources/hosts-file.ts';
 import { DEBIAN_ANCHOR_ROOT, RHEL_ANCHOR_DIR, trustBundle } from '../resources/trust-store.ts';
+import { RUNTIMES } from '../runtimes/index.ts';
 
-/** An earlier run's transaction that began and has no outcome, while no worker holds the node lock. */
-export interface UnfinishedTransaction {
-  readonly runId: string;
-  /** Its journal, one step a line (see worker.sh). */
-  readonly journal: readonly string[];
-}
-
-/** One managed file as it is on the node. */
-export interface ManagedFile {
-  /** The content as text; null when the bytes are not UTF-8 (such a file is never edited). */
-  readonly text: string | null;
-  /** sha256 of the exact bytes: what the transaction compares before it writes. */
-  readonly sha256: string;
-}
-
-export interface NodeState {
-  readonly facts: NodeFacts;
-  readonly family: OsFamily;
-  /** Path -> each managed file that exists. */
-  readonly files: ReadonlyMap<string, ManagedFile>;
-  /** Installed anchors whose certificates the trust bundle lacks: an update is owed. */
-  readonly trustMissing: readonly string[];
-  /** A transaction is running on the node now (another run's worker holds the lock). */
-  readonly lockHeld: boolean;
-  readonly unfinished: readonly UnfinishedTransaction[];
-}
+export type { ManagedFile, NodeState, UnfinishedTransaction } from '../plan/node-state.ts';
+export { managedFile } from '../plan/node-state.ts';
 
 const MANAGED_FILES = [
   HOSTS_PATH,
-  DOCKER_OPTIONS_PATH,
-  DAEMON_JSON_PATH,
-  `${CERTS_D_ROOT}/*/ca.crt`,
   `${DEBIAN_ANCHOR_ROOT}/*/*.crt`,
   `${RHEL_ANCHOR_DIR}/dockhand-*.crt`,
+  ...RUNTIMES.flatMap((r) => r.managedFiles),
 ];
 
-/**
- * How much of containerd's facts a read needs: all of them where a play names containerd; where plays
- * leave the runtime to `auto`, only where containerd may be it (the node decides); none of its CRI state
- * where plays name Docker alone.
- */
-export type ContainerdFacts = 'full' | 'auto' | 'brief';
-
-export function containerdFactsFor(runtimes: RuntimeSelection): ContainerdFacts {
-  if (runtimes === 'auto') return 'auto';
-  return runtimes.includes('containerd') ? 'full' : 'brief';
-}
-
-/** The state-read script: the facts, then node-state.sh. */
-export function nodeStateScript(containerd: ContainerdFacts = 'full'): string {
-  return factsScript(nodeScript('converge/sh/node-state.sh'), {
-    CONTAINERD_FACTS: containerd,
-    MANAGED_FILES: MANAGED_FILES.join('\n'),
-    DEBIAN_ANCHORS: `${DEBIAN_ANCHOR_ROOT}/*/*.crt`,
-    RHEL_ANCHORS: `${RHEL_ANCHOR_DIR}/dockhand-*.crt`,
-    DEBIAN_BUNDLE: trustBundle('debian'),
-    RHEL_BUNDLE: trustBundle('rhel'),
-  });
-}
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-/** The file as dockhand sees it: exact bytes hashed, text only when it is UTF-8. */
-export function managedFile(bytes: Uint8Array): ManagedFile {
-  let text: string | null;
-  try {
-    text = utf8.decode(bytes);
-  } catch {
-    text = null;
-  }
-  return { text, sha256: sha256(bytes) };
+/** The state-read script: the facts (in full for the runtimes the plays name), then node-state.sh. */
+export function nodeStateScript(runtimes: RuntimeSelection = 'auto'): string {
+  return factsScript(
+    nodeScript('converge/sh/node-state.sh'),
+    {
+      MANAGED_FILES: MANAGED_FILES.join('\n'),
+      DEBIAN_ANCHORS: `${DEBIAN_ANCHOR_ROOT}/*/*.crt`,
+      RHEL_ANCHORS: `${RHEL_ANCHOR_DIR}/dockhand-*.crt`,
+      DEBIAN_BUNDLE: trustBundle('debian'),
+      RHEL_BUNDLE: trustBundle('rhel'),
+    },
+    runtimes,
+  );
 }
 
 /** Parse the output of nodeStateScript(). */
@@ -116,8 +65,8 @@ export function parseNodeState(stdout: string, nodeName: string): NodeState {
 }
 
 /** Read a node's state as root; throws when the script did not complete. */
-export async function readNodeState(connection: Connection, nodeName: string, containerd: ContainerdFacts = 'full'): Promise<NodeState> {
-  const result = await connection.run(nodeStateScript(containerd), { become: true, timeoutMs: 60_000 });
+export async function readNodeState(connection: Connection, nodeName: string, runtimes: RuntimeSelection = 'auto'): Promise<NodeState> {
+  const result = await connection.run(nodeStateScript(runtimes), { become: true, timeoutMs: 60_000 });
   if (result.timedOut) throw new DockhandError('E_TIMEOUT', `${nodeName}: reading the node's state took longer than 60 s`);
   if (result.exitCode !== 0) {
     throw new DockhandError('E_REMOTE', `${nodeName}: reading the node's state failed (exit ${String(result.exitCode)}): ${result.stderr.trim().slice(-500)}`);

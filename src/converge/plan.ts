@@ -1,39 +1,34 @@
 /**
  * Planning: from a node's state and its desired state to file changes, owed handlers and what the
  * node must show afterwards. Pure: check and apply share it; only execution talks to the node. The
- * registry names and the system trust store are shared; each runtime plans its own part.
+ * registry names and the system trust store are the host's; each runtime plans its own part.
  */
+import { fileChange, editableText } from '../plan/file-change.ts';
+import { orderHandlers, UPDATE_TRUST } from '../plan/handlers.ts';
+import type { NodeState } from '../plan/node-state.ts';
+import type { DesiredState, Expectation, FileChange, Handler, RestartDecision, RuntimePlan } from '../plan/types.ts';
+import { hostName } from '../registry/name.ts';
 import { parseCaBundle } from '../resources/ca-certificate.ts';
 import { editHosts, HOSTS_PATH } from '../resources/hosts-file.ts';
 import { anchorFiles, isAnchorOf } from '../resources/trust-store.ts';
-import { hostName } from '../registry/name.ts';
-import { planContainerd } from '../runtimes/containerd/plan.ts';
-import { planDocker } from '../runtimes/docker/plan.ts';
-import { selectRuntimes } from '../runtimes/select.ts';
-import type { RestartDecision, RuntimeName, RuntimePlan } from '../runtimes/types.ts';
-import type { Expectation, RuntimeUnit } from '../node/transaction/types.ts';
-import { editableText, fileChange } from './file-change.ts';
-import type { NodeState } from './node-state.ts';
-import { HANDLER_ORDER, type DesiredState, type FileChange, type Handler, type Mechanism } from './types.ts';
+import { RUNTIMES, selectRuntimes, type Runtime } from '../runtimes/index.ts';
 
 export interface NodePlan {
   /** The runtimes configured here, and how they were chosen. */
-  readonly runtimes: readonly RuntimeName[];
+  readonly runtimes: readonly Runtime[];
   readonly runtimePlans: readonly RuntimePlan[];
-  /** How registry options reach dockerd on this node; null when Docker is not configured or asked nothing. */
-  readonly mechanism: Mechanism | null;
   readonly changes: readonly FileChange[];
   readonly handlers: readonly Handler[];
   /** Why the node cannot converge; non-empty means: touch nothing, fail the node. */
   readonly blockers: readonly string[];
-  /** What the running runtimes lack now (before any change). */
+  /** What the running runtimes lack now (before any change), in the runtimes' words. */
   readonly missingEffect: readonly string[];
   /** Things an operator should know before this runs (containers a restart will stop). */
   readonly warnings: readonly string[];
   readonly notes: readonly string[];
   readonly expect: readonly Expectation[];
-  readonly validate: readonly { readonly runtime: RuntimeUnit; readonly path: string }[];
-  readonly report: readonly RuntimeUnit[];
+  /** Changed files each runtime validates before any handler: runtime name and path. */
+  readonly validate: readonly { readonly runtime: string; readonly path: string }[];
   readonly restarts: readonly RestartDecision[];
 }
 
@@ -66,40 +61,30 @@ function planTrust(state: NodeState, desired: DesiredState): FileChange[] {
   return changes.filter((c) => c !== undefined);
 }
 
-const PLANNERS: Record<RuntimeName, (state: NodeState, desired: DesiredState) => RuntimePlan> = {
-  docker: planDocker,
-  containerd: planContainerd,
-};
-
 /** Plan one node. */
 export function planNode(state: NodeState, desired: DesiredState): NodePlan {
   const choice = selectRuntimes(state.facts, desired.runtimes);
-  const runtimePlans = choice.blockers.length > 0 ? [] : choice.runtimes.map((runtime) => PLANNERS[runtime](state, desired));
+  const runtimes = choice.blockers.length > 0 ? [] : choice.runtimes;
+  const runtimePlans = runtimes.map((runtime) => runtime.plan(state, desired));
   const hosts = planHosts(state, desired);
   const trust = planTrust(state, desired);
   const changes = [...(hosts.change ? [hosts.change] : []), ...trust, ...runtimePlans.flatMap((p) => p.changes)];
 
   const handlers = new Set<Handler>(runtimePlans.flatMap((p) => p.handlers));
   const anchorKept = (path: string) => !changes.some((c) => c.path === path && c.after === null);
-  if (trust.length > 0 || state.trustMissing.some(anchorKept)) handlers.add('update-trust');
-  // a restart applies daemon.json too, unless live-restore must be on before it (a reload first)
-  const enablingLiveRestore = runtimePlans.some((p) => p.expect.some((e) => e.kind === 'docker-live-restore'));
-  if (handlers.has('restart-docker') && !enablingLiveRestore) handlers.delete('reload-docker');
+  if (trust.length > 0 || state.trustMissing.some(anchorKept)) handlers.add(UPDATE_TRUST);
 
-  const docker = runtimePlans.find((p) => p.runtime === 'docker');
   return {
     runtimes: choice.runtimes,
     runtimePlans,
-    mechanism: (docker?.mechanism ?? null) as Mechanism | null,
     changes,
-    handlers: HANDLER_ORDER.filter((h) => handlers.has(h)),
+    handlers: orderHandlers(handlers, RUNTIMES.map((r) => r.name)),
     blockers: [...choice.blockers, ...(hosts.blocker ? [hosts.blocker] : []), ...runtimePlans.flatMap((p) => p.blockers)],
     missingEffect: runtimePlans.flatMap((p) => p.missingEffect),
     warnings: runtimePlans.flatMap((p) => p.warnings),
     notes: runtimePlans.flatMap((p) => p.notes),
     expect: runtimePlans.flatMap((p) => p.expect),
-    validate: runtimePlans.flatMap((p) => p.validate),
-    report: runtimePlans.map((p) => p.unit).filter((u) => u !== null),
+    validate: runtimePlans.flatMap((p) => p.validate.map((path) => ({ runtime: p.runtime, path }))),
     restarts: runtimePlans.map((p) => p.restart).filter((r) => r !== null),
   };
 }

@@ -3,7 +3,7 @@ import type { Connection } from '../connection/types.ts';
 import { DockhandError } from '../errors.ts';
 import { parseFacts } from './parse.ts';
 import { FACTS_SCRIPT } from './script.ts';
-import type { NodeFacts, OsFamily } from './types.ts';
+import type { NodeFacts, OsFamily } from '../plan/facts.ts';
 
 /** NodeFacts plus the OS family (null when unsupported; callers that act on the node use requireFamily). */
 export type GatheredFacts = NodeFacts & { readonly family: OsFamily | null };

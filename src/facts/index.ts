@@ -2,7 +2,6 @@
 export { FACTS_SCRIPT, FACTS_SECTIONS, FACTS_FORMAT_VERSION, factsScript } from './script.ts';
 export { parseFacts } from './parse.ts';
 export { parseOsRelease, requireFamily } from './os-release.ts';
-export { parseDaemonJson } from '../runtimes/docker/daemon-json.ts';
 export { parseSections, type Section } from '../formats/sections.ts';
-export type { DaemonJson, DockerFacts, DockerUnit, NodeFacts, OsFamily, OsRelease, TrustFacts } from './types.ts';
+export type { NodeFacts, OsFamily, OsRelease, TrustFacts } from '../plan/facts.ts';
 export { gatherFacts, type GatheredFacts } from './gather.ts';

@@ -1,19 +1,11 @@
 /** Which runtime kubelet uses: its runtime endpoint, wherever kubeadm, Kubespray or KubeKey wrote it. */
-import type { KubeletFacts } from './types.ts';
+import type { KubeletFacts } from '../plan/facts.ts';
+import { runtimeOfEndpoint } from '../runtimes/index.ts';
 import { parseSystemctlShow, showValue } from '../formats/systemctl-show.ts';
 import { sectionContent, sectionsNamed, type Section } from '../formats/sections.ts';
 
 const FLAG = /--container-runtime-endpoint(?:=|\s+)["']?([^\s"']+)/;
 const CONFIG = /^\s*containerRuntimeEndpoint:\s*["']?([^\s"'#]+)/m;
-
-/** The runtime an endpoint names (`unix:///run/containerd/containerd.sock` -> containerd). */
-export function runtimeOfEndpoint(endpoint: string): KubeletFacts['runtime'] {
-  if (/k3s|rke2/.test(endpoint)) return 'other';
-  if (/containerd/.test(endpoint)) return 'containerd';
-  if (/cri-dockerd|dockershim|docker\.sock/.test(endpoint)) return 'docker';
-  if (/crio/.test(endpoint)) return 'crio';
-  return 'other';
-}
 
 export function parseKubeletFacts(sections: readonly Section[]): KubeletFacts {
   const show = sectionContent(sections, 'kubelet-show');
@@ -27,7 +19,7 @@ export function parseKubeletFacts(sections: readonly Section[]): KubeletFacts {
   ];
   for (const { text, source } of candidates) {
     const endpoint = FLAG.exec(text)?.[1] ?? CONFIG.exec(text)?.[1];
-    if (endpoint !== undefined) return { present, endpoint, runtime: runtimeOfEndpoint(endpoint), source };
+    if (endpoint !== undefined) return { present, endpoint, runtime: runtimeOfEndpoint(endpoint)?.name ?? null, source };
   }
   return { present, endpoint: null, runtime: null, source: null };
 }

@@ -1,7 +1,7 @@
 /** Parses /etc/os-release (os-release(5)) and decides the OS family. */
 import { DockhandError } from '../errors.ts';
 import { splitAssignment, splitQuotedWords } from '../formats/shell-words.ts';
-import type { OsFamily, OsRelease } from './types.ts';
+import type { OsFamily, OsRelease } from '../plan/facts.ts';
 
 const FAMILIES: Record<string, OsFamily> = {
   debian: 'debian',

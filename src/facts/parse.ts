@@ -1,10 +1,9 @@
-/** Turns the whole FACTS_SCRIPT output into NodeFacts. */
-import { parseDockerFacts } from '../runtimes/docker/facts.ts';
-import { parseOsRelease } from './os-release.ts';
-import { parseContainerdFacts } from '../runtimes/containerd/facts.ts';
-import { parseKubeletFacts } from './kubelet.ts';
+/** Turns the whole FACTS_SCRIPT output into NodeFacts: the host's own, then each runtime's parser. */
 import { parseCompleteSections, sectionContent } from '../formats/sections.ts';
-import type { NodeFacts } from './types.ts';
+import type { NodeFacts } from '../plan/facts.ts';
+import { RUNTIMES } from '../runtimes/index.ts';
+import { parseKubeletFacts } from './kubelet.ts';
+import { parseOsRelease } from './os-release.ts';
 
 /** `name=path` lines of the `commands` section → name → path (empty path: not installed). */
 export function parseCommands(text: string | null): Map<string, string> {
@@ -20,15 +19,15 @@ export function parseCommands(text: string | null): Map<string, string> {
 export function parseFacts(stdout: string): NodeFacts {
   const sections = parseCompleteSections(stdout);
   const commands = parseCommands(sectionContent(sections, 'commands'));
+  const host = { hasCommand: (name: string) => (commands.get(name) ?? '') !== '' };
   return {
     hostname: (sectionContent(sections, 'hostname') ?? '').trim(),
     os: parseOsRelease(sectionContent(sections, 'os-release') ?? ''),
-    docker: parseDockerFacts(sections),
-    containerd: parseContainerdFacts(sections, (name) => (commands.get(name) ?? '') !== ''),
     kubelet: parseKubeletFacts(sections),
     trust: {
-      updateCaCertificates: (commands.get('update-ca-certificates') ?? '') !== '',
-      updateCaTrust: (commands.get('update-ca-trust') ?? '') !== '',
+      updateCaCertificates: host.hasCommand('update-ca-certificates'),
+      updateCaTrust: host.hasCommand('update-ca-trust'),
     },
+    runtimes: Object.fromEntries(RUNTIMES.map((runtime) => [runtime.name, runtime.facts.parse(sections, host)])),
   };
 }

@@ -1,70 +1,43 @@
 /**
  * The facts script: one POSIX sh script (dash-safe, no bashisms) that gathers a node's facts as root,
- * composed from the .sh files of the host and of each runtime. It never fails and never hangs:
- * anything that may block runs under `timeout 10`, every command's stdin is /dev/null, and it always
- * exits 0. Output format: see sections.ts.
+ * composed from the .sh files of the host, kubelet and each runtime of src/runtimes/index.ts. It never
+ * fails and never hangs: anything that may block runs under `timeout 10`, every command's stdin is
+ * /dev/null, and it always exits 0. Output format: see src/formats/sections.ts.
  */
 import { composeScript } from '../node/compose.ts';
 import { nodeScript } from '../node/scripts.ts';
-import { CONTAINERD_SHOW_PROPERTIES } from '../runtimes/containerd/facts.ts';
+import type { RuntimeSelection } from '../playbook/types.ts';
+import { RUNTIMES } from '../runtimes/index.ts';
+
+/** Sections the host's and kubelet's parts print. */
+const HOST_SECTIONS = ['begin', 'hostname', 'os-release', 'commands', 'kubelet-show', 'kubelet-file'] as const;
 
 /** Sections the facts script prints, in order (optional ones only when there is something to show). */
-export const FACTS_SECTIONS = [
-  'begin',
-  'hostname',
-  'os-release',
-  'commands',
-  'systemctl-show',
-  'unit-file',
-  'drop-in',
-  'env-file',
-  'daemon-json',
-  'dockerd-pids',
-  'dockerd-version',
-  'docker-info',
-  'kubelet-show',
-  'kubelet-file',
-  'containerd-show',
-  'containerd-version',
-  'containerd-installed',
-  'containerd-config-file',
-  'containerd-config',
-  'containerd-pid',
-  'containerd-config-newer',
-  'containerd-cri',
-  'crictl-info',
-  'end',
-] as const;
+export const FACTS_SECTIONS: readonly string[] = [...HOST_SECTIONS, ...RUNTIMES.flatMap((r) => r.facts.sections), 'end'];
 
 /** Version of the section format, printed as the `begin` marker's argument. */
-export const FACTS_FORMAT_VERSION = '2';
+export const FACTS_FORMAT_VERSION = '3';
 
-const DOCKER_SHOW_PROPERTIES = [
-  'ExecStart',
-  'DropInPaths',
-  'Environment',
-  'EnvironmentFiles',
-  'ActiveState',
-  'SubState',
-  'LoadState',
-  'ExecMainStartTimestamp',
-  'FragmentPath',
-];
+/** The .sh files of the facts script, in order: the host, kubelet, then each runtime's functions and facts. */
+export const FACTS_PARTS: readonly string[] = ['facts/sh/host.sh', 'facts/sh/kubelet.sh', ...RUNTIMES.flatMap((r) => [r.shell, r.facts.script])];
 
-/** The .sh files of the facts script, in order. */
-export const FACTS_PARTS = ['facts/sh/host.sh', 'facts/sh/kubelet.sh', 'runtimes/docker/facts.sh', 'runtimes/containerd/facts.sh'] as const;
+/** `auto`, or the runtimes plays name: each runtime's facts part reads itself in full where it is wanted. */
+function wanted(runtimes: RuntimeSelection): string {
+  return runtimes === 'auto' ? 'auto' : runtimes.join(' ');
+}
 
 /**
  * The facts script; run it with `sh` as root. `extra` is more sh, run before the end marker, that may
  * print sections of its own with the preamble's `section NAME [ARG]` function; `variables` are set
  * before everything.
  */
-export function factsScript(extra = '', variables: Readonly<Record<string, string>> = {}): string {
+export function factsScript(extra = '', variables: Readonly<Record<string, string>> = {}, runtimes: RuntimeSelection = 'auto'): string {
   return composeScript(
     {
       FACTS_FORMAT: FACTS_FORMAT_VERSION,
-      DOCKER_SHOW: DOCKER_SHOW_PROPERTIES.map((p) => `-p ${p}`).join(' '),
-      CONTAINERD_SHOW: CONTAINERD_SHOW_PROPERTIES.map((p) => `-p ${p}`).join(' '),
+      RUNTIMES_WANTED: wanted(runtimes),
+      RUNTIME_COMMANDS: [...new Set(RUNTIMES.flatMap((r) => r.facts.commands ?? []))].join(' '),
+      ...Object.assign({}, ...RUNTIMES.map((r) => r.facts.variables ?? {})),
       ...variables,
     },
     ...FACTS_PARTS.map(nodeScript),

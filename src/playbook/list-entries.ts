@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { formatValue, type DocPath } from './locate.ts';
-import type { IssueSink } from './registries.ts';
+import type { IssueSink } from './issue-sink.ts';
 
 export const LIST_ENTRY_KEYS = ['value', 'state'] as const;
 

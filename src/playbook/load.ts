@@ -43,6 +43,11 @@ export class PlaybookError extends InputError {
 export interface LoadPlaybookOptions {
   /** The time CA expiry is judged against (tests). */
   readonly now?: Date;
+  /**
+   * The runtimes a play may name: each name or alias -> the runtime's name (src/runtimes/index.ts). Given,
+   * a name not in it is an error at its line and an alias reads as its runtime; not given, names are taken as written.
+   */
+  readonly runtimes?: ReadonlyMap<string, string>;
 }
 
 /** Loads and checks the playbook at `path`, CA files included (read relative to its directory). */
@@ -81,7 +86,7 @@ export async function parsePlaybook(text: string, file: string, options: LoadPla
   if (!isMap(root) && !isSeq(root)) fail(`the top level must be a play (a mapping) or a list of plays, got ${describe(doc.toJS())}`);
   if (isSeq(root) && root.items.length === 0) fail('the playbook is an empty list: it holds no plays');
 
-  const checker = new Checker(file, locator, options.now ?? new Date(), isSeq(root));
+  const checker = new Checker(file, locator, options.now ?? new Date(), isSeq(root), options.runtimes);
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: 1000 });
@@ -104,12 +109,32 @@ class Checker {
   readonly #now: Date;
   readonly #list: boolean;
   readonly #caReads = new Map<string, Promise<Buffer>>();
+  readonly #runtimes: ReadonlyMap<string, string> | undefined;
 
-  constructor(file: string, locator: Locator, now: Date, list: boolean) {
+  constructor(file: string, locator: Locator, now: Date, list: boolean, runtimes: ReadonlyMap<string, string> | undefined) {
     this.#file = file;
     this.#locator = locator;
     this.#now = now;
     this.#list = list;
+    this.#runtimes = runtimes;
+  }
+
+  /** A name in a play's `runtimes` that no runtime has is an issue at its index (whatever else is wrong with the play). */
+  #checkRuntimeNames(base: DocPath, runtimes: unknown): void {
+    const known = this.#runtimes;
+    if (known === undefined || !Array.isArray(runtimes)) return;
+    const names = [...new Set(known.values())].map((n) => JSON.stringify(n)).join(', ');
+    runtimes.forEach((name: unknown, index) => {
+      if (typeof name === 'string' && /^[a-z][a-z0-9-]*$/.test(name) && !known.has(name)) {
+        this.#add([...base, 'runtimes', index], `${formatValue(name)} must be one of ${names}`);
+      }
+    });
+  }
+
+  /** The play's runtimes by their own names (an alias reads as its runtime). */
+  #runtimeNames(runtimes: 'auto' | readonly string[] | undefined): 'auto' | string[] {
+    if (runtimes === undefined || runtimes === 'auto') return 'auto';
+    return [...new Set(runtimes.map((name) => this.#runtimes?.get(name) ?? name))];
   }
 
   /** Checks every play; the plays, or undefined when any could not be read at all. */
@@ -133,6 +158,7 @@ class Checker {
         continue;
       }
       const result = PlaySchema.safeParse(raw);
+      this.#checkRuntimeNames([...base], (raw as Record<string, unknown>)['runtimes']);
       if (!result.success) {
         complete = false;
         for (const issue of result.error.issues) this.#addZodIssue(base, raw, issue);
@@ -220,7 +246,7 @@ class Checker {
       absentInsecureRegistries: having(insecure, 'absent'),
       absentRegistryMirrors: having(mirrors, 'absent'),
       dockerConfig: raw.docker_config ?? 'auto',
-      runtimes: raw.runtimes ?? 'auto',
+      runtimes: this.#runtimeNames(raw.runtimes),
       restart: raw.restart ?? 'if-idle',
       liveRestore: raw.live_restore ?? 'keep',
       ...(raw.serial === undefined ? {} : { serial: raw.serial }),

@@ -2,6 +2,7 @@
  * The registries of a playbook once read: what each entry asks for, and the checks that span entries
  * (a registry twice in a play, one registry declared two ways, one name pinned to two addresses).
  */
+import type { IssueSink } from './issue-sink.ts';
 import { formatValue, type DocPath } from './locate.ts';
 import type { RawMirror, RawRegistry } from './schema.ts';
 import type { RegistryMirror, RegistrySpec } from './types.ts';
@@ -23,19 +24,7 @@ export interface LoadedRegistry {
   readonly mirrorCas: Map<number, { file: string; pem: string }>;
 }
 
-/** Where cross-entry checks report: an issue at a path, and how a message names another place. */
-export interface IssueSink {
-  add(path: DocPath, message: string): void;
-  /**
-   * Two entries that disagree: an issue at `path` when both are in one play; when they are in two,
-   * a conflict that counts only where a node is in both plays (checked once the inventory is known).
-   */
-  disagree(path: DocPath, other: DocPath, message: string): void;
-  /** The play a path is in (its index in the file). */
-  playOf(path: DocPath): number;
-  /** `plays[0].registries[1] (line 3)` */
-  where(path: DocPath): string;
-}
+export type { IssueSink };
 
 export function spec(registry: LoadedRegistry): RegistrySpec {
   const raw = registry.raw;

@@ -14,8 +14,6 @@ import {
 export const REGISTRY_KEYS = ['host', 'ip', 'insecure', 'ca', 'state', 'verify', 'mirrors'] as const;
 export const VERIFY_KEYS = ['image', 'username_env', 'password_env'] as const;
 export const MIRROR_KEYS = ['url', 'capabilities', 'skip_verify', 'ca'] as const;
-/** The container runtimes dockhand configures. */
-export const RUNTIME_NAMES = ['docker', 'containerd'] as const;
 export const RESTART_POLICIES = ['if-idle', 'always', 'never'] as const;
 export const LIVE_RESTORE_SETTINGS = ['enable', 'keep'] as const;
 export const PLAY_KEYS = [
@@ -100,18 +98,20 @@ const MaxFailSchema = z.unknown().transform((value, ctx) => {
   return z.NEVER;
 });
 
+/** A runtime's name as a playbook writes it: a lower-case word (which runtimes exist, the loader's caller says). */
+const RUNTIME_WORD = /^[a-z][a-z0-9-]*$/;
+
 /** `auto` or a non-empty list of runtime names; each wrong item is named by its index. */
-const RuntimesSchema = z.unknown().transform((value, ctx): 'auto' | ('docker' | 'containerd')[] => {
-  const names = RUNTIME_NAMES.map((n) => JSON.stringify(n)).join(', ');
+const RuntimesSchema = z.unknown().transform((value, ctx): 'auto' | string[] => {
   if (value === 'auto' || value === null) return 'auto';
   if (!Array.isArray(value) || value.length === 0) {
-    ctx.addIssue({ code: 'custom', message: `must be "auto" or a list of runtimes (${names})` });
+    ctx.addIssue({ code: 'custom', message: 'must be "auto" or a list of runtimes' });
     return z.NEVER;
   }
   value.forEach((item, index) => {
-    if (!(RUNTIME_NAMES as readonly unknown[]).includes(item)) ctx.addIssue({ code: 'custom', path: [index], message: `must be one of ${names}` });
+    if (typeof item !== 'string' || !RUNTIME_WORD.test(item)) ctx.addIssue({ code: 'custom', path: [index], message: 'must be the name of a runtime' });
   });
-  return [...new Set(value as ('docker' | 'containerd')[])];
+  return [...new Set(value as string[])];
 });
 
 export const PlaySchema = z

@@ -29,9 +29,9 @@ export interface RegistryMirror {
   readonly ca: { readonly file: string; readonly pem: string } | undefined;
 }
 
-/** A container runtime dockhand configures. */
-export type RuntimeName = 'docker' | 'containerd';
-/** Which runtimes a play configures: `auto` (the one kubelet uses, else Docker, else containerd) or a list. */
+/** A container runtime dockhand configures, by its name in src/runtimes/index.ts. */
+export type RuntimeName = string;
+/** Which runtimes a play configures: `auto` (the one kubelet uses, else the first installed by rank) or a list. */
 export type RuntimeSelection = 'auto' | readonly RuntimeName[];
 /** When a Docker restart may happen: where no container runs or live-restore keeps them (`if-idle`), always, never. */
 export type RestartPolicy = 'if-idle' | 'always' | 'never';

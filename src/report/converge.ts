@@ -3,7 +3,7 @@
  */
 import { createTwoFilesPatch } from 'diff';
 import type { NodeConvergence, Mode } from '../converge/converge-node.ts';
-import type { FileChange } from '../converge/types.ts';
+import type { FileChange } from '../plan/types.ts';
 import type { NodeOutcome } from '../run/fleet.ts';
 import { holdsCertificate, summariseCertificates } from './certificate-summary.ts';
 import { concerns, type PlayReport } from './plays.ts';
@@ -32,8 +32,10 @@ export interface ConvergeHost {
   readonly os_family: string | null;
   /** The container runtimes configured on the node. */
   readonly runtimes: string[];
-  /** How registry options reach dockerd: "drop-in" (DOCKER_OPTS) or "daemon-json". */
+  /** How registry options reach the runtimes, each's word: "drop-in" (Docker's DOCKER_OPTS) or "daemon-json", "config_path DIR" (containerd); null when none needs any. */
   readonly mechanism: string | null;
+  /** The same, per runtime, in words. */
+  readonly via: { runtime: string; mechanism: string; via: string }[];
   readonly changes: ChangeReport[];
   readonly handlers: string[];
   readonly missing_effect: string[];
@@ -109,7 +111,8 @@ function hostReport(outcome: NodeOutcome<NodeConvergence>, options: DocumentOpti
     status: value?.status ?? outcome.status,
     os_family: value?.osFamily ?? null,
     runtimes: [...(value?.runtimes ?? [])],
-    mechanism: value?.mechanism ?? null,
+    mechanism: (value?.mechanisms ?? []).length === 0 ? null : value!.mechanisms.map((m) => m.mechanism).join(', '),
+    via: (value?.mechanisms ?? []).map((m) => ({ runtime: m.runtime, mechanism: m.mechanism, via: m.via })),
     changes: (value?.changes ?? []).map(changeReport),
     handlers: [...(value?.handlers ?? [])],
     missing_effect: [...(value?.missingEffect ?? [])],
@@ -153,9 +156,11 @@ export interface TextOptions {
 
 function hostDetails(host: ConvergeHost, mode: Mode, paint: Paint): string[] {
   const verb = mode === 'check' ? 'would ' : '';
-  const via = host.mechanism === null ? '' : `, registry options via ${host.mechanism === 'drop-in' ? 'the DOCKER_OPTS drop-in' : 'daemon.json'}`;
-  const runtimes = host.runtimes.length > 0 && !(host.runtimes.length === 1 && host.runtimes[0] === 'docker') ? `, ${host.runtimes.join(' + ')}` : '';
-  const lines = [`${paint('bold', host.name)} ${paint(STATUS[host.status].colour, host.status)} (${seconds(host.duration_ms)}${runtimes}${via})`];
+  const runtimes = host.runtimes.map((runtime) => {
+    const via = host.via.find((v) => v.runtime === runtime);
+    return via === undefined ? runtime : `${runtime} via ${via.via}`;
+  });
+  const lines = [`${paint('bold', host.name)} ${paint(STATUS[host.status].colour, host.status)} (${[seconds(host.duration_ms), ...runtimes].join(', ')})`];
   if (host.recovered) {
     lines.push(`  recovered run ${host.recovered.run_id}: ${host.recovered.outcome}${host.recovered.detail ? ` (${host.recovered.detail})` : ''}`);
   }
@@ -168,8 +173,7 @@ function hostDetails(host: ConvergeHost, mode: Mode, paint: Paint): string[] {
     lines.push(`  ${verb}${change.action} ${change.resource} ${change.path}`);
     if (change.diff) lines.push(...paintDiff(change.diff.trimEnd(), paint).split('\n').map((line) => `    ${line}`));
   }
-  const lacked = host.runtimes.length > 1 ? 'the runtimes lacked' : host.runtimes[0] === 'containerd' ? 'containerd lacked' : 'dockerd lacked';
-  if (host.missing_effect.length > 0) lines.push(`  ${lacked}: ${host.missing_effect.join(', ')}`);
+  if (host.missing_effect.length > 0) lines.push(`  not in effect${mode === 'apply' ? ' before this run' : ''}: ${host.missing_effect.join('; ')}`);
   if (host.handlers.length > 0) lines.push(`  ${mode === 'check' ? 'handlers owed' : 'handlers'}: ${host.handlers.join(', ')}`);
   if (host.verified.length > 0) lines.push(`  verified: ${host.verified.join(', ')}`);
   if (host.error) lines.push(`  ${paint('red', 'error')}: ${host.error}`);

@@ -16,7 +16,7 @@ interface Case {
 
 const secondsOf = (ms: number) => (ms / 1000).toFixed(3);
 
-/** What this node has to say about one subject: its changes, what dockerd lacked, handlers, error. */
+/** What this node has to say about one subject: its changes, what its runtimes lacked, handlers, error. */
 function caseText(host: ConvergeHost, subject: string, subjects: readonly string[], mode: string): string[] {
   const verb = mode === 'check' ? 'would ' : '';
   const lines: string[] = [];
@@ -25,7 +25,7 @@ function caseText(host: ConvergeHost, subject: string, subjects: readonly string
     if (change.diff) lines.push(change.diff.trimEnd());
   }
   const lacking = host.missing_effect.filter((effect) => concerns(subjects, [effect]).includes(subject));
-  if (lacking.length > 0) lines.push(`dockerd lacks: ${lacking.join(', ')}`);
+  if (lacking.length > 0) lines.push(`not in effect: ${lacking.join('; ')}`);
   return lines;
 }
 

@@ -25,7 +25,7 @@ export const STATUS: { readonly [S in ConvergeStatus]: StatusTraits } = {
   drift: { colour: 'magenta', junit: 'failure', loud: true, means: 'has drifted from the playbook' },
   failed: { colour: 'red', junit: 'failure', loud: true, means: 'failed' },
   unreachable: { colour: 'red', junit: 'skipped', loud: true, means: 'could not be reached' },
-  rolled_back: { colour: 'red', junit: 'failure', loud: true, means: 'was rolled back: Docker refused the change' },
+  rolled_back: { colour: 'red', junit: 'failure', loud: true, means: 'was rolled back: its runtime refused the change' },
   skipped: { colour: 'gray', junit: 'skipped', loud: false, means: 'was not started' },
 };
 

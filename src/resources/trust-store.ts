@@ -3,7 +3,7 @@
  * ending in .crt, one certificate per file, below /usr/local/share/ca-certificates. RHEL family:
  * update-ca-trust reads anchors (bundles allowed) in /etc/pki/ca-trust/source/anchors.
  */
-import type { OsFamily } from '../facts/types.ts';
+import type { OsFamily } from '../plan/facts.ts';
 
 export const DEBIAN_ANCHOR_ROOT = '/usr/local/share/ca-certificates/dockhand';
 export const RHEL_ANCHOR_DIR = '/etc/pki/ca-trust/source/anchors';
@@ -33,11 +33,6 @@ export function anchorFiles(family: OsFamily, host: string, certificates: readon
 export function isAnchorOf(path: string, host: string): boolean {
   const safe = fileSafe(host);
   return path === `${RHEL_ANCHOR_DIR}/dockhand-${safe}.crt` || path.startsWith(`${DEBIAN_ANCHOR_ROOT}/${safe}/`);
-}
-
-/** The command that rebuilds the family's trust store from its anchors. */
-export function trustUpdateCommand(family: OsFamily): string {
-  return family === 'rhel' ? 'update-ca-trust extract' : 'update-ca-certificates';
 }
 
 /** The bundle the trust tool builds and OpenSSL, curl and Go read. */

@@ -2,6 +2,7 @@
  * What a run works from: a playbook and inventories, or the configuration an installer already has (a
  * KubeKey cluster file, a Kubespray inventory directory) read as both inventory and play.
  */
+import { RUNTIME_NAMES } from '../runtimes/index.ts';
 import { readFile } from 'node:fs/promises';
 import { InputError } from '../errors.ts';
 import { loadInventory } from '../inventory/index.ts';
@@ -58,7 +59,7 @@ export async function loadRunInputs(options: SourceOptions): Promise<RunInputs> 
     return fromDerived(inventory, derived);
   }
   // checkSourceOptions made sure of the playbook
-  const playbook = await loadPlaybook(options.playbook!);
+  const playbook = await loadPlaybook(options.playbook!, { runtimes: RUNTIME_NAMES });
   const inventory = await loadInventory(options.inventories);
   return { inventory, playbook, secrets: [], secretFiles: [] };
 }

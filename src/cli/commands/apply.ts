@@ -5,7 +5,7 @@ import { convergeNode, type Mode, type NodeConvergence } from '../../converge/co
 import { newRunId } from '../../history/store.ts';
 import { resolveTargets, selectHosts } from '../../inventory/index.ts';
 import type { Playbook, RestartPolicy, SerialStep } from '../../playbook/types.ts';
-import type { DesiredState } from '../../converge/types.ts';
+import type { DesiredState } from '../../plan/types.ts';
 import { convergeDocument, renderConvergeText } from '../../report/converge.ts';
 import { playReports } from '../../report/plays.ts';
 import { loadRunInputs } from '../../sources/index.ts';

@@ -1,3 +1,4 @@
+import { RUNTIME_NAMES } from '../../runtimes/index.ts';
 import { chmod, mkdir, realpath, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { isSea } from 'node:sea';
@@ -41,7 +42,7 @@ async function dockhandCommand(executable: string | undefined): Promise<string[]
 async function specFor(playbookFile: string, options: ScheduleOptions): Promise<{ spec: ScheduleSpec; variables: { name: string; why: string }[] }> {
   const every = parseEvery(options.every);
   // what the timer will run is read and checked now, not at 3 a.m.
-  const playbook = await loadPlaybook(playbookFile);
+  const playbook = await loadPlaybook(playbookFile, { runtimes: RUNTIME_NAMES });
   const inventory = await loadInventory(options.inventory);
   desiredStates(playbook, inventory, new Set(inventory.hosts.keys())); // plays that match no node, or disagree on a shared one
   const name = options.name ?? `dockhand-${basename(playbookFile).replace(/\.ya?ml$/, '').replace(/[^A-Za-z0-9_.-]/g, '-')}`;

@@ -1,29 +1,13 @@
 # shellcheck shell=sh
 # What a node is now, beyond its facts: the content of every file dockhand manages there, which
 # installed trust anchors the system bundle lacks, and transactions an earlier run left unfinished.
-# Follows src/node/sh/preamble.sh and the facts (containerd's set `containerd_config`); variables:
-# MANAGED_FILES (paths and globs, one per line), DEBIAN_ANCHORS, RHEL_ANCHORS (globs), DEBIAN_BUNDLE,
-# RHEL_BUNDLE.
-
-# containerd's config file (named by the containerd facts) and its hosts directories: the default one
-# and every one its config_path lists
-if [ -n "${containerd_config:-}" ]; then
-  MANAGED_FILES="$MANAGED_FILES
-$containerd_config"
-  dirs=/etc/containerd/certs.d
-  if [ -f "$containerd_config" ]; then
-    dirs="$dirs $(sed -n "s/^[[:space:]]*config_path[[:space:]]*=[[:space:]]*[\"']\([^\"']*\)[\"'].*/\1/p" "$containerd_config" | tr ':' ' ')"
-  fi
-  for d in $dirs; do
-    MANAGED_FILES="$MANAGED_FILES
-$d/*/hosts.toml
-$d/*/*.crt"
-  done
-fi
+# Follows src/node/sh/preamble.sh and the facts (whose runtime parts add their own files to
+# `managed_files`); variables: MANAGED_FILES (paths and globs, one per line), DEBIAN_ANCHORS,
+# RHEL_ANCHORS (globs), DEBIAN_BUNDLE, RHEL_BUNDLE.
 
 # every managed file that exists, byte-exact (base64); a symlink is read through
 set -f
-for pattern in $MANAGED_FILES; do
+for pattern in $MANAGED_FILES ${managed_files:-}; do
   set +f
   for f in $pattern; do
     if [ -f "$f" ]; then section managed-file "$f"; base64 < "$f"; fi

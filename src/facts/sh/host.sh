@@ -1,7 +1,7 @@
 # shellcheck shell=sh
-# Facts about the host itself (hostname, OS, tools). Follows src/node/sh/preamble.sh; variable
-# FACTS_FORMAT (the section format's version). Never fails and never hangs: anything that may block
-# runs under `t`.
+# Facts about the host itself (hostname, OS, tools). Follows src/node/sh/preamble.sh; variables
+# FACTS_FORMAT (the section format's version) and RUNTIME_COMMANDS (the commands runtimes ask about).
+# Never fails and never hangs: anything that may block runs under `t`.
 section begin "$FACTS_FORMAT"
 section hostname
 uname -n 2>/dev/null
@@ -10,6 +10,8 @@ if [ -f /etc/os-release ]; then cat /etc/os-release 2>/dev/null
 elif [ -f /usr/lib/os-release ]; then cat /usr/lib/os-release 2>/dev/null
 fi
 section commands
-for c in update-ca-certificates update-ca-trust systemctl systemd-run flock dockerd docker containerd ctr crictl timeout; do
-  printf '%s=%s\n' "$c" "$(command -v "$c" 2>/dev/null)"
+# shellcheck disable=SC2086 # RUNTIME_COMMANDS is a list of command names
+for c in update-ca-certificates update-ca-trust systemctl systemd-run flock timeout $RUNTIME_COMMANDS; do
+  printf '%s=' "$c"
+  command -v "$c" 2>/dev/null || echo
 done

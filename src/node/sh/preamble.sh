@@ -13,10 +13,3 @@ section() { printf '\n@@dockhand:%s@@\n' "$*"; }
 has() { command -v "$1" >/dev/null 2>&1; }
 # t CMD...: CMD with stdin closed, under `timeout 10` where there is one
 t() { if has timeout; then timeout 10 "$@" </dev/null; else "$@" </dev/null; fi; }
-# cri_status: ok, error, or absent: the state of containerd's CRI plugin as containerd reports it
-cri_status() {
-  has ctr || { echo absent; return; }
-  t ctr plugins ls 2>/dev/null | awk '
-    $1 == "io.containerd.grpc.v1" && $2 == "cri" { s = $NF }
-    END { print (s == "" ? "absent" : s) }'
-}

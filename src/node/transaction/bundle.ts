@@ -4,10 +4,13 @@
  * detached and waits for its outcome. File contents travel as base64 in here-documents: no byte of
  * them is ever shell syntax, and none reaches a command line.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { sha256 } from '../../plan/node-state.ts';
 import { composeScript } from '../compose.ts';
 import { nodeScript } from '../scripts.ts';
-import type { Expectation, Transaction } from './types.ts';
+import type { Expectation, Transaction, TransactionRuntime } from './types.ts';
+
+export { sha256 };
 
 /** How long a worker waits for another run's lock on the same node (seconds). */
 export const LOCK_WAIT_S = 120;
@@ -17,18 +20,16 @@ export function newRunId(now = new Date()): string {
   return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
 }
 
-export function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
-
 /** Paths and values in the bundle are words: dockhand's own paths and validated registry names. */
 function word(value: string, what: string): string {
   if (value === '' || /\s/.test(value)) throw new TypeError(`${what} cannot go in a transaction: ${JSON.stringify(value)}`);
   return value;
 }
 
+/** `expect RUNTIME-KIND [VALUE]`: the worker hands `KIND VALUE` to RUNTIME_lacking. */
 function expectation(e: Expectation): string {
-  return 'value' in e ? `expect ${e.kind} ${word(e.value, e.kind)}` : `expect ${e.kind}`;
+  const what = `${word(e.runtime, 'runtime')}-${word(e.kind, 'expectation')}`;
+  return e.value === undefined ? `expect ${what}` : `expect ${what} ${word(e.value, what)}`;
 }
 
 /** The plan file the worker reads (see worker.sh for the format). */
@@ -41,7 +42,7 @@ export function bundleText(tx: Transaction): string {
     ...tx.validate.map((v) => `validate ${v.runtime} ${word(v.path, 'path')}`),
     ...tx.handlers.map((h) => `handler ${h}`),
     ...tx.expect.map(expectation),
-    ...tx.report.map((r) => `report ${r}`),
+    ...tx.runtimes.map((r) => `report ${word(r.name, 'runtime')} ${word(r.daemon, 'daemon')}`),
   ];
   return `${lines.join('\n')}\n`;
 }
@@ -60,10 +61,15 @@ unpack() {
 }
 `;
 
+/** The worker: the runtimes' functions first, then the transaction itself (worker.sh names no runtime). */
+export function workerScript(runtimes: readonly TransactionRuntime[]): string {
+  return composeScript({}, ...[...new Set(runtimes.map((r) => r.shell))].map(nodeScript), nodeScript('node/transaction/worker.sh'));
+}
+
 /** The whole script that stages a new transaction on a node and waits for its outcome. */
 export function stageScript(tx: Transaction): string {
   const token = `DOCKHAND_${randomBytes(12).toString('hex')}`;
-  const worker = composeScript({}, nodeScript('node/transaction/worker.sh'));
+  const worker = workerScript(tx.runtimes);
   const files = [
     unpack('worker.sh', Buffer.from(worker, 'utf8'), token),
     ...tx.writes.flatMap((w, i) => (w.after === null ? [] : [unpack(`data/${i + 1}`, w.after, token)])),
@@ -73,10 +79,13 @@ export function stageScript(tx: Transaction): string {
   return composeScript({ RUN: tx.runId, MODE: 'apply', LOCK_WAIT: String(LOCK_WAIT_S) }, UNPACK, ...files, nodeScript('node/transaction/launch.sh'));
 }
 
-/** The script that finishes an earlier run's transaction (its worker died): with today's worker. */
-export function recoverScript(runId: string): string {
+/**
+ * The script that finishes an earlier run's transaction (its worker died): with today's worker, which
+ * carries every runtime's functions (the bundle on the node says which it needs).
+ */
+export function recoverScript(runId: string, runtimes: readonly TransactionRuntime[]): string {
   const token = `DOCKHAND_${randomBytes(12).toString('hex')}`;
-  const worker = composeScript({}, nodeScript('node/transaction/worker.sh'));
+  const worker = workerScript(runtimes);
   const refresh = `T=$STATE/txn/$RUN
 [ -d "$T" ] || { section error; echo "no transaction $RUN on this node"; section end; exit 1; }
 rm -f -- "$T/outcome.part"

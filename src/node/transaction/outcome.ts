@@ -1,14 +1,11 @@
 /** Reads what a transaction's worker reported (its outcome file, printed by launch.sh). */
 import { parseSections } from '../../formats/sections.ts';
-import { HANDLER_ORDER, type Handler, type TransactionOutcome } from './types.ts';
-
-const RUNTIME_SECTIONS = ['docker-active', 'docker-info', 'containerd-active', 'containerd-cri'];
+import type { TransactionOutcome } from './types.ts';
 
 export function parseOutcome(runId: string, stdout: string): TransactionOutcome {
   const sections = parseSections(stdout);
   const has = (name: string) => sections.some((s) => s.name === name);
   const text = (name: string) => sections.find((s) => s.name === name)?.content.trim() || null;
-  const isHandler = (value: string | null): value is Handler => HANDLER_ORDER.includes(value as Handler);
   const complete = sections.at(-1)?.name === 'end';
   const result: TransactionOutcome['result'] =
     !complete || has('worker-died') ? 'lost'
@@ -22,13 +19,13 @@ export function parseOutcome(runId: string, stdout: string): TransactionOutcome 
     result === 'changed-underneath' ? (sections.find((s) => s.name === 'changed-underneath')?.arg ?? null)
     : text('rolled-back') ?? text('error') ?? text('worker-died');
   const runtimeState = new Map<string, string>();
-  for (const section of sections) if (RUNTIME_SECTIONS.includes(section.name)) runtimeState.set(section.name, section.content);
+  for (const section of sections) if (section.name === 'runtime-state' && section.arg !== null) runtimeState.set(section.arg, section.content);
   return {
     runId,
     result,
     message,
     wrote: sections.filter((s) => s.name === 'wrote' && s.arg !== null).map((s) => s.arg!),
-    handlersRun: sections.filter((s) => s.name === 'handler').map((s) => s.arg).filter(isHandler),
+    handlersRun: sections.filter((s) => s.name === 'handler').map((s) => s.arg).filter((arg) => arg !== null),
     notRestored: sections.filter((s) => s.name === 'not-restored' && s.arg !== null).map((s) => s.arg!),
     journal: text('journal'),
     recovered: has('recovered'),

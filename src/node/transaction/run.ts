@@ -6,7 +6,7 @@
 import { STDIN_SCRIPT, type Connection } from '../../connection/types.ts';
 import { LOCK_WAIT_S, recoverScript, stageScript } from './bundle.ts';
 import { parseOutcome } from './outcome.ts';
-import type { Transaction, TransactionOutcome } from './types.ts';
+import type { Transaction, TransactionOutcome, TransactionRuntime } from './types.ts';
 
 /** How long the controller waits for a transaction once it holds the node lock (trust update, restarts). */
 export const TRANSACTION_WAIT_S = 300;
@@ -27,6 +27,6 @@ export function runTransaction(connection: Connection, tx: Transaction): Promise
 }
 
 /** Finish an earlier run's transaction whose worker died (found by the node's state read). */
-export function recoverTransaction(connection: Connection, runId: string): Promise<TransactionOutcome> {
-  return launch(connection, runId, recoverScript(runId));
+export function recoverTransaction(connection: Connection, runId: string, runtimes: readonly TransactionRuntime[]): Promise<TransactionOutcome> {
+  return launch(connection, runId, recoverScript(runId, runtimes));
 }

@@ -1,12 +1,8 @@
 /** A node transaction: what the controller asks of a node, and what the node says it did. */
-import type { OsFamily } from '../../facts/types.ts';
+import type { OsFamily } from '../../plan/facts.ts';
+import type { Expectation, Handler } from '../../plan/types.ts';
 
-/** Work that follows file changes, run once per transaction, in this order. */
-export const HANDLER_ORDER = ['update-trust', 'daemon-reload', 'reload-docker', 'restart-docker', 'restart-containerd'] as const;
-export type Handler = (typeof HANDLER_ORDER)[number];
-
-/** The runtimes a transaction can restart, reload, validate for and report on. */
-export type RuntimeUnit = 'docker' | 'containerd';
+export type { Expectation, Handler, OsFamily };
 
 /** One file's move, as the node carries it out: content as bytes, the before state as a hash. */
 export interface FileWrite {
@@ -19,26 +15,27 @@ export interface FileWrite {
   readonly mode: string;
 }
 
-/** What the node must show once the handlers ran; the transaction rolls back otherwise. */
-export type Expectation =
-  | { readonly kind: 'docker-active' }
-  | { readonly kind: 'docker-insecure'; readonly value: string }
-  | { readonly kind: 'docker-mirror'; readonly value: string }
-  | { readonly kind: 'docker-live-restore' }
-  | { readonly kind: 'containerd-cri' }
-  | { readonly kind: 'containerd-config-path'; readonly value: string };
+/** A runtime as the transaction knows it: its name, the word for what lacks a setting, its node-side functions. */
+export interface TransactionRuntime {
+  readonly name: string;
+  /** `dockerd`, `containerd`: "dockerd lacks ..." */
+  readonly daemon: string;
+  /** The .sh file (under src/) that defines NAME_validate, NAME_handler, NAME_lacking, NAME_report, NAME_journal. */
+  readonly shell: string;
+}
 
 export interface Transaction {
   /** The run's name on the node: sortable by time, unique. */
   readonly runId: string;
   readonly family: OsFamily;
   readonly writes: readonly FileWrite[];
-  /** Files the runtime itself checks before any handler (`dockerd --validate`, `containerd config dump`). */
-  readonly validate: readonly { readonly runtime: RuntimeUnit; readonly path: string }[];
+  /** Files a runtime itself checks before any handler (`dockerd --validate`, `containerd config dump`). */
+  readonly validate: readonly { readonly runtime: string; readonly path: string }[];
+  /** In the order they run. */
   readonly handlers: readonly Handler[];
   readonly expect: readonly Expectation[];
-  /** Runtimes whose state (and journal, on a rollback) the outcome carries. */
-  readonly report: readonly RuntimeUnit[];
+  /** The runtimes this transaction acts on, checks and reports. */
+  readonly runtimes: readonly TransactionRuntime[];
 }
 
 /** How a transaction ended on the node. */
@@ -63,8 +60,6 @@ export interface TransactionOutcome {
   readonly journal: string | null;
   /** Set when this outcome comes from recovering an earlier run's transaction. */
   readonly recovered: boolean;
-  /** The raw sections of runtime state the outcome carries (docker-active, docker-info, containerd-cri...). */
+  /** Each runtime's state after the transaction, as its NAME_report printed it. */
   readonly runtimeState: ReadonlyMap<string, string>;
 }
-
-export type { OsFamily };

@@ -1,6 +1,9 @@
 # shellcheck shell=sh
 # The node transaction: run detached from dockhand's session (systemd-run or setsid), so it ends the same
-# way whatever happens to dockhand or its connection. Follows src/node/sh/preamble.sh.
+# way whatever happens to dockhand or its connection. Follows src/node/sh/preamble.sh and the .sh files of
+# the runtimes it acts on: each RUNTIME defines RUNTIME_validate PATH, RUNTIME_handler ACTION (restart,
+# reload, wait), RUNTIME_lacking (expectations on stdin), RUNTIME_report and RUNTIME_journal, and this
+# file dispatches to them by the names in the bundle; it names no runtime itself.
 #
 #   sh worker.sh DIR MODE LOCK_WAIT
 #   DIR        /var/lib/dockhand/txn/RUN: bundle (the plan), data/N (new contents), journal, backup/N
@@ -13,11 +16,10 @@
 # bundle lines (paths never hold whitespace; the path is last):
 #   family debian|rhel
 #   change N write|delete MODE BEFORE_SHA256|absent AFTER_SHA256|absent PATH
-#   validate docker|containerd PATH
-#   handler update-trust|daemon-reload|reload-docker|restart-docker|restart-containerd
-#   expect docker-active | docker-insecure VALUE | docker-mirror URL | docker-live-restore
-#   expect containerd-cri | containerd-config-path DIR
-#   report docker|containerd
+#   validate RUNTIME PATH
+#   handler update-trust | daemon-reload | ACTION-RUNTIME       (in the order they run)
+#   expect RUNTIME-KIND [VALUE]                                 (RUNTIME_lacking reads KIND VALUE)
+#   report RUNTIME DAEMON                                       (DAEMON: what "lacks" a setting)
 # journal lines: locked, begin, wrote N, written, validated, handler-start H, handler-done H, verified,
 #   committed | undone | rollback REASON, rolled-back | aborted REASON
 # The outcome (file DIR/outcome, sections) is written whole at the end: the controller, or the next run, reads it.
@@ -91,7 +93,8 @@ trust_command() {
 }
 
 # wait_active UNIT: active within ACTIVE_WAIT seconds; a unit that has failed (systemd gave up on it)
-# is not waited for
+# is not waited for (the runtimes' handlers call it)
+# shellcheck disable=SC2317
 wait_active() {
   _waited=0
   until systemctl is-active --quiet "$1"; do
@@ -100,47 +103,20 @@ wait_active() {
   done
 }
 
-wait_cri() {
-  _waited=0
-  while [ "$(cri_status)" != ok ]; do
-    _waited=$((_waited + 1)); [ "$_waited" -ge 40 ] && return 1; sleep 0.5
-  done
-}
+# runtimes: "RUNTIME DAEMON" a line, for each runtime this transaction acts on
+runtimes() { bundle_lines report; }
 
-# docker_registry_lists: the running dockerd's insecure registries (CIDRs as JSON strings, index names)
-# and mirrors, one per line, each line prefixed with its kind
-docker_registry_lists() {
-  # shellcheck disable=SC2016 # a Go template, not shell
-  t docker info --format '{{range .RegistryConfig.InsecureRegistryCIDRs}}cidr {{json .}}
-{{end}}{{range $k, $v := .RegistryConfig.IndexConfigs}}{{if not $v.Secure}}index {{$k}}
-{{end}}{{end}}{{range .RegistryConfig.Mirrors}}mirror {{.}}
-{{end}}live-restore {{.LiveRestoreEnabled}}
-' 2>/dev/null | tr '[:upper:]' '[:lower:]' | sed 's|/*$||'
-}
-
-# lacking [PREFIX]: what the running runtimes do not show of the expectations (those starting with
-# PREFIX: docker- or containerd-), one item per line; empty: all there
+# lacking [RUNTIME]: what the running runtimes (or RUNTIME alone) do not show of the expectations, one
+# runtime a line ("DAEMON lacks ITEM, ITEM"); empty: all there
 lacking() {
-  lists=
-  if bundle_lines expect | grep -q "^${1:-}docker-"; then lists=$(docker_registry_lists); fi
-  bundle_lines expect | grep "^${1:-}" | while read -r what value; do
-    want=$(printf '%s' "$value" | tr '[:upper:]' '[:lower:]' | sed 's|/*$||')
-    case $what in
-      docker-active) systemctl is-active --quiet docker.service || echo 'dockerd is not running' ;;
-      docker-insecure)
-        printf '%s\n' "$lists" | grep -qxF -e "index $want" -e "cidr \"$want\"" || echo "insecure registry $value" ;;
-      docker-mirror) printf '%s\n' "$lists" | grep -qxF "mirror $want" || echo "registry mirror $value" ;;
-      docker-live-restore) printf '%s\n' "$lists" | grep -qxF 'live-restore true' || echo 'live-restore' ;;
-      containerd-cri) [ "$(cri_status)" = ok ] || echo "containerd's CRI plugin ($(cri_status))" ;;
-      containerd-config-path)
-        if has crictl; then
-          t crictl info 2>/dev/null | grep -q "\"configPath\": *\"$value\"" || echo "CRI registry config_path $value"
-        fi ;;
-    esac
+  runtimes | while read -r _rt _daemon; do
+    [ -z "${1:-}" ] || [ "$_rt" = "$1" ] || continue
+    _items=$(bundle_lines expect | sed -n "s/^$_rt-//p" | "${_rt}_lacking" | paste -sd, - | sed 's/,/, /g')
+    [ -z "$_items" ] || printf '%s lacks %s\n' "${_daemon:-$_rt}" "$_items"
   done
 }
 
-# verify [PREFIX]: the expectations hold (a reload is applied asynchronously: look again for a few seconds)
+# verify [RUNTIME]: the expectations hold (a reload is applied asynchronously: look again for a few seconds)
 verify() {
   _tries=0
   while :; do
@@ -148,25 +124,19 @@ verify() {
     [ -z "$_missing" ] && return 0
     _tries=$((_tries + 1)); [ "$_tries" -ge 20 ] && break; sleep 0.25
   done
-  printf '%s\n' "$_missing" | paste -sd, - | sed 's/,/, /g'
+  printf '%s\n' "$_missing" | paste -sd';' - | sed 's/;/; /g'
   return 1
 }
 
 journal_tail() {
   section journal
-  for unit in $(bundle_lines report); do
-    journalctl -u "$unit.service" -n 25 --no-pager -o cat 2>&1 | tail -n 25
-  done
+  runtimes | while read -r _rt _daemon; do "${_rt}_journal"; done
 }
 
 report_runtimes() {
-  for unit in $(bundle_lines report); do
-    section "$unit-active"
-    systemctl is-active "$unit.service" 2>/dev/null
-    case $unit in
-      docker) section docker-info; t docker info --format '{{json .}}' 2>/dev/null ;;
-      containerd) section containerd-cri; cri_status ;;
-    esac
+  runtimes | while read -r _rt _daemon; do
+    section runtime-state "$_rt"
+    "${_rt}_report"
   done
 }
 
@@ -222,20 +192,15 @@ rollback() {
   journal_tail
   restore_files
   still_failing=
-  if started update-trust; then trust_update >/dev/null 2>&1 || still_failing="$(trust_command) failed again"; fi
-  if started daemon-reload; then systemctl daemon-reload 2>&1; fi
-  if started restart-docker; then
-    systemctl reset-failed docker.service 2>/dev/null
-    systemctl restart docker.service 2>&1
-    wait_active docker.service || still_failing='the rollback did not bring Docker back either'
-  elif started reload-docker; then
-    systemctl reload docker.service 2>&1 || still_failing='docker did not reload its old configuration'
-  fi
-  if started restart-containerd; then
-    systemctl reset-failed containerd.service 2>/dev/null
-    systemctl restart containerd.service 2>&1
-    { wait_active containerd.service && wait_cri; } || still_failing='the rollback did not bring containerd back either'
-  fi
+  for h in $(bundle_lines handler); do
+    started "$h" || continue
+    case $h in
+      update-trust) trust_update >/dev/null 2>&1 || still_failing="$(trust_command) failed again" ;;
+      daemon-reload) systemctl daemon-reload >&2 ;;
+      reload-*) started "restart-${h#*-}" || "${h#*-}_handler" reload >/dev/null || still_failing="${h#*-} did not reload its old configuration" ;;
+      *) "${h#*-}_handler" "${h%%-*}" >/dev/null || still_failing="the rollback did not bring ${h#*-} back either" ;;
+    esac
+  done
   if [ -n "$still_failing" ]; then
     jot "rollback-failed $still_failing"
     section error
@@ -256,33 +221,17 @@ handler() {
     update-trust)
       trust_update >/dev/null 2>&1 || rollback "$(trust_command) failed" ;;
     daemon-reload)
-      systemctl daemon-reload 2>&1 || rollback 'systemctl daemon-reload failed' ;;
-    reload-docker)
-      systemctl reload docker.service 2>&1 || rollback 'docker did not reload its configuration' ;;
-    restart-docker)
-      systemctl reset-failed docker.service 2>/dev/null
-      systemctl restart docker.service 2>&1 || rollback 'docker did not start with the new configuration'
-      wait_active docker.service || rollback "docker was not active $ACTIVE_WAIT s after its restart" ;;
-    restart-containerd)
-      systemctl reset-failed containerd.service 2>/dev/null
-      systemctl restart containerd.service 2>&1 || rollback 'containerd did not start with the new configuration'
-      wait_active containerd.service || rollback "containerd was not active $ACTIVE_WAIT s after its restart"
-      wait_cri || rollback "containerd's CRI plugin did not come up with the new configuration ($(cri_status))" ;;
+      systemctl daemon-reload >&2 || rollback 'systemctl daemon-reload failed' ;;
+    *)
+      _why=$("${1#*-}_handler" "${1%%-*}") || rollback "${_why:-$1 failed}" ;;
   esac
   jot "handler-done $1"
 }
 
+# validate: each runtime checks its changed files before any handler; the first refusal, on stdout
 validate() {
-  bundle_lines validate | while read -r kind path; do
-    p=$(target "$path")
-    case $kind in
-      docker)
-        said=$(dockerd --validate --config-file "$p" 2>&1) ||
-          { printf 'dockerd --validate refused the new %s: %s; nothing changed\n' "$path" "$said"; exit 1; } ;;
-      containerd)
-        said=$(t containerd --config "$p" config dump 2>&1 >/dev/null) ||
-          { printf 'containerd refused the new %s: %s; nothing changed\n' "$path" "$said"; exit 1; } ;;
-    esac
+  bundle_lines validate | while read -r rt path; do
+    said=$("${rt}_validate" "$(target "$path")") || { printf '%s; nothing changed\n' "$said"; exit 1; }
   done
 }
 
@@ -303,20 +252,15 @@ drive() {
       handler "$interrupted" ;;
     *)
       # a restart or reload was cut off: never run it again on these files; judge the runtime as it is
-      unit=${interrupted#*-}
-      wait_active "$unit.service"
-      missing=$(verify "$unit-") || rollback "the run died during $interrupted and $unit is not healthy with its files: lacks $missing"
+      rt=${interrupted#*-}
+      "${rt}_handler" wait >/dev/null
+      missing=$(verify "$rt") || rollback "the run died during $interrupted and $rt is not healthy with its files: $missing"
       jot "handler-done $interrupted" ;;
   esac
   for name in $(bundle_lines handler); do
     journaled "handler-start $name" || handler "$name"
   done
-  if ! missing=$(verify); then
-    case $missing in
-      *dockerd*|*insecure\ registry*|*registry\ mirror*|*live-restore*) rollback "the registry is not in effect after apply: dockerd lacks $missing" ;;
-      *) rollback "the registry is not in effect after apply: lacks $missing" ;;
-    esac
-  fi
+  if ! missing=$(verify); then rollback "the registry is not in effect after apply: $missing"; fi
   jot verified
   jot committed
   section committed

@@ -1,14 +1,17 @@
 # shellcheck shell=sh
 # containerd's facts: its unit, version, config file (the one its ExecStart names, else the default),
 # whether that file is newer than the running process, its CRI plugin's state, and (where crictl is)
-# what the running CRI uses. Follows src/node/sh/preamble.sh and kubelet.sh; variables CONTAINERD_SHOW
-# (the `systemctl show` property arguments) and CONTAINERD_FACTS: `full`, or `auto`: the version and the
-# CRI's state only where containerd may be the runtime to configure (no dockerd here, or kubelet talks to
-# containerd); each costs a Go binary's start. Sets `containerd_config` for the parts that follow.
-detail=${CONTAINERD_FACTS:-full}
-if [ "$detail" = auto ]; then
-  if ! has dockerd || [ "${kubelet_says_containerd:-no}" = yes ]; then detail=full; else detail=brief; fi
-fi
+# what the running CRI uses. Follows src/node/sh/preamble.sh, src/facts/sh/kubelet.sh and
+# src/runtimes/containerd/node.sh; variables CONTAINERD_SHOW (the `systemctl show` property arguments)
+# and RUNTIMES_WANTED (`auto`, or the runtimes the plays name). The version and the CRI's state cost a Go
+# binary's start each: read where containerd is named, or (auto) where it may be the runtime to configure
+# (no dockerd here, or kubelet talks to containerd). Adds containerd's files to `managed_files`.
+case " ${RUNTIMES_WANTED:-auto} " in
+  *" containerd "*) detail=full ;;
+  " auto ")
+    if ! has dockerd || kubelet_mentions containerd.sock; then detail=full; else detail=brief; fi ;;
+  *) detail=brief ;;
+esac
 cshow=
 if has systemctl; then
   # shellcheck disable=SC2086 # CONTAINERD_SHOW is a list of arguments
@@ -25,6 +28,20 @@ section containerd-config-file
 printf '%s\n' "$containerd_config"
 if [ -f "$containerd_config" ]; then section containerd-config "$containerd_config"; cat "$containerd_config" 2>/dev/null; fi
 
+# what planning reads: the config file and the hosts directories, the default one and every one its
+# config_path lists
+containerd_dirs=/etc/containerd/certs.d
+if [ -f "$containerd_config" ]; then
+  containerd_dirs="$containerd_dirs $(sed -n "s/^[[:space:]]*config_path[[:space:]]*=[[:space:]]*[\"']\([^\"']*\)[\"'].*/\1/p" "$containerd_config" | tr ':' ' ')"
+fi
+managed_files="${managed_files:-}
+$containerd_config"
+for d in $containerd_dirs; do
+  managed_files="$managed_files
+$d/*/hosts.toml
+$d/*/*.crt"
+done
+
 cpid=
 if has pidof; then cpid=$(pidof containerd 2>/dev/null | awk '{ print $1 }'); fi
 if [ -n "$cpid" ] && [ "$detail" = full ]; then
@@ -36,9 +53,9 @@ if [ -n "$cpid" ] && [ "$detail" = full ]; then
     if [ "$(stat -c %Y "$containerd_config")" -gt $(( $(date +%s) - age )) ]; then echo yes; else echo no; fi
   fi
   section containerd-cri
-  cri_status
+  containerd_cri_status
   if has crictl; then
     section crictl-info
-    t crictl --runtime-endpoint unix:///run/containerd/containerd.sock info 2>/dev/null
+    t crictl --runtime-endpoint "$CONTAINERD_ENDPOINT" info 2>/dev/null
   fi
 fi

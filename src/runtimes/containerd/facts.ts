@@ -1,5 +1,5 @@
 /** containerd's facts, from the sections of src/runtimes/containerd/facts.sh. */
-import type { ContainerdFacts } from '../../facts/types.ts';
+import type { ContainerdFacts } from './types.ts';
 import { parseSystemctlShow, showValue } from '../../formats/systemctl-show.ts';
 import { sectionContent, type Section } from '../../formats/sections.ts';
 import { DEFAULT_CONFIG_PATH, readContainerdConfig } from './config-toml.ts';
@@ -17,6 +17,19 @@ export function criConfigPath(crictlInfo: string | null): string | null {
     return null;
   }
 }
+
+/** The sections src/runtimes/containerd/facts.sh prints, in order. */
+export const CONTAINERD_SECTIONS = [
+  'containerd-show',
+  'containerd-version',
+  'containerd-installed',
+  'containerd-config-file',
+  'containerd-config',
+  'containerd-pid',
+  'containerd-config-newer',
+  'containerd-cri',
+  'crictl-info',
+] as const;
 
 export function parseContainerdFacts(sections: readonly Section[], hasCommand: (name: string) => boolean): ContainerdFacts {
   const show = sectionContent(sections, 'containerd-show');

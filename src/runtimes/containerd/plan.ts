@@ -6,12 +6,12 @@
  * every pull); a config.toml change needs `systemctl restart containerd`, which keeps running
  * containers (their shims are separate processes). Pure: check and apply share it.
  */
-import { editableText, fileChange } from '../../converge/file-change.ts';
-import type { NodeState } from '../../converge/node-state.ts';
-import type { DesiredState, FileChange, Handler } from '../../converge/types.ts';
-import type { Expectation } from '../../node/transaction/types.ts';
+import { editableText, fileChange } from '../../plan/file-change.ts';
+import { runtimeHandler } from '../../plan/handlers.ts';
+import type { NodeState } from '../../plan/node-state.ts';
+import type { DesiredState, Expectation, FileChange, Handler, RestartDecision, RuntimePlan } from '../../plan/types.ts';
 import { isCidr } from '../../playbook/validate-values.ts';
-import type { RestartDecision, RuntimePlan } from '../types.ts';
+import type { ContainerdFacts } from './types.ts';
 import { DEFAULT_CONFIG_PATH, editContainerdConfig, effectiveConfigPath } from './config-toml.ts';
 import { hostsDirName, registryHostsToml, renderHostsToml, type HostsToml, type RegistryHostsInput } from './hosts-toml.ts';
 
@@ -73,8 +73,7 @@ function decideRestart(desired: DesiredState): RestartDecision {
 }
 
 /** containerd's part of the plan for one node. */
-export function planContainerd(state: NodeState, desired: DesiredState): RuntimePlan {
-  const containerd = state.facts.containerd;
+export function planContainerd(state: NodeState, desired: DesiredState, containerd: ContainerdFacts): RuntimePlan {
   const blockers: string[] = [];
   if (!containerd.installed) blockers.push('containerd is not installed on this node');
   if (!containerd.config.valid) blockers.push(`${containerd.configFile} is not valid TOML (${containerd.config.error ?? 'parse error'}): fix it first, containerd cannot start with it`);
@@ -136,7 +135,7 @@ export function planContainerd(state: NodeState, desired: DesiredState): Runtime
   const owed = containerd.running && missing.length > 0;
   let restart: RestartDecision | null = null;
   if (configChange !== undefined || owed) {
-    handlers.push('restart-containerd');
+    handlers.push(runtimeHandler('restart', 'containerd'));
     restart = decideRestart(desired);
     if (!restart.allowed) blockers.push(restart.reason);
     if (!containerd.running) {
@@ -144,19 +143,19 @@ export function planContainerd(state: NodeState, desired: DesiredState): Runtime
     }
   }
   const expect: Expectation[] = containerd.running
-    ? [{ kind: 'containerd-cri' }, ...(containerd.crictl ? [{ kind: 'containerd-config-path', value: effective?.configPath ?? configDir } as const] : [])]
+    ? [{ runtime: 'containerd', kind: 'cri' }, ...(containerd.crictl ? [{ runtime: 'containerd', kind: 'config-path', value: effective?.configPath ?? configDir }] : [])]
     : [];
   return {
     runtime: 'containerd',
     mechanism: `config_path ${configDir}`,
+    via: `hosts.toml files under ${configDir}`,
     changes: planned,
     handlers,
     blockers,
     warnings: [],
     missingEffect: missing,
     expect,
-    validate: configChange !== undefined && configChange.after !== null ? [{ runtime: 'containerd', path: containerd.configFile }] : [],
-    unit: 'containerd',
+    validate: configChange !== undefined && configChange.after !== null ? [containerd.configFile] : [],
     restart,
     notes,
   };

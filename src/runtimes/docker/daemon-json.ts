@@ -3,7 +3,7 @@
  * `registry-mirrors` and `live-restore` are merged in, every other byte kept (src/formats/json.ts). All
  * three are reloadable (SIGHUP): no restart.
  */
-import type { DaemonJson } from '../../facts/types.ts';
+import type { DaemonJson } from './types.ts';
 import { readJsonObject, setJsonKeys } from '../../formats/json.ts';
 import { insecureKey, mirrorKey } from '../../registry/name.ts';
 

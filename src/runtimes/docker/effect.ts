@@ -1,5 +1,5 @@
 /** What the running dockerd must show (`docker info`) for the registries to work. */
-import type { DockerFacts } from '../../facts/types.ts';
+import type { DockerFacts } from './types.ts';
 import { insecureKey, mirrorKey } from '../../registry/name.ts';
 
 export interface RegistryEffect {

@@ -1,6 +1,7 @@
 # shellcheck shell=sh
 # Docker's facts: how docker.service is wired into systemd (its unit, drop-ins, environment files),
-# /etc/docker/daemon.json, and what a running dockerd reports. Follows src/node/sh/preamble.sh;
+# /etc/docker/daemon.json, and what a running dockerd reports. Follows src/node/sh/preamble.sh and
+# src/runtimes/docker/node.sh;
 # variable DOCKER_SHOW (the `systemctl show` property arguments).
 show=
 if has systemctl; then
@@ -46,6 +47,6 @@ if has dockerd; then
 fi
 
 if [ -n "$pids" ] && has docker; then
-  section docker-info
-  t docker info --format '{{json .}}' 2>/dev/null
+  section docker-state
+  docker_state
 fi

@@ -2,7 +2,7 @@
 import { basename } from 'node:path';
 import { parseDaemonJson } from './daemon-json.ts';
 import { DOCKER_OPTIONS_PATH, dockerOptsIn } from './drop-in.ts';
-import { parseDockerInfo } from './info.ts';
+import { parseDockerState } from './info.ts';
 import { parseEnvFile } from '../../formats/env-file.ts';
 import { sectionContent, sectionsNamed, type Section } from '../../formats/sections.ts';
 import {
@@ -12,8 +12,24 @@ import {
   parseSystemctlShow,
   showValue,
 } from '../../formats/systemctl-show.ts';
-import type { DockerFacts, DockerUnit } from '../../facts/types.ts';
+import type { DockerFacts, DockerUnit } from './types.ts';
 import { unitEnvironment } from '../../formats/unit-file.ts';
+
+/** The `systemctl show docker.service` properties the facts read. */
+export const DOCKER_SHOW_PROPERTIES = [
+  'ExecStart',
+  'DropInPaths',
+  'Environment',
+  'EnvironmentFiles',
+  'ActiveState',
+  'SubState',
+  'LoadState',
+  'ExecMainStartTimestamp',
+  'FragmentPath',
+] as const;
+
+/** The sections src/runtimes/docker/facts.sh prints, in order. */
+export const DOCKER_SECTIONS = ['systemctl-show', 'unit-file', 'drop-in', 'env-file', 'daemon-json', 'dockerd-pids', 'dockerd-version', 'docker-state'] as const;
 
 const DOCKER_OPTS_REF = /\$(?:DOCKER_OPTS(?![A-Za-z0-9_])|\{DOCKER_OPTS\})/;
 
@@ -88,7 +104,7 @@ export function laterDropInSettingOpts(unit: DockerUnit): string | null {
 /** Everything about Docker on the node, from the facts sections. */
 export function parseDockerFacts(sections: readonly Section[]): DockerFacts {
   const unit = parseDockerUnit(sections);
-  const info = parseDockerInfo(sectionContent(sections, 'docker-info'));
+  const info = parseDockerState(sectionContent(sections, 'docker-state'));
   const version = parseDockerdVersion(sectionContent(sections, 'dockerd-version')) ?? info?.serverVersion ?? null;
   const pids = (sectionContent(sections, 'dockerd-pids') ?? '').trim();
   const opts = unit === null ? { value: null, source: null } : effectiveDockerOpts(unit, sections);

@@ -1,48 +1,32 @@
-/** Parses `docker info --format '{{json .}}'` into the few fields dockhand uses. */
+/** Reads what a running dockerd reports, as `docker_state` (src/runtimes/docker/node.sh) prints it. */
 
 /** What the running daemon reports. */
 export interface DockerInfo {
   readonly serverVersion: string;
   readonly liveRestore: boolean;
   readonly containersRunning: number;
-  /** InsecureRegistryCIDRs, then the names of index configs with Secure=false. */
+  /** Insecure CIDR blocks, then the insecure registries' names. */
   readonly insecureRegistries: string[];
   readonly registryMirrors: string[];
 }
 
-/** The daemon's info, or null when the output is not JSON or the daemon could not be reached. */
-export function parseDockerInfo(text: string | null): DockerInfo | null {
-  if (text === null || text.trim() === '') return null;
-  let json: unknown;
-  try {
-    json = JSON.parse(text.trim().split('\n')[0] ?? '');
-  } catch {
-    return null;
-  }
-  if (!isRecord(json)) return null;
-  const errors = json['ServerErrors'];
-  if ((Array.isArray(errors) && errors.length > 0) || typeof json['ServerVersion'] !== 'string' || json['ServerVersion'] === '') {
-    return null;
-  }
-  const registry = isRecord(json['RegistryConfig']) ? json['RegistryConfig'] : {};
-  const insecure = strings(registry['InsecureRegistryCIDRs']);
-  const indexConfigs = isRecord(registry['IndexConfigs']) ? registry['IndexConfigs'] : {};
-  for (const [name, config] of Object.entries(indexConfigs)) {
-    if (isRecord(config) && config['Secure'] === false) insecure.push(typeof config['Name'] === 'string' ? config['Name'] : name);
-  }
+/** The daemon's state, or null when no daemon answered (no output, server errors, no version). */
+export function parseDockerState(text: string | null): DockerInfo | null {
+  if (text === null) return null;
+  const items = text.split('\n').map((line) => {
+    const space = line.indexOf(' ');
+    return space < 0 ? { key: line.trim(), value: '' } : { key: line.slice(0, space), value: line.slice(space + 1).trim() };
+  });
+  const one = (key: string) => items.find((item) => item.key === key)?.value ?? '';
+  const all = (key: string) => items.filter((item) => item.key === key && item.value !== '').map((item) => item.value);
+  const version = one('version');
+  if (version === '' || version === '<no value>' || (one('errors') !== '' && one('errors') !== '0')) return null;
+  const running = Number(one('containers-running'));
   return {
-    serverVersion: json['ServerVersion'],
-    liveRestore: json['LiveRestoreEnabled'] === true,
-    containersRunning: typeof json['ContainersRunning'] === 'number' ? json['ContainersRunning'] : 0,
-    insecureRegistries: [...new Set(insecure)],
-    registryMirrors: strings(registry['Mirrors']),
+    serverVersion: version,
+    liveRestore: one('live-restore') === 'true',
+    containersRunning: Number.isInteger(running) ? running : 0,
+    insecureRegistries: [...new Set(all('insecure'))],
+    registryMirrors: all('mirror'),
   };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function strings(value: unknown): string[] {
-  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }

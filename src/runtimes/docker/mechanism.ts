@@ -3,17 +3,19 @@
  * $DOCKER_OPTS and daemon.json does not set the same option; otherwise daemon.json. Never the same
  * option as a flag and in daemon.json: dockerd refuses to start with that.
  */
-import type { DockerFacts } from '../../facts/types.ts';
+import type { DockerFacts } from './types.ts';
 import type { DockerConfig } from '../../playbook/types.ts';
 import { INSECURE_KEY, MIRRORS_KEY } from './daemon-json.ts';
 import { DOCKER_OPTIONS_PATH, registryFlagsOf } from './drop-in.ts';
 import { INSECURE_FLAG, MIRROR_FLAG } from './flags.ts';
-import type { Mechanism } from '../../converge/types.ts';
 
 export interface OptionsNeeded {
   readonly insecure: boolean;
   readonly mirrors: boolean;
 }
+
+/** The mechanism chosen for a node's Docker. */
+export type Mechanism = 'drop-in' | 'daemon-json';
 
 export type MechanismChoice = { readonly mechanism: Mechanism; readonly blockers: readonly string[] };
 

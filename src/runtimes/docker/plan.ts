@@ -4,19 +4,18 @@
  * follow (a reload for daemon.json, daemon-reload and a restart for a flag), whether that restart may
  * happen, and what dockerd must show afterwards. Pure: check and apply share it.
  */
-import { editableText, fileChange } from '../../converge/file-change.ts';
-import type { NodeState } from '../../converge/node-state.ts';
-import type { DesiredState, FileChange, Handler } from '../../converge/types.ts';
-import type { DockerFacts } from '../../facts/types.ts';
-import type { Expectation } from '../../node/transaction/types.ts';
-import type { RestartDecision, RuntimePlan } from '../types.ts';
+import { editableText, fileChange } from '../../plan/file-change.ts';
+import { DAEMON_RELOAD, runtimeHandler } from '../../plan/handlers.ts';
+import type { NodeState } from '../../plan/node-state.ts';
+import type { DesiredState, Expectation, FileChange, Handler, RestartDecision, RuntimePlan } from '../../plan/types.ts';
+import type { DockerFacts } from './types.ts';
 import { certsDPath } from './certs-d.ts';
 import { DAEMON_JSON_PATH, editDaemonJson } from './daemon-json.ts';
 import { DOCKER_OPTIONS_PATH, editDockerOptions } from './drop-in.ts';
 import { missingEffect } from './effect.ts';
 import { INSECURE_FLAG, MIRROR_FLAG, type RegistryFlag } from './flags.ts';
 import { chooseMechanism } from './mechanism.ts';
-import { sameInsecure, sameMirror } from '../../registry/name.ts';
+import { insecureKey, mirrorKey, sameInsecure, sameMirror } from '../../registry/name.ts';
 
 function flagsWanted(desired: DesiredState): RegistryFlag[] {
   return [
@@ -34,17 +33,17 @@ function retiredFlags(desired: DesiredState): RegistryFlag[] {
 
 type Planned = { readonly change: FileChange | undefined; readonly blockers: readonly string[] };
 
-function planDropIn(state: NodeState, desired: DesiredState): Planned {
+function planDropIn(state: NodeState, desired: DesiredState, docker: DockerFacts): Planned {
   const current = editableText(state, DOCKER_OPTIONS_PATH);
   if ('blocker' in current) return { change: undefined, blockers: [current.blocker] };
-  const after = editDockerOptions(current.text, state.facts.docker.dockerOpts, { ensure: flagsWanted(desired), remove: retiredFlags(desired) });
+  const after = editDockerOptions(current.text, docker.dockerOpts, { ensure: flagsWanted(desired), remove: retiredFlags(desired) });
   return { change: fileChange(state, 'docker-options', DOCKER_OPTIONS_PATH, after), blockers: [] };
 }
 
-function planDaemonJson(state: NodeState, desired: DesiredState, registries: boolean, liveRestore: boolean): Planned {
+function planDaemonJson(state: NodeState, desired: DesiredState, docker: DockerFacts, registries: boolean, liveRestore: boolean): Planned {
   const current = editableText(state, DAEMON_JSON_PATH);
   if ('blocker' in current) return { change: undefined, blockers: [current.blocker] };
-  const json = state.facts.docker.daemonJson;
+  const json = docker.daemonJson;
   if (json.present && !json.valid) {
     return { change: undefined, blockers: [`${DAEMON_JSON_PATH} is not valid JSON (${json.error ?? 'parse error'}): fix it first, dockerd cannot start with it`] };
   }
@@ -92,9 +91,14 @@ function decideRestart(docker: DockerFacts, desired: DesiredState, canEnableLive
   };
 }
 
+const RESTART = runtimeHandler('restart', 'docker');
+const RELOAD = runtimeHandler('reload', 'docker');
+
+/** How each mechanism reads in a report. */
+const VIA = { 'drop-in': 'the DOCKER_OPTS drop-in', 'daemon-json': 'daemon.json' } as const;
+
 /** Docker's part of the plan for one node. */
-export function planDocker(state: NodeState, desired: DesiredState): RuntimePlan {
-  const docker = state.facts.docker;
+export function planDocker(state: NodeState, desired: DesiredState, docker: DockerFacts): RuntimePlan {
   const wanted = { insecureRegistries: desired.insecureRegistries, registryMirrors: desired.registryMirrors };
   const needed = {
     insecure: desired.insecureRegistries.length > 0 || desired.retiredInsecureRegistries.length > 0,
@@ -104,41 +108,41 @@ export function planDocker(state: NodeState, desired: DesiredState): RuntimePlan
   const lacking = flagsWanted(desired).length > 0 ? missingEffect(docker, wanted) : [];
   const options: Planned =
     choice === null ? { change: undefined, blockers: [] }
-    : choice.mechanism === 'drop-in' ? planDropIn(state, desired)
-    : planDaemonJson(state, desired, true, false);
+    : choice.mechanism === 'drop-in' ? planDropIn(state, desired, docker)
+    : planDaemonJson(state, desired, docker, true, false);
   // The wiring matters only where dockerd lacks an option or its file must change.
   const wiringBlockers = choice !== null && (lacking.length > 0 || options.change !== undefined) ? [...choice.blockers, ...options.blockers] : [];
 
   const handlers = new Set<Handler>();
-  if (options.change?.resource === 'docker-options') handlers.add('daemon-reload');
+  if (options.change?.resource === 'docker-options') handlers.add(DAEMON_RELOAD);
   // daemon.json's registry options are reloadable (SIGHUP); a flag needs a restart; certs.d needs
   // nothing (read per connection). A running dockerd that lacks an option the files already give is
   // owed the same (someone changed the files by hand, or a run died before its handler).
   const owed = lacking.length > 0 && docker.running;
-  if (options.change?.resource === 'docker-options' || (owed && choice?.mechanism === 'drop-in')) handlers.add('restart-docker');
-  else if (options.change?.resource === 'daemon-json' || (owed && choice?.mechanism === 'daemon-json')) handlers.add('reload-docker');
+  if (options.change?.resource === 'docker-options' || (owed && choice?.mechanism === 'drop-in')) handlers.add(RESTART);
+  else if (options.change?.resource === 'daemon-json' || (owed && choice?.mechanism === 'daemon-json')) handlers.add(RELOAD);
 
   let restart: RestartDecision | null = null;
   let liveRestoreChange: FileChange | undefined;
   const notes: string[] = [];
   const warnings: string[] = [];
   const blockers = [...(docker.installed ? [] : ['Docker is not installed on this node']), ...wiringBlockers];
-  if (handlers.has('restart-docker') && docker.running) {
-    const json = choice?.mechanism === 'daemon-json' ? undefined : planDaemonJson(state, desired, false, true);
+  if (handlers.has(RESTART) && docker.running) {
+    const json = choice?.mechanism === 'daemon-json' ? undefined : planDaemonJson(state, desired, docker, false, true);
     const decision = decideRestart(docker, desired, json !== undefined && json.blockers.length === 0 && !(choice?.blockers ?? []).some((b) => b.includes('daemon.json')));
     restart = { runtime: decision.runtime, needed: decision.needed, allowed: decision.allowed, reason: decision.reason };
     if (!decision.allowed) blockers.push(decision.reason);
     else if (decision.enableLiveRestore) {
       liveRestoreChange = json?.change;
-      handlers.add('reload-docker');
+      handlers.add(RELOAD);
       notes.push(decision.reason);
     } else if ((docker.containersRunning ?? 0) > 0 && docker.liveRestore !== true) {
       warnings.push(`restarting Docker stops the ${docker.containersRunning} running containers (live-restore is off)`);
     }
-  } else if (handlers.has('reload-docker')) {
+  } else if (handlers.has(RELOAD)) {
     restart = { runtime: 'docker', needed: false, allowed: true, reason: 'a reload (SIGHUP) applies daemon.json; containers keep running' };
   }
-  const touchesDocker = handlers.has('restart-docker') || handlers.has('reload-docker') || handlers.has('daemon-reload');
+  const touchesDocker = handlers.has(RESTART) || handlers.has(RELOAD) || handlers.has(DAEMON_RELOAD);
   if (touchesDocker && !docker.running && docker.installed) {
     blockers.push(`Docker is not running on this node (docker.service is ${docker.unit?.activeState ?? 'stopped'}): dockhand does not start a Docker that was stopped; start it, then run again`);
   }
@@ -146,24 +150,24 @@ export function planDocker(state: NodeState, desired: DesiredState): RuntimePlan
   const changes = [...planCertsD(state, desired), options.change, liveRestoreChange].filter((c) => c !== undefined);
   const expect: Expectation[] = docker.running
     ? [
-        ...(touchesDocker ? [{ kind: 'docker-active' } as const] : []),
-        ...desired.insecureRegistries.map((value) => ({ kind: 'docker-insecure', value }) as const),
-        ...desired.registryMirrors.map((value) => ({ kind: 'docker-mirror', value }) as const),
-        ...(liveRestoreChange !== undefined ? [{ kind: 'docker-live-restore' } as const] : []),
+        ...(touchesDocker ? [{ runtime: 'docker', kind: 'active' }] : []),
+        ...desired.insecureRegistries.map((value) => ({ runtime: 'docker', kind: 'insecure', value: insecureKey(value) })),
+        ...desired.registryMirrors.map((value) => ({ runtime: 'docker', kind: 'mirror', value: mirrorKey(value) })),
+        ...(liveRestoreChange !== undefined ? [{ runtime: 'docker', kind: 'live-restore' }] : []),
       ]
     : [];
   const jsonChanged = changes.some((c) => c.resource === 'daemon-json' && c.after !== null);
   return {
     runtime: 'docker',
     mechanism: choice?.mechanism ?? null,
+    via: choice === null ? null : VIA[choice.mechanism],
     changes,
     handlers: [...handlers],
     blockers,
     warnings,
-    missingEffect: lacking,
+    missingEffect: lacking.length === 0 || !docker.running ? lacking : [`dockerd lacks ${lacking.join(', ')}`],
     expect,
-    validate: jsonChanged && docker.supportsValidate ? [{ runtime: 'docker', path: DAEMON_JSON_PATH }] : [],
-    unit: 'docker',
+    validate: jsonChanged && docker.supportsValidate ? [DAEMON_JSON_PATH] : [],
     restart,
     notes,
   };

@@ -58,7 +58,7 @@ describe('the systemd units', () => {
 });
 
 describe('dockhand schedule', () => {
-  it('prints the units for the given playbook and inventory, with absolute paths, after checking both', async () => {
+  it('prints the units for the given playbook and inventory, with absolute paths, after checking both', { timeout: 30_000 }, async () => {
     // not under /tmp or /var/tmp (the checkout may be): the service has a private /tmp, and schedule refuses paths there
     mkdirSync(join(homedir(), '.cache'), { recursive: true });
     const dir = mkdtempSync(join(homedir(), '.cache', 'dockhand-schedule-'));

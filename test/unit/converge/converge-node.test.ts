@@ -6,7 +6,7 @@ import type { Duplex } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { Connection, RunResult } from '../../../src/connection/types.ts';
 import { convergeNode } from '../../../src/converge/converge-node.ts';
-import type { DesiredState } from '../../../src/converge/types.ts';
+import type { DesiredState } from '../../../src/plan/types.ts';
 
 function fixtureOutput(name: string): string {
   const json = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'facts', 'fixtures', 'facts', `${name}.json`), 'utf8')) as { output: string[] };
@@ -51,7 +51,7 @@ describe('a node refused before anything is written (issue 12, item 7)', () => {
       const outcome = await convergeNode(node, 'ce1', desired, mode);
       expect(outcome.status).toBe('failed');
       expect(outcome.error).toMatch(/^nothing changed: .*daemon\.json is not valid JSON/);
-      expect(outcome).toMatchObject({ mechanism: null, warnings: [], notes: [], changes: [], handlers: [] });
+      expect(outcome).toMatchObject({ mechanisms: [], warnings: [], notes: [], changes: [], handlers: [] });
       expect(node.runs).toBe(1);
     }
   });

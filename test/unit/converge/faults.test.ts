@@ -4,7 +4,7 @@ import { managedFile } from '../../../src/converge/node-state.ts';
 import { planNode } from '../../../src/converge/plan.ts';
 import type { RegistrySpec } from '../../../src/playbook/types.ts';
 import { parseDaemonJson, editDaemonJson } from '../../../src/runtimes/docker/daemon-json.ts';
-import { CA, desired, fixtureDropIns, stateFrom } from './state.ts';
+import { CA, desired, fixtureDropIns, stateFrom, mechanismOf, dockerOf } from './state.ts';
 
 const HOSTS = '127.0.0.1\tlocalhost\n';
 const http: RegistrySpec = { host: 'harbor-http.example.local', ip: '192.168.0.99', insecure: true, ca: undefined, state: 'present' };
@@ -70,12 +70,12 @@ describe('fault 13: Debian trust anchors have unique file names', () => {
 describe('fault 14: a later drop-in that sets DOCKER_OPTS (systemctl edit docker)', () => {
   it('is found in facts, and the node converges through daemon.json instead of a drop-in that would be overridden', () => {
     const state = stateFrom('kubespray-rocky9', new Map([...fixtureDropIns('kubespray-rocky9'), ['/etc/hosts', HOSTS]]));
-    const unit = state.facts.docker.unit!;
+    const unit = dockerOf(state.facts).unit!;
     const override = { path: '/etc/systemd/system/docker.service.d/override.conf', content: '[Service]\nEnvironment="DOCKER_OPTS=--log-level=warn"\n' };
-    const docker = { ...state.facts.docker, unit: { ...unit, dropIns: [...unit.dropIns, override] }, dockerOpts: '--log-level=warn', dockerOptsOverride: override.path };
-    const plan = planNode({ ...state, facts: { ...state.facts, docker } }, desired([http]));
-    expect(plan.mechanism).toBe('daemon-json');
-    const forced = planNode({ ...state, facts: { ...state.facts, docker } }, desired([http], { dockerConfig: 'drop-in' }));
+    const docker = { ...dockerOf(state.facts), unit: { ...unit, dropIns: [...unit.dropIns, override] }, dockerOpts: '--log-level=warn', dockerOptsOverride: override.path };
+    const plan = planNode({ ...state, facts: { ...state.facts, runtimes: { ...state.facts.runtimes, docker } } }, desired([http]));
+    expect(mechanismOf(plan)).toBe('daemon-json');
+    const forced = planNode({ ...state, facts: { ...state.facts, runtimes: { ...state.facts.runtimes, docker } } }, desired([http], { dockerConfig: 'drop-in' }));
     expect(forced.blockers.join()).toMatch(/DOCKER_OPTS is also set by \/etc\/systemd\/system\/docker.service.d\/override.conf, which systemd reads after/);
   });
 });

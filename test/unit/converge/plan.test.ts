@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { planNode } from '../../../src/converge/plan.ts';
-import type { DesiredState, FileChange } from '../../../src/converge/types.ts';
+import type { DesiredState, FileChange } from '../../../src/plan/types.ts';
 import type { RegistrySpec } from '../../../src/playbook/types.ts';
 import { unifiedDiff } from '../../../src/report/converge.ts';
-import { CA, desired, fixtureDropIns, stateFrom } from './state.ts';
+import { CA, desired, fixtureDropIns, stateFrom, mechanismOf, dockerOf } from './state.ts';
 
 const HOSTS = '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n172.30.0.5\tnode\n';
 const DROP_IN = '/etc/systemd/system/docker.service.d/docker-options.conf';
@@ -53,9 +53,7 @@ describe('planNode on a fresh Debian node (docker.io unit honours $DOCKER_OPTS)'
     ]);
     expect(plan.handlers).toEqual(['update-trust', 'daemon-reload', 'restart-docker']);
     expect(plan.missingEffect).toEqual([
-      'insecure registry harbor-http.example.local',
-      'insecure registry 10.233.0.0/18',
-      'registry mirror https://mirror.example.com',
+      'dockerd lacks insecure registry harbor-http.example.local, insecure registry 10.233.0.0/18, registry mirror https://mirror.example.com',
     ]);
   });
 
@@ -84,12 +82,13 @@ describe('planNode on a fresh Debian node (docker.io unit honours $DOCKER_OPTS)'
 
   it('plans nothing once converged (idempotent)', () => {
     const again = planNode(converged(plan, 'debian-docker-io', before, want), want);
-    expect(again).toMatchObject({ mechanism: 'drop-in', changes: [], handlers: [], blockers: [], missingEffect: [], warnings: [], restarts: [] });
+    expect(mechanismOf(again)).toBe('drop-in');
+    expect(again).toMatchObject({ changes: [], handlers: [], blockers: [], missingEffect: [], warnings: [], restarts: [] });
   });
 
   it('owes a restart when the files are right but dockerd lacks a flag (a run died before its restart)', () => {
     const after = converged(plan, 'debian-docker-io', before, want);
-    const stale = { ...after, facts: { ...after.facts, docker: { ...after.facts.docker, insecureRegistries: ['127.0.0.0/8'] } } };
+    const stale = { ...after, facts: { ...after.facts, runtimes: { ...after.facts.runtimes, docker: { ...dockerOf(after.facts), insecureRegistries: ['127.0.0.0/8'] } } } };
     const owed = planNode(stale, want);
     expect(owed.changes).toEqual([]);
     expect(owed.handlers).toEqual(['restart-docker']);
@@ -130,7 +129,7 @@ describe('planNode follows how each node\'s Docker is really wired', () => {
   it('uses daemon.json, reloaded rather than restarted, where the unit ignores $DOCKER_OPTS (stock docker-ce)', () => {
     const plan = planNode(stateFrom('docker-ce-stock', { '/etc/hosts': HOSTS }), desired([httpRegistry]));
     expect(plan.blockers).toEqual([]);
-    expect(plan.mechanism).toBe('daemon-json');
+    expect(mechanismOf(plan)).toBe('daemon-json');
     expect(summary(plan.changes)).toEqual(['update hosts /etc/hosts', 'create daemon-json /etc/docker/daemon.json']);
     expect(plan.changes[1]!.after).toBe('{\n  "insecure-registries": [\n    "harbor-http.example.local"\n  ]\n}\n');
     expect(plan.handlers).toEqual(['reload-docker']);
@@ -148,7 +147,7 @@ describe('planNode follows how each node\'s Docker is really wired', () => {
     });
     const plan = planNode(state, desired([httpRegistry]));
     expect(plan.blockers).toEqual([]);
-    expect(plan.mechanism).toBe('daemon-json');
+    expect(mechanismOf(plan)).toBe('daemon-json');
     expect(JSON.parse(plan.changes.find((c) => c.resource === 'daemon-json')!.after!)).toEqual({
       'insecure-registries': ['10.0.0.0/8', 'harbor-http.example.local'],
       'log-driver': 'json-file',
@@ -188,7 +187,7 @@ describe('planNode: a Docker restart is a decision (restart: if-idle | always | 
     expect(plan.handlers).toEqual(['daemon-reload', 'reload-docker', 'restart-docker']);
     const json = plan.changes.find((c) => c.resource === 'daemon-json');
     expect(JSON.parse(json!.after!)).toEqual({ 'live-restore': true });
-    expect(plan.expect).toContainEqual({ kind: 'docker-live-restore' });
+    expect(plan.expect).toContainEqual({ runtime: 'docker', kind: 'live-restore' });
     expect(plan.notes).toEqual(['live-restore is turned on first (a reload), so the 23 running containers survive the restart']);
   });
 
@@ -219,7 +218,7 @@ describe('planNode refuses what would not work, touching nothing', () => {
   });
 
   it('a node without Docker', () => {
-    expect(planNode(stateFrom('docker-absent', {}), desired([httpsRegistry])).blockers.join()).toMatch(/Docker is not installed on this node/);
+    expect(planNode(stateFrom('docker-absent', {}), desired([httpsRegistry])).blockers.join()).toMatch(/no runtime dockhand configures is installed on this node \(Docker, containerd\)/);
     expect(planNode(stateFrom('docker-absent', {}), desired([httpsRegistry], { runtimes: ['docker'] })).blockers).toEqual(['Docker is not installed on this node']);
   });
 });

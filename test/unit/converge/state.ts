@@ -2,12 +2,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { managedFile, type NodeState } from '../../../src/converge/node-state.ts';
-import type { DesiredState } from '../../../src/converge/types.ts';
+import type { DesiredState } from '../../../src/plan/types.ts';
+import type { NodePlan } from '../../../src/converge/plan.ts';
 import type { RegistrySpec } from '../../../src/playbook/types.ts';
 import { parseFacts } from '../../../src/facts/parse.ts';
 import { requireFamily } from '../../../src/facts/os-release.ts';
 import { parseSections } from '../../../src/formats/sections.ts';
-import type { DockerFacts } from '../../../src/facts/types.ts';
+import type { DockerFacts } from '../../../src/runtimes/docker/types.ts';
 
 export const CA = readFileSync(join(import.meta.dirname, 'fixtures', 'ca.crt'), 'utf8');
 
@@ -23,6 +24,16 @@ export function fixtureDropIns(name: string): Map<string, string> {
   return files;
 }
 
+/** How registry options reach Docker in a plan (null: Docker not planned, or asked nothing). */
+export function mechanismOf(plan: NodePlan): string | null {
+  return plan.runtimePlans.find((p) => p.runtime === 'docker')?.mechanism ?? null;
+}
+
+/** The Docker facts a parsed fixture holds. */
+export function dockerOf(facts: NodeState['facts']): DockerFacts {
+  return facts.runtimes['docker'] as DockerFacts;
+}
+
 export function stateFrom(
   fixture: string,
   files: Record<string, string> | Map<string, string> = {},
@@ -30,7 +41,7 @@ export function stateFrom(
 ): NodeState {
   const facts = parseFacts(fixtureOutput(fixture));
   return {
-    facts: { ...facts, docker: { ...facts.docker, ...options.docker } },
+    facts: { ...facts, runtimes: { ...facts.runtimes, docker: { ...dockerOf(facts), ...options.docker } } },
     family: requireFamily(facts.os, 'node'),
     files: new Map([...(files instanceof Map ? files : new Map(Object.entries(files)))].map(([path, text]) => [path, managedFile(Buffer.from(text, 'utf8'))])),
     trustMissing: options.trustMissing ?? [],

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DockhandError } from '../../../src/errors.ts';
 import { parseOsRelease, requireFamily } from '../../../src/facts/index.ts';
-import type { OsRelease } from '../../../src/facts/types.ts';
+import type { OsRelease } from '../../../src/plan/facts.ts';
 import { loadFixtures } from './fixtures.ts';
 
 describe('parseOsRelease (golden fixtures)', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseDaemonJson } from '../../../src/runtimes/docker/daemon-json.ts';
-import { parseDockerInfo } from '../../../src/runtimes/docker/info.ts';
+import { parseDockerState } from '../../../src/runtimes/docker/info.ts';
 import { parseDockerdVersion, referencesDockerOpts, supportsValidate } from '../../../src/runtimes/docker/facts.ts';
 import { parseEnvFile } from '../../../src/formats/env-file.ts';
 import { splitQuotedWords } from '../../../src/formats/shell-words.ts';
@@ -107,32 +107,24 @@ describe('daemon.json', () => {
   });
 });
 
-describe('docker info', () => {
+describe('docker state (docker_state in src/runtimes/docker/node.sh)', () => {
   it('is null when the daemon could not be reached', () => {
-    expect(parseDockerInfo('{"ID":"","ServerErrors":["Cannot connect to the Docker daemon"],"ClientInfo":{}}')).toBeNull();
-    expect(parseDockerInfo('not json')).toBeNull();
-    expect(parseDockerInfo(null)).toBeNull();
+    expect(parseDockerState('version \nerrors 1\nlive-restore false\ncontainers-running 0\n')).toBeNull();
+    expect(parseDockerState('version 24.0.7\nerrors 2\n')).toBeNull();
+    expect(parseDockerState('')).toBeNull();
+    expect(parseDockerState(null)).toBeNull();
   });
 
-  it('collects insecure CIDRs and insecure index configs, and mirrors', () => {
-    const info = parseDockerInfo(
-      JSON.stringify({
-        ServerVersion: '24.0.7',
-        LiveRestoreEnabled: true,
-        ContainersRunning: 3,
-        RegistryConfig: {
-          InsecureRegistryCIDRs: ['127.0.0.0/8'],
-          IndexConfigs: { 'docker.io': { Name: 'docker.io', Secure: true }, 'reg:5000': { Name: 'reg:5000', Secure: false } },
-          Mirrors: ['https://m.example/'],
-        },
-      }),
+  it('collects insecure CIDRs and registries, and mirrors', () => {
+    const info = parseDockerState(
+      ['version 24.0.7', 'errors 0', 'live-restore true', 'containers-running 3', 'insecure 127.0.0.0/8', 'insecure reg:5000', 'mirror https://m.example', ''].join('\n'),
     );
     expect(info).toEqual({
       serverVersion: '24.0.7',
       liveRestore: true,
       containersRunning: 3,
       insecureRegistries: ['127.0.0.0/8', 'reg:5000'],
-      registryMirrors: ['https://m.example/'],
+      registryMirrors: ['https://m.example'],
     });
   });
 });

@@ -33,7 +33,7 @@ describe('FACTS_SCRIPT', () => {
       expect(facts.hostname).toBe(hostname());
       const osRelease = existsSync('/etc/os-release') ? readFileSync('/etc/os-release', 'utf8') : '';
       expect(facts.os).toEqual(parseOsRelease(osRelease));
-      expect(typeof facts.docker.installed).toBe('boolean');
+      expect(typeof facts.runtimes['docker']?.installed).toBe('boolean');
     },
     70_000,
   );

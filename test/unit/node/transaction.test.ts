@@ -16,8 +16,8 @@ const tx: Transaction = {
   ],
   validate: [{ runtime: 'docker', path: '/etc/docker/daemon.json' }],
   handlers: ['update-trust', 'reload-docker'],
-  expect: [{ kind: 'docker-active' }, { kind: 'docker-insecure', value: 'harbor.local' }],
-  report: ['docker'],
+  expect: [{ runtime: 'docker', kind: 'active' }, { runtime: 'docker', kind: 'insecure', value: 'harbor.local' }],
+  runtimes: [{ name: 'docker', daemon: 'dockerd', shell: 'runtimes/docker/node.sh' }],
 };
 
 describe('a transaction as the node receives it', () => {
@@ -33,7 +33,7 @@ describe('a transaction as the node receives it', () => {
         'handler reload-docker',
         'expect docker-active',
         'expect docker-insecure harbor.local',
-        'report docker',
+        'report docker dockerd',
         '',
       ].join('\n'),
     );
@@ -41,14 +41,14 @@ describe('a transaction as the node receives it', () => {
 
   it('refuses a path or value that is not one word (it could not be read back)', () => {
     expect(() => bundleText({ ...tx, writes: [{ ...tx.writes[0]!, path: '/etc/a b' }] })).toThrow(/cannot go in a transaction/);
-    expect(() => bundleText({ ...tx, expect: [{ kind: 'docker-insecure', value: 'a\nb' }] })).toThrow(/cannot go in a transaction/);
+    expect(() => bundleText({ ...tx, expect: [{ runtime: 'docker', kind: 'insecure', value: 'a\nb' }] })).toThrow(/cannot go in a transaction/);
   });
 
   it('carries file contents only as base64 data, and stages as valid POSIX sh', () => {
     const script = stageScript(tx);
     expect(script).not.toContain(SECRET_LIKE);
     expect(script).toContain(Buffer.from(`{"proxies"`).toString('base64').slice(0, 8));
-    for (const text of [script, recoverScript(tx.runId)]) {
+    for (const text of [script, recoverScript(tx.runId, tx.runtimes)]) {
       const parsed = spawnSync('dash', ['-n'], { input: text, encoding: 'utf8' });
       expect(parsed.stderr).toBe('');
       expect(parsed.status).toBe(0);
@@ -66,9 +66,9 @@ const out = (...sections: [string, string?][]) => sections.map(([name, body]) =>
 
 describe('the outcome a worker reports', () => {
   it('committed, with what it wrote and ran', () => {
-    const o = parseOutcome('r', out(['wrote /etc/hosts'], ['handler update-trust'], ['committed'], ['docker-active', 'active\n'], ['end']));
+    const o = parseOutcome('r', out(['wrote /etc/hosts'], ['handler update-trust'], ['committed'], ['runtime-state docker', 'active\nversion 24.0.7\n'], ['end']));
     expect(o).toMatchObject({ result: 'committed', wrote: ['/etc/hosts'], handlersRun: ['update-trust'], recovered: false });
-    expect(o.runtimeState.get('docker-active')?.trim()).toBe('active');
+    expect(o.runtimeState.get('docker')?.split('\n')[0]).toBe('active');
   });
 
   it('rolled back, with the reason, the journal and files someone else changed meanwhile', () => {

@@ -1,3 +1,4 @@
+import { RUNTIME_NAMES } from '../../../src/runtimes/index.ts';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -89,7 +90,7 @@ describe('loadPlaybook: runtimes, restarts and mirrors', () => {
 
   it('names a bad runtime, restart policy and mirror key with file, line and path', async () => {
     const text = 'hosts: all\nruntimes: [docker, crio]\nrestart: sometimes\nregistries:\n  - host: docker.io\n    mirrors:\n      - {url: https://m.example, colour: blue}\n';
-    const error = await parsePlaybook(text, 'bad.yml').catch((e: unknown) => e);
+    const error = await parsePlaybook(text, 'bad.yml', { runtimes: RUNTIME_NAMES }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PlaybookError);
     const message = (error as Error).message;
     expect(message).toContain('bad.yml:2: runtimes[1]: "crio" must be one of "docker", "containerd"');

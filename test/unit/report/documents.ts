@@ -13,6 +13,7 @@ export function host(name: string, status: ConvergeHost['status'], extra: Partia
     os_family: 'debian',
     runtimes: ['docker'],
     mechanism: 'drop-in',
+    via: [{ runtime: 'docker', mechanism: 'drop-in', via: 'the DOCKER_OPTS drop-in' }],
     changes: [],
     handlers: [],
     missing_effect: [],
@@ -35,7 +36,7 @@ export function checkDocument(hosts: ConvergeHost[] = [
     handlers: [],
   }),
   host('rhel1', 'failed', { error: 'nothing changed: dockerd\'s daemon.json is not valid JSON' }),
-  host('deb3', 'unreachable', { error: 'deb3: connect ECONNREFUSED 10.0.0.4:22', os_family: null, mechanism: null }),
+  host('deb3', 'unreachable', { error: 'deb3: connect ECONNREFUSED 10.0.0.4:22', os_family: null, mechanism: null, via: [] }),
 ]): ConvergeDocument {
   const summary: ConvergeDocument['summary'] = {};
   for (const h of hosts) summary[h.status] = (summary[h.status] ?? 0) + 1;

@@ -26,12 +26,14 @@ describe('tables', () => {
       value: {
         family: 'debian' as const,
         os: { id: 'debian', idLike: [], versionId: '12', prettyName: 'Debian GNU/Linux 12 (bookworm)' },
-        docker: {
-          installed: true, running: true, version: '20.10.24+dfsg1', unit: null, honoursDockerOpts: true,
-          daemonJson: { present: true, valid: true, keys: ['insecure-registries', 'registry-mirrors', 'live-restore', 'log-driver'] },
-          containersRunning: 3, liveRestore: true,
+        runtimes: {
+          docker: {
+            installed: true, running: true, version: '20.10.24+dfsg1', unit: null, honoursDockerOpts: true,
+            daemonJson: { present: true, valid: true, keys: ['insecure-registries', 'registry-mirrors', 'live-restore', 'log-driver'] },
+            containersRunning: 3, liveRestore: true,
+          },
+          containerd: { installed: true, running: true, version: '1.6.20~ds1', activeState: 'active', criStatus: 'ok', config: { criDisabled: false } },
         },
-        containerd: { installed: true, running: true, version: '1.6.20~ds1', activeState: 'active', criStatus: 'ok', config: { criDisabled: false } },
         kubelet: { present: false, endpoint: null, runtime: null, source: null },
         trust: null,
         hostname: name,

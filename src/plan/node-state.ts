@@ -1,0 +1,47 @@
+/** What a node is now, as planning sees it: its facts, the bytes of every file dockhand manages there, and its transactions. */
+import { createHash } from 'node:crypto';
+import type { NodeFacts, OsFamily } from './facts.ts';
+
+/** An earlier run's transaction that began and has no outcome, while no worker holds the node lock. */
+export interface UnfinishedTransaction {
+  readonly runId: string;
+  /** Its journal, one step a line (see src/node/transaction/worker.sh). */
+  readonly journal: readonly string[];
+}
+
+/** One managed file as it is on the node. */
+export interface ManagedFile {
+  /** The content as text; null when the bytes are not UTF-8 (such a file is never edited). */
+  readonly text: string | null;
+  /** sha256 of the exact bytes: what the transaction compares before it writes. */
+  readonly sha256: string;
+}
+
+export interface NodeState {
+  readonly facts: NodeFacts;
+  readonly family: OsFamily;
+  /** Path -> each managed file that exists. */
+  readonly files: ReadonlyMap<string, ManagedFile>;
+  /** Installed anchors whose certificates the trust bundle lacks: an update is owed. */
+  readonly trustMissing: readonly string[];
+  /** A transaction is running on the node now (another run's worker holds the lock). */
+  readonly lockHeld: boolean;
+  readonly unfinished: readonly UnfinishedTransaction[];
+}
+
+export function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The file as dockhand sees it: exact bytes hashed, text only when it is UTF-8. */
+export function managedFile(bytes: Uint8Array): ManagedFile {
+  let text: string | null;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    text = null;
+  }
+  return { text, sha256: sha256(bytes) };
+}

@@ -1,0 +1,70 @@
+# shellcheck shell=sh
+# Docker on the node: the one reader of what a running dockerd reports, and the functions the node
+# transaction dispatches to (src/node/transaction/worker.sh). Definitions only; follows
+# src/node/sh/preamble.sh (and, in the transaction, the worker's helpers: wait_active, ACTIVE_WAIT).
+
+# docker_state: what the running dockerd reports, one item a line: `version V`, `errors N`,
+# `live-restore true|false`, `containers-running N`, `insecure VALUE` (each insecure CIDR block and
+# insecure registry), `mirror URL` (without its trailing slash); nothing when no dockerd answers.
+docker_state() {
+  # shellcheck disable=SC2016 # a Go template, not shell
+  t docker info --format 'version {{.ServerVersion}}
+errors {{len .ServerErrors}}
+live-restore {{.LiveRestoreEnabled}}
+containers-running {{.ContainersRunning}}
+{{range .RegistryConfig.InsecureRegistryCIDRs}}insecure {{json .}}
+{{end}}{{range $k, $v := .RegistryConfig.IndexConfigs}}{{if not $v.Secure}}insecure {{$k}}
+{{end}}{{end}}{{range .RegistryConfig.Mirrors}}mirror {{.}}
+{{end}}' 2>/dev/null | sed 's|"||g; s|/*$||'
+}
+
+# docker_validate PATH: dockerd's own check of a new daemon.json; the reason on stdout when it refuses
+docker_validate() {
+  _said=$(dockerd --validate --config-file "$1" 2>&1) && return 0
+  printf 'dockerd --validate refused the new %s: %s\n' "$1" "$_said"
+  return 1
+}
+
+# docker_handler ACTION: restart, reload, or wait (for a restart cut off by a dead worker); on failure
+# the reason on stdout, systemctl's own words on stderr (the transaction's log)
+docker_handler() {
+  case $1 in
+    restart)
+      systemctl reset-failed docker.service 2>/dev/null
+      systemctl restart docker.service >&2 || { echo 'docker did not start with the new configuration'; return 1; }
+      wait_active docker.service || { echo "docker was not active $ACTIVE_WAIT s after its restart"; return 1; } ;;
+    reload)
+      systemctl reload docker.service >&2 || { echo 'docker did not reload its configuration'; return 1; } ;;
+    wait)
+      wait_active docker.service || { echo 'docker is not active'; return 1; } ;;
+  esac
+}
+
+# docker_lacking: reads the expectations (KIND [VALUE] a line) on stdin; prints what dockerd lacks, one a
+# line (values compare as the controller wrote them: case-insensitive, mirrors without a trailing slash)
+docker_lacking() {
+  _state=
+  while read -r _kind _value; do
+    case $_kind in
+      active) systemctl is-active --quiet docker.service || echo 'dockerd is not running' ;;
+      insecure|mirror|live-restore)
+        [ -n "$_state" ] || _state=$(docker_state)
+        case $_kind in
+          insecure) printf '%s\n' "$_state" | grep -qixF "insecure $_value" || echo "insecure registry $_value" ;;
+          mirror) printf '%s\n' "$_state" | grep -qixF "mirror $_value" || echo "registry mirror $_value" ;;
+          *) printf '%s\n' "$_state" | grep -qxF 'live-restore true' || echo 'live-restore' ;;
+        esac ;;
+    esac
+  done
+}
+
+# docker_report: how dockerd is after the transaction (for the outcome)
+docker_report() {
+  systemctl is-active docker.service 2>/dev/null
+  docker_state
+}
+
+# docker_journal: the end of dockerd's journal, for a rollback's report
+docker_journal() {
+  journalctl -u docker.service -n 25 --no-pager -o cat 2>&1 | tail -n 25
+}
