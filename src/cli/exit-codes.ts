@@ -5,7 +5,7 @@ export const ExitCode = {
   usage: 1,
   /** At least one node failed. */
   failed: 2,
-  /** Drift found (check mode). */
+  /** Drift found (check mode), or left in place because the change it needs was not allowed (blocked nodes). */
   drift: 3,
   /** At least one node unreachable, none failed. */
   unreachable: 4,
@@ -19,10 +19,10 @@ export const ExitCode = {
 
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
-/** The run's exit code from its nodes' statuses: failures first, then unreachable, then drift. */
+/** The run's exit code from its nodes' statuses: failures first, then unreachable, then drift (found, or left by a blocked node). */
 export function exitCodeFor(statuses: readonly string[]): ExitCode {
   if (statuses.some((s) => s === 'failed' || s === 'rolled_back')) return ExitCode.failed;
   if (statuses.includes('unreachable')) return ExitCode.unreachable;
-  if (statuses.includes('drift')) return ExitCode.drift;
+  if (statuses.includes('drift') || statuses.includes('blocked')) return ExitCode.drift;
   return ExitCode.ok;
 }

@@ -57,6 +57,7 @@ function program(setExit: (code: ExitCode) => void): Command {
           .choices(['if-idle', 'always', 'never']),
       )
       .option('--allow-restart', 'the same as --restart always: a Docker restart may stop running containers')
+      .option('--retry-failed', 'try again a change that failed on a node before (a node remembers it and is otherwise blocked)', false)
       .option('--from-kubekey <file>', 'derive the play from a KubeKey cluster file (spec.registry, containerManager); -i defaults to the same file')
       .option('--from-kubespray <dir>', 'derive the play from a Kubespray inventory directory (its group_vars); -i defaults to its hosts file')
       .option('--print-play', 'print the play derived by --from-kubekey or --from-kubespray as YAML, and stop (no node is touched)', false)

@@ -1,11 +1,12 @@
 /**
- * Converging one node: read its state (finishing first what an earlier run left unfinished), plan,
- * then (apply mode) hand the plan to the node as one transaction that writes, runs the handlers,
- * verifies and commits or rolls back on the node itself, whatever happens to this process.
+ * Converging one node: read its state (finishing first what an earlier run left unfinished, and waiting
+ * for another run's transaction in flight), plan, then (apply mode) hand the plan to the node as one
+ * transaction that writes, runs the handlers, verifies and commits or rolls back on the node itself,
+ * whatever happens to this process.
  */
 import type { Connection } from '../connection/types.ts';
-import { newRunId } from '../node/transaction/bundle.ts';
-import { recoverTransaction, runTransaction } from '../node/transaction/run.ts';
+import { LOCK_WAIT_S, newRunId } from '../node/transaction/bundle.ts';
+import { recoverTransaction, runTransaction, waitForNodeLock } from '../node/transaction/run.ts';
 import type { Transaction, TransactionOutcome, TransactionRuntime } from '../node/transaction/types.ts';
 import type { OsFamily } from '../plan/facts.ts';
 import type { DesiredState, FileChange, Handler, RestartDecision } from '../plan/types.ts';
@@ -24,7 +25,8 @@ export interface RecoveredTransaction {
 }
 
 export interface NodeConvergence {
-  readonly status: 'ok' | 'changed' | 'drift' | 'failed' | 'rolled_back';
+  /** blocked: the change may not be made now (a restart the policy refuses, a change that failed here before); nothing was changed. */
+  readonly status: 'ok' | 'changed' | 'drift' | 'blocked' | 'failed' | 'rolled_back';
   readonly osFamily: OsFamily | null;
   /** The runtimes configured on this node. */
   readonly runtimes: readonly string[];
@@ -33,14 +35,16 @@ export interface NodeConvergence {
   readonly warnings: readonly string[];
   /** How it was done, in words (live-restore turned on before a restart). */
   readonly notes: readonly string[];
-  /** Changes planned (check) or in place after the run (apply; none once files were put back). */
+  /** Changes planned (check, and a blocked node) or in place after the run (apply; none once files were put back). */
   readonly changes: readonly FileChange[];
   /** What the running runtimes lacked before the run. */
   readonly missingEffect: readonly string[];
-  /** Handlers owed (check) or run (apply). */
+  /** Handlers owed (check, blocked) or run (apply). */
   readonly handlers: readonly Handler[];
   /** Each runtime restart the change needs, and whether it may happen. */
   readonly restarts: readonly RestartDecision[];
+  /** Why the change may not be made now (the node is blocked, or would be: check says it as drift). */
+  readonly blocked: readonly string[];
   /** An earlier run's unfinished transaction, finished or undone by this run. */
   readonly recovered: RecoveredTransaction | null;
   /** Images whose pull check passed. */
@@ -53,7 +57,7 @@ const MAX_ATTEMPTS = 3;
 function empty(status: NodeConvergence['status'], error: string | null): NodeConvergence {
   return {
     status, osFamily: null, runtimes: [], mechanisms: [], warnings: [], notes: [], changes: [], missingEffect: [], handlers: [],
-    restarts: [], recovered: null, verified: [], error,
+    restarts: [], blocked: [], recovered: null, verified: [], error,
   };
 }
 
@@ -72,7 +76,15 @@ export async function convergeNode(
   // Another run may change the node between our read and our transaction: the transaction then
   // refuses (compare-and-swap under the node lock) and the node is read and planned again.
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
-    const state = await readNodeState(connection, nodeName, desired.runtimes);
+    let state = await readNodeState(connection, nodeName, desired.runtimes);
+    if (state.lockHeld) {
+      // another run's transaction is in flight: its files may be written and its restart not yet done,
+      // which would read as a restart owed. Wait for it to end, then read the node as it left it.
+      if (!(await waitForNodeLock(connection, LOCK_WAIT_S))) {
+        return { ...empty('failed', `nothing changed: another dockhand run has held this node's lock for ${LOCK_WAIT_S} s`), osFamily: state.family };
+      }
+      state = await readNodeState(connection, nodeName, desired.runtimes);
+    }
     if (state.unfinished.length > 0) {
       if (mode === 'check') return unfinishedInCheck(state, state.unfinished[0]!);
       const result = await recoverAll(connection, state.unfinished);
@@ -96,7 +108,13 @@ function unfinishedInCheck(state: NodeState, unfinished: UnfinishedTransaction):
   };
 }
 
-/** Finish every unfinished transaction, oldest first; stop at the first that had to be undone. */
+/** The files a transaction did not put back, and why, as a report says it. */
+function notRestoredText(outcome: TransactionOutcome): string {
+  if (outcome.notRestored.length === 0) return '';
+  return `; NOT put back: ${outcome.notRestored.map((f) => `${f.path} (${f.reason})`).join(', ')}`;
+}
+
+/** Finish every unfinished transaction, oldest first; stop at the first that had to be undone or could not be finished. */
 async function recoverAll(
   connection: Connection,
   unfinished: readonly UnfinishedTransaction[],
@@ -105,13 +123,17 @@ async function recoverAll(
   for (const { runId } of unfinished) {
     const outcome = await recoverTransaction(connection, runId, RUNTIMES.map(transactionRuntime));
     recovered = { runId, outcome: outcome.result, detail: outcome.message };
-    if (outcome.result === 'committed' || outcome.result === 'aborted') continue;
-    const undone = outcome.result === 'rolled-back' || outcome.result === 'undone';
+    if ((outcome.result === 'committed' || outcome.result === 'aborted') && outcome.notRestored.length === 0) continue;
+    const undone = (outcome.result === 'rolled-back' || outcome.result === 'undone') && outcome.notRestored.length === 0;
+    const what =
+      outcome.result === 'busy' ? 'another run holds the node lock; it is still unfinished'
+      : undone ? `rolled back${outcome.result === 'undone' ? ' (its files are back as they were)' : ''}`
+      : 'could not finish it';
     return {
       recovered,
       stop: {
         status: undone ? 'rolled_back' : 'failed',
-        error: `recovered run ${runId}: ${undone ? 'rolled back' : 'could not finish it'}: ${outcome.message ?? 'no reason given'}${journalTail(outcome)}; this run changed nothing else on this node`,
+        error: `recovered run ${runId}: ${what}: ${outcome.message ?? 'no reason given'}${journalTail(outcome)}${notRestoredText(outcome)}; this run changed nothing else on this node`,
       },
     };
   }
@@ -148,19 +170,24 @@ async function convergeOnce(
     missingEffect: plan.missingEffect,
     handlers: plan.handlers,
     restarts: plan.restarts,
+    blocked: plan.blocked,
     verified: [],
   };
   if (plan.blockers.length > 0) {
-    return { ...base, mechanisms: [], warnings: [], notes: [], status: 'failed', changes: [], handlers: [], error: `nothing changed: ${plan.blockers.join('; ')}` };
+    return { ...base, mechanisms: [], warnings: [], notes: [], blocked: [], status: 'failed', changes: [], handlers: [], error: `nothing changed: ${plan.blockers.join('; ')}` };
   }
   const nothingToDo = plan.changes.length === 0 && plan.handlers.length === 0;
   if (mode === 'check') {
     return { ...base, status: nothingToDo && plan.missingEffect.length === 0 ? 'ok' : 'drift', error: null };
   }
+  if (plan.blocked.length > 0 && !nothingToDo) {
+    // what would change is in the report; nothing was changed
+    return { ...base, warnings: [], status: 'blocked', error: null };
+  }
   if (nothingToDo) {
     return plan.missingEffect.length === 0
       ? { ...base, status: 'ok', error: null }
-      : { ...base, status: 'failed', error: `the registry is not in effect: ${plan.missingEffect.join(', ')}` };
+      : { ...base, status: 'failed', error: `the registry is not in effect: ${plan.missingEffect.join('; ')}` };
   }
   for (const warning of plan.warnings) warn(warning);
   return applyPlan(connection, state, plan, base);
@@ -173,6 +200,7 @@ function transactionRuntime(runtime: Runtime): TransactionRuntime {
 function transactionFor(state: NodeState, plan: NodePlan): Transaction {
   return {
     runId: newRunId(),
+    key: plan.key,
     family: state.family,
     writes: plan.changes.map((change) => ({
       path: change.path,
@@ -195,11 +223,12 @@ async function applyPlan(
 ): Promise<Omit<NodeConvergence, 'recovered'> | 'changed-underneath'> {
   const outcome = await runTransaction(connection, transactionFor(state, plan));
   if (outcome.result === 'changed-underneath') return 'changed-underneath';
-  // What is on the node now: nothing of this run's once its files were put back.
+  // What is on the node now: nothing of this run's once its files were put back (but what was not).
   const putBack = outcome.result === 'undone' || outcome.result === 'rolled-back';
-  const made = putBack ? [] : plan.changes.filter((change) => outcome.wrote.includes(change.path));
+  const left = new Set(outcome.notRestored.map((f) => f.path));
+  const made = plan.changes.filter((change) => outcome.wrote.includes(change.path) && (!putBack || left.has(change.path)));
   const applied = { ...base, changes: made, handlers: outcome.handlersRun };
-  const notRestored = outcome.notRestored.length > 0 ? `; left as they are (changed since this run wrote them): ${outcome.notRestored.join(', ')}` : '';
+  const notRestored = notRestoredText(outcome);
   switch (outcome.result) {
     case 'committed':
       return { ...applied, status: 'changed', error: null };

@@ -77,6 +77,7 @@ export function desiredStates(playbook: Playbook, inventory: Inventory, selected
       dockerConfig: entry.dockerConfig,
       runtimes: entry.runtimes.size === 0 ? 'auto' : [...entry.runtimes],
       restart: entry.restart,
+      retryFailed: false,
       liveRestore: entry.liveRestore,
     });
   }

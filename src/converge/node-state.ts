@@ -54,6 +54,17 @@ export function parseNodeState(stdout: string, nodeName: string): NodeState {
   }
   const missing = sections.find((s) => s.name === 'trust-missing')?.content ?? '';
   const trustMissing = missing.split('\n').filter((line) => line.trim() !== '');
+  const links = new Set(sections.filter((s) => s.name === 'managed-link' && s.arg).map((s) => s.arg!));
+  const ledger = sections.find((s) => s.name === 'ledger')?.content ?? '';
+  const created = new Set(ledger.split('\n').filter((line) => line.startsWith('file ')).map((line) => line.slice('file '.length).trim()));
+  const failedChanges = new Map(
+    sections
+      .filter((s) => s.name === 'failed-change' && s.arg)
+      .map((s) => {
+        const [at = '', runId = '', ...reason] = s.content.trim().split(' ');
+        return [s.arg!, { at, runId, reason: reason.join(' ') }] as const;
+      }),
+  );
   const lockHeld = sections.find((s) => s.name === 'node-lock')?.content.trim() === 'held';
   const unfinished = lockHeld
     ? []
@@ -61,7 +72,7 @@ export function parseNodeState(stdout: string, nodeName: string): NodeState {
         .filter((s) => s.name === 'unfinished' && s.arg)
         .map((s) => ({ runId: s.arg!, journal: s.content.split('\n').map((l) => l.trim()).filter(Boolean) }))
         .sort((a, b) => a.runId.localeCompare(b.runId));
-  return { facts, family, files, trustMissing, lockHeld, unfinished };
+  return { facts, family, files, links, created, failedChanges, trustMissing, lockHeld, unfinished };
 }
 
 /** Read a node's state as root; throws when the script did not complete. */

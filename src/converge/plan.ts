@@ -3,7 +3,8 @@
  * node must show afterwards. Pure: check and apply share it; only execution talks to the node. The
  * registry names and the system trust store are the host's; each runtime plans its own part.
  */
-import { fileChange, editableText } from '../plan/file-change.ts';
+import { editableText, fileChange, fileRemoval } from '../plan/file-change.ts';
+import { changeKey } from '../plan/change-key.ts';
 import { orderHandlers, UPDATE_TRUST } from '../plan/handlers.ts';
 import type { NodeState } from '../plan/node-state.ts';
 import type { DesiredState, Expectation, FileChange, Handler, RestartDecision, RuntimePlan } from '../plan/types.ts';
@@ -21,6 +22,10 @@ export interface NodePlan {
   readonly handlers: readonly Handler[];
   /** Why the node cannot converge; non-empty means: touch nothing, fail the node. */
   readonly blockers: readonly string[];
+  /** Why the change may not be made now (a restart the policy refuses, a change that failed here before); non-empty means: touch nothing, the node is blocked. */
+  readonly blocked: readonly string[];
+  /** The change by content (its writes, handlers and expectations): how the node remembers a change that failed. */
+  readonly key: string;
   /** What the running runtimes lack now (before any change), in the runtimes' words. */
   readonly missingEffect: readonly string[];
   /** Things an operator should know before this runs (containers a restart will stop). */
@@ -44,21 +49,27 @@ function planHosts(state: NodeState, desired: DesiredState): { change?: FileChan
   return change === undefined ? {} : { change };
 }
 
-/** Each registry's CA as system trust anchors (one file per certificate where the family needs it). */
-function planTrust(state: NodeState, desired: DesiredState): FileChange[] {
+/** Each registry's CA as system trust anchors (one file per certificate where the family needs it); anchors have dockhand's own names. */
+function planTrust(state: NodeState, desired: DesiredState): { changes: FileChange[]; notes: string[] } {
   const changes: (FileChange | undefined)[] = [];
+  const notes: string[] = [];
+  const remove = (path: string) => {
+    const removal = fileRemoval(state, 'trust-store', path, { dockhandNamed: true });
+    changes.push(removal.change);
+    if (removal.note !== undefined) notes.push(removal.note);
+  };
   for (const registry of desired.registries) {
     const anchorsNow = [...state.files.keys()].filter((path) => isAnchorOf(path, registry.host));
     if (registry.state === 'absent') {
-      for (const path of anchorsNow) changes.push(fileChange(state, 'trust-store', path, null));
+      anchorsNow.forEach(remove);
       continue;
     }
     if (!registry.ca) continue;
     const wanted = anchorFiles(state.family, registry.host, parseCaBundle(Buffer.from(registry.ca.pem)).certificates);
     for (const [path, content] of wanted) changes.push(fileChange(state, 'trust-store', path, content));
-    for (const path of anchorsNow) if (!wanted.has(path)) changes.push(fileChange(state, 'trust-store', path, null));
+    anchorsNow.filter((path) => !wanted.has(path)).forEach(remove);
   }
-  return changes.filter((c) => c !== undefined);
+  return { changes: changes.filter((c) => c !== undefined), notes };
 }
 
 /** Plan one node. */
@@ -68,22 +79,32 @@ export function planNode(state: NodeState, desired: DesiredState): NodePlan {
   const runtimePlans = runtimes.map((runtime) => runtime.plan(state, desired));
   const hosts = planHosts(state, desired);
   const trust = planTrust(state, desired);
-  const changes = [...(hosts.change ? [hosts.change] : []), ...trust, ...runtimePlans.flatMap((p) => p.changes)];
+  const changes = [...(hosts.change ? [hosts.change] : []), ...trust.changes, ...runtimePlans.flatMap((p) => p.changes)];
 
   const handlers = new Set<Handler>(runtimePlans.flatMap((p) => p.handlers));
   const anchorKept = (path: string) => !changes.some((c) => c.path === path && c.after === null);
-  if (trust.length > 0 || state.trustMissing.some(anchorKept)) handlers.add(UPDATE_TRUST);
+  if (trust.changes.length > 0 || state.trustMissing.some(anchorKept)) handlers.add(UPDATE_TRUST);
 
+  const ordered = orderHandlers(handlers, RUNTIMES.map((r) => r.name));
+  const expect = runtimePlans.flatMap((p) => p.expect);
+  const key = changeKey(changes, ordered, expect);
+  const failed = state.failedChanges.get(key);
+  const blocked = runtimePlans.flatMap((p) => p.blocked);
+  if (failed !== undefined && !desired.retryFailed && (changes.length > 0 || ordered.length > 0)) {
+    blocked.push(`this change failed here on ${failed.at} (run ${failed.runId}: ${failed.reason}), so dockhand does not try it again: fix the cause, then run with --retry-failed`);
+  }
   return {
     runtimes: choice.runtimes,
     runtimePlans,
     changes,
-    handlers: orderHandlers(handlers, RUNTIMES.map((r) => r.name)),
+    handlers: ordered,
     blockers: [...choice.blockers, ...(hosts.blocker ? [hosts.blocker] : []), ...runtimePlans.flatMap((p) => p.blockers)],
+    blocked,
+    key,
     missingEffect: runtimePlans.flatMap((p) => p.missingEffect),
     warnings: runtimePlans.flatMap((p) => p.warnings),
-    notes: runtimePlans.flatMap((p) => p.notes),
-    expect: runtimePlans.flatMap((p) => p.expect),
+    notes: [...trust.notes, ...runtimePlans.flatMap((p) => p.notes)],
+    expect,
     validate: runtimePlans.flatMap((p) => p.validate.map((path) => ({ runtime: p.runtime, path }))),
     restarts: runtimePlans.map((p) => p.restart).filter((r) => r !== null),
   };

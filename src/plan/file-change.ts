@@ -28,3 +28,23 @@ export function editableText(state: NodeState, path: string): { readonly text: s
   if (now.text === null) return { blocker: `${path} is not UTF-8 text: dockhand edits only UTF-8 files (convert it, e.g. with iconv, and run again)` };
   return { text: now.text };
 }
+
+/**
+ * Taking a file back (a retired registry's): only a file dockhand created here (its ledger says so, or,
+ * `dockhandNamed`, its name and place are dockhand's own), and never a symbolic link, whose target is
+ * someone else's. Otherwise the file stays and a note says why.
+ */
+export function fileRemoval(
+  state: NodeState,
+  resource: ResourceKind,
+  path: string,
+  options: { readonly dockhandNamed?: boolean } = {},
+): { readonly change?: FileChange; readonly note?: string } {
+  if (!state.files.has(path)) return {};
+  if (state.links.has(path)) return { note: `left ${path} as it is: it is a symbolic link, and dockhand removes only files it created` };
+  if (!state.created.has(path) && options.dockhandNamed !== true) {
+    return { note: `left ${path} as it is: dockhand did not create it (its record of the files it made on this node does not hold it)` };
+  }
+  const change = fileChange(state, resource, path, null);
+  return change === undefined ? {} : { change };
+}

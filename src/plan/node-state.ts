@@ -24,9 +24,22 @@ export interface NodeState {
   readonly files: ReadonlyMap<string, ManagedFile>;
   /** Installed anchors whose certificates the trust bundle lacks: an update is owed. */
   readonly trustMissing: readonly string[];
+  /** Managed paths that are symbolic links (written through, never deleted). */
+  readonly links: ReadonlySet<string>;
+  /** The files dockhand created on this node (its ledger): a retired registry's files go only where they are in it. */
+  readonly created: ReadonlySet<string>;
+  /** Changes that failed on this node, by key (see `changeKey`): not tried again unless asked. */
+  readonly failedChanges: ReadonlyMap<string, FailedChange>;
   /** A transaction is running on the node now (another run's worker holds the lock). */
   readonly lockHeld: boolean;
   readonly unfinished: readonly UnfinishedTransaction[];
+}
+
+/** A change that failed on the node: when, in which run, and why. */
+export interface FailedChange {
+  readonly at: string;
+  readonly runId: string;
+  readonly reason: string;
 }
 
 export function sha256(bytes: Uint8Array): string {

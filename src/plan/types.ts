@@ -20,6 +20,8 @@ export interface DesiredState {
   readonly runtimes: RuntimeSelection;
   /** The most careful restart policy of the plays. */
   readonly restart: RestartPolicy;
+  /** Try a change again that failed on the node before (`--retry-failed`); otherwise such a node is blocked. */
+  readonly retryFailed: boolean;
   readonly liveRestore: 'enable' | 'keep';
 }
 
@@ -75,6 +77,11 @@ export interface RuntimePlan {
   readonly handlers: readonly Handler[];
   /** Why this node cannot converge: non-empty means touch nothing on it. */
   readonly blockers: readonly string[];
+  /**
+   * Why the change may not be made now, though it would work: a restart the restart policy does not allow.
+   * Non-empty means touch nothing; the node keeps its drift (blocked, not failed).
+   */
+  readonly blocked: readonly string[];
   /** What an operator should know before this runs. */
   readonly warnings: readonly string[];
   /** What the running runtime lacks now (before any change), each a phrase that names it (`dockerd lacks insecure registry X`). */

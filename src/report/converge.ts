@@ -46,6 +46,8 @@ export interface ConvergeHost {
   readonly notes: string[];
   /** Each runtime restart the change needs: whether it may happen, and why. */
   readonly restarts: { runtime: string; needed: boolean; allowed: boolean; reason: string }[];
+  /** Why the change may not be made now: a blocked node (apply) or one that would be (check). */
+  readonly blocked: string[];
   /** An earlier run's unfinished transaction this run finished (or undid). */
   readonly recovered: { run_id: string; outcome: string; detail: string | null } | null;
   readonly error: string | null;
@@ -120,6 +122,7 @@ function hostReport(outcome: NodeOutcome<NodeConvergence>, options: DocumentOpti
     warnings: [...(value?.warnings ?? [])],
     notes: [...(value?.notes ?? [])],
     restarts: (value?.restarts ?? []).map((r) => ({ runtime: r.runtime, needed: r.needed, allowed: r.allowed, reason: r.reason })),
+    blocked: [...(value?.blocked ?? [])],
     recovered: value?.recovered ? { run_id: value.recovered.runId, outcome: value.recovered.outcome, detail: value.recovered.detail } : null,
     error: value?.error ?? outcome.error,
     duration_ms: outcome.durationMs,
@@ -155,7 +158,9 @@ export interface TextOptions {
 }
 
 function hostDetails(host: ConvergeHost, mode: Mode, paint: Paint): string[] {
-  const verb = mode === 'check' ? 'would ' : '';
+  // a blocked node changed nothing: what it needs is said as check says it
+  const planned = mode === 'check' || host.status === 'blocked';
+  const verb = planned ? 'would ' : '';
   const runtimes = host.runtimes.map((runtime) => {
     const via = host.via.find((v) => v.runtime === runtime);
     return via === undefined ? runtime : `${runtime} via ${via.via}`;
@@ -167,14 +172,18 @@ function hostDetails(host: ConvergeHost, mode: Mode, paint: Paint): string[] {
   for (const warning of host.warnings) lines.push(`  ${paint('yellow', 'warning')}: ${warning}`);
   for (const note of host.notes) lines.push(`  note: ${note}`);
   for (const restart of host.restarts) {
-    if (restart.needed) lines.push(`  ${restart.runtime} restart ${mode === 'check' ? 'needed' : 'done'}, ${restart.allowed ? 'allowed' : paint('red', 'refused')}: ${restart.reason}`);
+    if (!restart.needed) continue;
+    if (planned) lines.push(`  ${restart.runtime} restart needed, ${restart.allowed ? 'allowed' : paint('yellow', 'not allowed')}: ${restart.reason}`);
+    else if (host.handlers.includes(`restart-${restart.runtime}`)) lines.push(`  ${restart.runtime} restarted: ${restart.reason}`);
   }
+  if (host.status === 'blocked') for (const reason of host.blocked) lines.push(`  ${paint('yellow', 'not changed')}: ${reason}`);
+  else if (mode === 'check') for (const reason of host.blocked.filter((r) => !host.restarts.some((x) => x.reason === r))) lines.push(`  apply would not change it: ${reason}`);
   for (const change of host.changes) {
     lines.push(`  ${verb}${change.action} ${change.resource} ${change.path}`);
     if (change.diff) lines.push(...paintDiff(change.diff.trimEnd(), paint).split('\n').map((line) => `    ${line}`));
   }
   if (host.missing_effect.length > 0) lines.push(`  not in effect${mode === 'apply' ? ' before this run' : ''}: ${host.missing_effect.join('; ')}`);
-  if (host.handlers.length > 0) lines.push(`  ${mode === 'check' ? 'handlers owed' : 'handlers'}: ${host.handlers.join(', ')}`);
+  if (host.handlers.length > 0) lines.push(`  ${planned ? 'handlers owed' : 'handlers'}: ${host.handlers.join(', ')}`);
   if (host.verified.length > 0) lines.push(`  verified: ${host.verified.join(', ')}`);
   if (host.error) lines.push(`  ${paint('red', 'error')}: ${host.error}`);
   return lines;

@@ -5,7 +5,7 @@
  */
 import type { Colour } from './style.ts';
 
-export const CONVERGE_STATUSES = ['ok', 'changed', 'drift', 'failed', 'unreachable', 'rolled_back', 'skipped'] as const;
+export const CONVERGE_STATUSES = ['ok', 'changed', 'drift', 'blocked', 'failed', 'unreachable', 'rolled_back', 'skipped'] as const;
 export type ConvergeStatus = (typeof CONVERGE_STATUSES)[number];
 
 export interface StatusTraits {
@@ -23,6 +23,7 @@ export const STATUS: { readonly [S in ConvergeStatus]: StatusTraits } = {
   ok: { colour: 'green', junit: 'passed', loud: false, means: 'is converged: nothing to do, the registry in effect' },
   changed: { colour: 'yellow', junit: 'passed', loud: false, means: 'was converged by this run' },
   drift: { colour: 'magenta', junit: 'failure', loud: true, means: 'has drifted from the playbook' },
+  blocked: { colour: 'yellow', junit: 'failure', loud: true, means: 'was not changed: the change it needs is not allowed now, so its drift stays' },
   failed: { colour: 'red', junit: 'failure', loud: true, means: 'failed' },
   unreachable: { colour: 'red', junit: 'skipped', loud: true, means: 'could not be reached' },
   rolled_back: { colour: 'red', junit: 'failure', loud: true, means: 'was rolled back: its runtime refused the change' },

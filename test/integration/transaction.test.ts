@@ -317,15 +317,22 @@ describe('a Docker restart that would stop running containers is a decision (iss
     writeFileSync(ifIdle, `registries:\n  - host: ${http.host}\n    ip: ${http.address}\n    insecure: true\n`);
     const inventory = writeInventory(dir, lab, [node], 'busy.ini');
 
+    // blocked, not failed: the drift stays (exit 3), and the report says what was not done and why
     const refused = await dockhand(['apply', ifIdle, '-i', inventory, '--known-hosts', knownHosts, '--json']);
-    expect(refused.exitCode, said(refused)).toBe(2);
-    expect(report(refused).error).toMatch(/nothing changed: restarting Docker would stop the 1 running containers \(live-restore is off\): drain the node first, or allow it/);
+    expect(refused.exitCode, said(refused)).toBe(3);
+    const blocked = report(refused) as HostReport & { blocked: string[] };
+    expect(blocked.status).toBe('blocked');
+    expect(blocked.error).toBeNull();
+    expect(blocked.blocked.join()).toMatch(/a Docker restart is needed, not allowed by restart: if-idle \(1 running container, live-restore off\): drain the node first, or allow it/);
     expect(await snapshot(node)).toBe(before);
     expect(await dockerStart(node)).toBe(started);
 
     // check says the same, per node: a restart is needed and not allowed
     const check = await dockhand(['check', ifIdle, '-i', inventory, '--known-hosts', knownHosts, '--json']);
-    const checked = (JSON.parse(check.stdout) as { hosts: { restarts: { needed: boolean; allowed: boolean }[] }[] }).hosts[0]!;
+    expect(check.exitCode, said(check)).toBe(3);
+    const checked = (JSON.parse(check.stdout) as { hosts: { status: string; restarts: { needed: boolean; allowed: boolean }[]; changes: unknown[] }[] }).hosts[0]!;
+    expect(checked.status).toBe('drift');
+    expect(checked.changes.length).toBeGreaterThan(0);
     expect(checked.restarts).toEqual([expect.objectContaining({ needed: true, allowed: false })]);
 
     const live = join(dir, 'live-restore.yml');

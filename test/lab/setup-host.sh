@@ -21,6 +21,8 @@ command -v shellcheck >/dev/null 2>&1 || packages+=(shellcheck)
 command -v prometheus-node-exporter >/dev/null 2>&1 || packages+=(prometheus-node-exporter)
 /usr/bin/python3 -c 'import junitparser' >/dev/null 2>&1 || packages+=(python3-junitparser)
 command -v script >/dev/null 2>&1 || packages+=(bsdutils)
+# the node transaction's power-loss test traces the worker's system calls on a node with this strace
+command -v strace >/dev/null 2>&1 || packages+=(strace)
 if [ "${#packages[@]}" -gt 0 ]; then
   log "installing ${packages[*]}"
   export DEBIAN_FRONTEND=noninteractive

@@ -30,12 +30,13 @@ export interface ApplyOptions extends NodeOptions, ReportOptions {
   /** --restart, or --allow-restart (always), overriding the plays' restart policy. */
   readonly restart?: RestartPolicy | undefined;
   readonly allowRestart?: boolean | undefined;
+  /** --retry-failed: a change that failed on a node before is tried again. */
+  readonly retryFailed?: boolean | undefined;
 }
 
-/** The command line's restart policy, where given, over the plays'. */
-function withRestartPolicy(states: Map<string, DesiredState>, restart: RestartPolicy | undefined): Map<string, DesiredState> {
-  if (restart === undefined) return states;
-  return new Map([...states].map(([name, state]) => [name, { ...state, restart }]));
+/** The command line's restart policy, where given, over the plays'; and whether failed changes are tried again. */
+function withCommandLine(states: Map<string, DesiredState>, restart: RestartPolicy | undefined, retryFailed: boolean): Map<string, DesiredState> {
+  return new Map([...states].map(([name, state]) => [name, { ...state, ...(restart === undefined ? {} : { restart }), retryFailed }]));
 }
 
 /** The first play that sets it decides, unless the command line does. */
@@ -61,7 +62,7 @@ function interruptible(output: Output): { signal: AbortSignal; done: () => void 
   return { signal: controller.signal, done: () => void (process.off('SIGINT', int), process.off('SIGTERM', term)) };
 }
 
-/** What counts against max_fail_percentage: a node that failed, rolled back or could not be reached. */
+/** What counts against max_fail_percentage: a node that failed, rolled back or could not be reached (not a blocked one: it changed nothing). */
 const failedNode = (outcome: NodeOutcome<NodeConvergence>) =>
   outcome.status === 'ok' ? outcome.value.status === 'failed' || outcome.value.status === 'rolled_back' : outcome.status !== 'skipped';
 
@@ -75,7 +76,7 @@ export async function applyCommand(playbookFile: string | undefined, options: Ap
   if (mode === 'apply') requirePullCredentials(playbook);
   const selected = new Set(selectHosts(inventory, options.limit, '--limit').map((host) => host.name));
   const restart = options.allowRestart === true ? 'always' : options.restart;
-  const desired = withRestartPolicy(desiredStates(playbook, inventory, selected), restart);
+  const desired = withCommandLine(desiredStates(playbook, inventory, selected), restart, options.retryFailed === true);
   const targets = await resolveTargets(inventory, [...selected].filter((name) => desired.has(name)));
   requireSelection(targets, options.limit, playbook);
   const output = outputFor(options, targets);

@@ -10,7 +10,10 @@ set -f
 for pattern in $MANAGED_FILES ${managed_files:-}; do
   set +f
   for f in $pattern; do
-    if [ -f "$f" ]; then section managed-file "$f"; base64 < "$f"; fi
+    if [ -f "$f" ]; then
+      section managed-file "$f"; base64 < "$f"
+      if [ -L "$f" ]; then section managed-link "$f"; fi
+    fi
   done
   set -f
 done
@@ -30,6 +33,13 @@ for pattern in $DEBIAN_ANCHORS $RHEL_ANCHORS; do
   set -f
 done
 set +f
+
+# what dockhand created here (a retired registry's files go only where dockhand made them), and the
+# changes that failed here (not tried again unless asked)
+if [ -f "$STATE/ledger" ]; then section ledger; cat "$STATE/ledger"; fi
+for f in "$STATE"/failed/*; do
+  if [ -f "$f" ]; then section failed-change "${f##*/}"; cat "$f"; fi
+done
 
 # transactions: unfinished ones (begun, no outcome) matter only when no worker holds the lock
 section node-lock

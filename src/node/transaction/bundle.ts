@@ -36,6 +36,7 @@ function expectation(e: Expectation): string {
 export function bundleText(tx: Transaction): string {
   const lines = [
     `family ${tx.family}`,
+    `key ${word(tx.key, 'key')}`,
     ...tx.writes.map((w, i) =>
       `change ${i + 1} ${w.after === null ? 'delete' : 'write'} ${word(w.mode, 'mode')} ${w.beforeSha256 ?? 'absent'} ${w.after === null ? 'absent' : sha256(w.after)} ${word(w.path, 'path')}`,
     ),
@@ -66,17 +67,27 @@ export function workerScript(runtimes: readonly TransactionRuntime[]): string {
   return composeScript({}, ...[...new Set(runtimes.map((r) => r.shell))].map(nodeScript), nodeScript('node/transaction/worker.sh'));
 }
 
-/** The whole script that stages a new transaction on a node and waits for its outcome. */
-export function stageScript(tx: Transaction): string {
+/** The parts that put a new transaction's files into $STATE/txn/$RUN (worker, new contents, the bundle last). */
+function unpackParts(tx: Transaction): string[] {
   const token = `DOCKHAND_${randomBytes(12).toString('hex')}`;
   const worker = workerScript(tx.runtimes);
-  const files = [
+  return [
+    UNPACK,
     unpack('worker.sh', Buffer.from(worker, 'utf8'), token),
     ...tx.writes.flatMap((w, i) => (w.after === null ? [] : [unpack(`data/${i + 1}`, w.after, token)])),
     // the bundle last: the worker's inputs are all there once it is
     unpack('bundle', Buffer.from(bundleText(tx), 'utf8'), token),
   ];
-  return composeScript({ RUN: tx.runId, MODE: 'apply', LOCK_WAIT: String(LOCK_WAIT_S) }, UNPACK, ...files, nodeScript('node/transaction/launch.sh'));
+}
+
+/** The script that stages a new transaction on a node and waits for its outcome. */
+export function stageScript(tx: Transaction): string {
+  return composeScript({ RUN: tx.runId, MODE: 'apply', LOCK_WAIT: String(LOCK_WAIT_S) }, ...unpackParts(tx), nodeScript('node/transaction/launch.sh'));
+}
+
+/** The script that stages a new transaction and does not start it (its worker is $STATE/txn/RUN/worker.sh). */
+export function unpackScript(tx: Transaction): string {
+  return composeScript({ RUN: tx.runId }, ...unpackParts(tx));
 }
 
 /**

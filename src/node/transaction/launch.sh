@@ -9,30 +9,40 @@ if [ ! -f "$T/worker.sh" ] || [ ! -f "$T/bundle" ]; then
   section error; echo "transaction $RUN is not on this node"; section end; exit 1
 fi
 
+# this launch's worker: its own pid file, output and busy note (two recoveries of one transaction may run at once)
+ID=$$
+rm -f -- "$T/pid.$ID" "$T/busy.$ID"
+
 launched=
 if [ -d /run/systemd/system ] && has systemd-run; then
   # its own unit: outside this session's cgroup, untouched when the session ends
-  if systemd-run --quiet --collect --unit "dockhand-txn-$RUN-$MODE" --property KillMode=mixed \
-      /bin/sh "$T/worker.sh" "$T" "$MODE" "$LOCK_WAIT" >>"$T/log" 2>&1; then
+  if systemd-run --quiet --collect --unit "dockhand-txn-$RUN-$MODE-$ID" --property KillMode=mixed \
+      /bin/sh "$T/worker.sh" "$T" "$MODE" "$LOCK_WAIT" "$ID" >>"$T/log" 2>&1; then
     launched=systemd-run
   fi
 fi
 if [ -z "$launched" ]; then
   # no systemd: a session of its own, no terminal, no pipe back to this one
-  setsid /bin/sh "$T/worker.sh" "$T" "$MODE" "$LOCK_WAIT" </dev/null >>"$T/log" 2>&1 &
+  setsid /bin/sh "$T/worker.sh" "$T" "$MODE" "$LOCK_WAIT" "$ID" </dev/null >>"$T/log" 2>&1 &
   launched=setsid
 fi
 # how it was started, for whoever reads this transaction later
 printf '%s\n' "$launched" >"$T/launcher"
 
-# wait for the outcome; notice a worker that died without one
+# wait for the outcome; notice a worker that died without one, or that could not have the node lock
 n=0
 while [ ! -f "$T/outcome" ]; do
   sleep 0.2
   n=$((n + 1))
-  if [ -f "$T/pid" ]; then
-    pid=$(cat "$T/pid")
-    if ! kill -0 "$pid" 2>/dev/null && [ ! -f "$T/outcome" ]; then
+  if [ -f "$T/busy.$ID" ]; then
+    section busy
+    cat "$T/busy.$ID"
+    section end
+    exit 1
+  fi
+  if [ -f "$T/pid.$ID" ]; then
+    read -r pid < "$T/pid.$ID"
+    if ! kill -0 "$pid" 2>/dev/null && [ ! -f "$T/outcome" ] && [ ! -f "$T/busy.$ID" ]; then
       section worker-died
       printf 'the transaction worker (%s, pid %s) ended without an outcome; see %s/log\n' "$launched" "$pid" "$T"
       tail -n 5 "$T/log" 2>/dev/null

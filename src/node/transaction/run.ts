@@ -4,6 +4,8 @@
  * a cut link only stop the waiting, and the next run reads the outcome (or finishes the work).
  */
 import { STDIN_SCRIPT, type Connection } from '../../connection/types.ts';
+import { composeScript } from '../compose.ts';
+import { nodeScript } from '../scripts.ts';
 import { LOCK_WAIT_S, recoverScript, stageScript } from './bundle.ts';
 import { parseOutcome } from './outcome.ts';
 import type { Transaction, TransactionOutcome, TransactionRuntime } from './types.ts';
@@ -29,4 +31,11 @@ export function runTransaction(connection: Connection, tx: Transaction): Promise
 /** Finish an earlier run's transaction whose worker died (found by the node's state read). */
 export function recoverTransaction(connection: Connection, runId: string, runtimes: readonly TransactionRuntime[]): Promise<TransactionOutcome> {
   return launch(connection, runId, recoverScript(runId, runtimes));
+}
+
+/** Wait (up to `seconds`) until no transaction holds the node lock: true when it is free. */
+export async function waitForNodeLock(connection: Connection, seconds: number): Promise<boolean> {
+  const script = composeScript({ WAIT: String(seconds) }, nodeScript('node/transaction/wait-lock.sh'));
+  const result = await connection.run(script, { become: true, timeoutMs: (seconds + 30) * 1000 });
+  return result.exitCode === 0;
 }

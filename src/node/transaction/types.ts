@@ -27,6 +27,8 @@ export interface TransactionRuntime {
 export interface Transaction {
   /** The run's name on the node: sortable by time, unique. */
   readonly runId: string;
+  /** The change by content (sha256 of its writes, handlers and expectations): what the node remembers when it fails. */
+  readonly key: string;
   readonly family: OsFamily;
   readonly writes: readonly FileWrite[];
   /** Files a runtime itself checks before any handler (`dockerd --validate`, `containerd config dump`). */
@@ -47,15 +49,16 @@ export interface TransactionOutcome {
    * and the handlers that ran run again. changed-underneath: a file changed since it was read (another
    * run): nothing done. failed: the rollback itself failed, or the lock could not be had. aborted:
    * recovery found a transaction that never began. lost: no outcome came back (the connection or the
-   * worker ended first); the next run reads it.
+   * worker ended first); the next run reads it. busy: another run held the node lock past the wait; the
+   * transaction is still there (begun or not) for the next run.
    */
-  readonly result: 'committed' | 'undone' | 'rolled-back' | 'changed-underneath' | 'failed' | 'aborted' | 'lost';
+  readonly result: 'committed' | 'undone' | 'rolled-back' | 'changed-underneath' | 'failed' | 'aborted' | 'lost' | 'busy';
   readonly message: string | null;
   /** Paths written (in place now unless the files were put back). */
   readonly wrote: readonly string[];
   readonly handlersRun: readonly Handler[];
-  /** A file changed since this run wrote it, so the rollback left it alone. */
-  readonly notRestored: readonly string[];
+  /** Files a rollback or undo did not put back, and why (changed since this run wrote them, a full disk, a damaged backup). */
+  readonly notRestored: readonly { readonly path: string; readonly reason: string }[];
   /** The end of the runtimes' journals, on a rollback. */
   readonly journal: string | null;
   /** Set when this outcome comes from recovering an earlier run's transaction. */

@@ -77,6 +77,29 @@ const ABSENT: ContainerdConfig = {
   legacyAuth: [],
 };
 
+/** An imported config file (config.toml's `imports`) as containerd merges it: a plugin table it has replaces config.toml's whole. */
+export interface ImportedConfig {
+  readonly path: string;
+  /** It has the table of the plugin that holds the CRI registry settings: config.toml's settings there do not count. */
+  readonly criTable: boolean;
+  /** That plugin's registry config_path in this file, or null. */
+  readonly configPath: string | null;
+  /** Not valid TOML (containerd would not start with it): the reason. */
+  readonly error: string | null;
+}
+
+/** Reads an imported file: whether it replaces the CRI plugin's table of config.toml. */
+export function readImportedConfig(path: string, text: string): ImportedConfig {
+  const parsed = parseToml(text);
+  if (!parsed.ok) return { path, criTable: false, configPath: null, error: parsed.error };
+  const version = typeof parsed.data['version'] === 'number' ? parsed.data['version'] : 1;
+  const registryPath = registryPathFor(version);
+  const plugin = registryPath === null ? undefined : valueAt(parsed.data, registryPath.slice(0, 2));
+  const registry = registryPath === null ? undefined : valueAt(parsed.data, registryPath);
+  const configPath = isTable(registry) && typeof registry['config_path'] === 'string' && registry['config_path'] !== '' ? registry['config_path'] : null;
+  return { path, criTable: plugin !== undefined, configPath, error: null };
+}
+
 /** The facts of config.toml's text (null: the file is absent). A syntax error is a fact, never a throw. */
 export function readContainerdConfig(text: string | null): ContainerdConfig {
   if (text === null) return { ...ABSENT };
@@ -159,6 +182,10 @@ export function editContainerdConfig(text: string | null, edit: ConfigEdit): Con
   const version = facts.version!;
   const addVersionLine = version === 1 && data['plugins'] === undefined;
   if (version === 1 && !addVersionLine) return blocked([VERSION_1]);
+  if (addVersionLine) {
+    const short = shortPluginNames(data);
+    if (short.length > 0) return blocked([versionOneNames(short)]);
+  }
   const release = containerdRelease(edit.containerdVersion);
   if (version >= 3 && release !== null && release.major < 2) {
     return blocked([`config.toml is version ${version}, which containerd ${edit.containerdVersion} does not read`]);
@@ -203,6 +230,35 @@ export function editContainerdConfig(text: string | null, edit: ConfigEdit): Con
   const problems = checkEdit(data, edited, registryPath, target, tlsHosts, addVersionLine);
   if (problems.length > 0) return blocked(problems.map((p) => `the edited config.toml failed its check (${p}); it was not changed`));
   return { text: bom + edited, migrated: legacy.specs, blockers: [] };
+}
+
+/** Plugin names as version 1 lets them be written (`aufs`), which version 2 refuses (`invalid disabled plugin URI`). */
+function shortPluginNames(data: TomlTable): { key: string; name: string }[] {
+  return ['disabled_plugins', 'required_plugins'].flatMap((key) => {
+    const list = data[key];
+    return Array.isArray(list) ? list.filter((name): name is string => typeof name === 'string' && !name.includes('.')).map((name) => ({ key, name })) : [];
+  });
+}
+
+/** Version 2 names of the plugins a version 1 file may name short (containerd's plugin IDs and types). */
+const PLUGIN_URIS: Readonly<Record<string, string>> = {
+  aufs: 'io.containerd.snapshotter.v1.aufs',
+  btrfs: 'io.containerd.snapshotter.v1.btrfs',
+  devmapper: 'io.containerd.snapshotter.v1.devmapper',
+  native: 'io.containerd.snapshotter.v1.native',
+  overlayfs: 'io.containerd.snapshotter.v1.overlayfs',
+  zfs: 'io.containerd.snapshotter.v1.zfs',
+  cri: 'io.containerd.grpc.v1.cri',
+  opt: 'io.containerd.internal.v1.opt',
+  restart: 'io.containerd.internal.v1.restart',
+};
+
+function versionOneNames(short: readonly { key: string; name: string }[]): string {
+  const named = short.map(({ key, name }) => `${key} ${JSON.stringify(name)}${PLUGIN_URIS[name] ? ` (version 2: ${JSON.stringify(PLUGIN_URIS[name])})` : ''}`);
+  return (
+    'config.toml has no `version` line, and setting config_path means adding `version = 2`, where plugins are named by their full ' +
+    `URI: containerd would refuse to start with ${named.join(', ')}. Rename them (or add \`version = 2\` with the new names yourself), then run again.`
+  );
 }
 
 const VERSION_1 =

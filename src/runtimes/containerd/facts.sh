@@ -26,7 +26,30 @@ containerd_config=$(printf '%s\n' "$cshow" | sed -n 's/^ExecStart=.*argv\[\]=[^;
 [ -n "$containerd_config" ] || containerd_config=/etc/containerd/config.toml
 section containerd-config-file
 printf '%s\n' "$containerd_config"
-if [ -f "$containerd_config" ]; then section containerd-config "$containerd_config"; cat "$containerd_config" 2>/dev/null; fi
+if [ -f "$containerd_config" ]; then
+  section containerd-config "$containerd_config"
+  cat "$containerd_config" 2>/dev/null
+  # the files it imports (top-level `imports`, before any table), globs expanded as containerd does,
+  # relative ones from the config file's directory: their plugin tables replace config.toml's
+  containerd_imports=$(awk '
+    /^[ \t]*\[/ { exit }
+    /^[ \t]*imports[ \t]*=/ { on = 1 }
+    on { line = $0; while (match(line, /"[^"]*"|\047[^\047]*\047/)) { print substr(line, RSTART + 1, RLENGTH - 2); line = substr(line, RSTART + RLENGTH) }
+         if ($0 ~ /\]/) on = 0 }' "$containerd_config" 2>/dev/null)
+  if [ -n "$containerd_imports" ]; then
+    containerd_dir=$(dirname -- "$containerd_config")
+    set -f
+    for pattern in $containerd_imports; do
+      case $pattern in /*) ;; *) pattern=$containerd_dir/$pattern ;; esac
+      set +f
+      for f in $pattern; do
+        if [ -f "$f" ]; then section containerd-import "$f"; cat "$f" 2>/dev/null; fi
+      done
+      set -f
+    done
+    set +f
+  fi
+fi
 
 # what planning reads: the config file and the hosts directories, the default one and every one its
 # config_path lists

@@ -2,7 +2,7 @@
 import type { ContainerdFacts } from './types.ts';
 import { parseSystemctlShow, showValue } from '../../formats/systemctl-show.ts';
 import { sectionContent, type Section } from '../../formats/sections.ts';
-import { DEFAULT_CONFIG_PATH, readContainerdConfig } from './config-toml.ts';
+import { DEFAULT_CONFIG_PATH, readContainerdConfig, readImportedConfig } from './config-toml.ts';
 
 export const CONTAINERD_SHOW_PROPERTIES = ['LoadState', 'ActiveState', 'SubState', 'ExecStart', 'FragmentPath'];
 
@@ -25,6 +25,7 @@ export const CONTAINERD_SECTIONS = [
   'containerd-installed',
   'containerd-config-file',
   'containerd-config',
+  'containerd-import',
   'containerd-pid',
   'containerd-config-newer',
   'containerd-cri',
@@ -48,6 +49,7 @@ export function parseContainerdFacts(sections: readonly Section[], hasCommand: (
     activeState,
     configFile: (sectionContent(sections, 'containerd-config-file') ?? '').trim() || `${DEFAULT_CONFIG_PATH.replace(/\/certs\.d$/, '')}/config.toml`,
     config: readContainerdConfig(configSection?.content ?? null),
+    imported: sections.filter((s) => s.name === 'containerd-import' && s.arg !== null).map((s) => readImportedConfig(s.arg!, s.content)),
     configNewerThanProcess: newer === 'yes' ? true : newer === 'no' ? false : null,
     criStatus: sectionContent(sections, 'containerd-cri')?.trim() || null,
     criConfigPath: criConfigPath(sectionContent(sections, 'crictl-info')),

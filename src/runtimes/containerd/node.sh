@@ -1,7 +1,7 @@
 # shellcheck shell=sh
 # containerd on the node: the state of its CRI plugin, and the functions the node transaction dispatches
 # to (src/node/transaction/worker.sh). Definitions only; follows src/node/sh/preamble.sh (and, in the
-# transaction, the worker's helpers: wait_active, ACTIVE_WAIT).
+# transaction, the worker's helpers: restart_unit, wait_active, ACTIVE_WAIT).
 
 CONTAINERD_ENDPOINT=unix:///run/containerd/containerd.sock
 
@@ -21,10 +21,10 @@ containerd_wait_cri() {
   done
 }
 
-# containerd_validate PATH: containerd's own reading of a new config file; the reason on stdout when it refuses
+# containerd_validate FILE: containerd's own reading of a new config file; what it says on stdout when it refuses
 containerd_validate() {
   _said=$(t containerd --config "$1" config dump 2>&1 >/dev/null) && return 0
-  printf 'containerd refused the new %s: %s\n' "$1" "$_said"
+  printf 'containerd config dump says: %s\n' "$_said"
   return 1
 }
 
@@ -33,9 +33,12 @@ containerd_validate() {
 containerd_handler() {
   case $1 in
     restart)
-      systemctl reset-failed containerd.service 2>/dev/null
-      systemctl restart containerd.service >&2 || { echo 'containerd did not start with the new configuration'; return 1; }
-      wait_active containerd.service || { echo "containerd was not active $ACTIVE_WAIT s after its restart"; return 1; }
+      restart_unit containerd.service
+      case $? in
+        0) ;;
+        1) echo 'containerd did not start with the new configuration'; return 1 ;;
+        *) echo "containerd was not active $ACTIVE_WAIT s after its restart (its start hangs)"; return 1 ;;
+      esac
       containerd_wait_cri || { echo "containerd's CRI plugin did not come up with the new configuration ($(containerd_cri_status))"; return 1; } ;;
     wait)
       { wait_active containerd.service && containerd_wait_cri; } || { echo 'containerd or its CRI plugin is not up'; return 1; } ;;

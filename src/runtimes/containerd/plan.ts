@@ -6,7 +6,7 @@
  * every pull); a config.toml change needs `systemctl restart containerd`, which keeps running
  * containers (their shims are separate processes). Pure: check and apply share it.
  */
-import { editableText, fileChange } from '../../plan/file-change.ts';
+import { editableText, fileChange, fileRemoval } from '../../plan/file-change.ts';
 import { runtimeHandler } from '../../plan/handlers.ts';
 import type { NodeState } from '../../plan/node-state.ts';
 import type { DesiredState, Expectation, FileChange, Handler, RestartDecision, RuntimePlan } from '../../plan/types.ts';
@@ -67,7 +67,7 @@ function wantedHosts(desired: DesiredState, configDir: string): { specs: Map<str
 /** Whether a restart of containerd may happen: it keeps running containers; only `restart: never` refuses it. */
 function decideRestart(desired: DesiredState): RestartDecision {
   if (desired.restart === 'never') {
-    return { runtime: 'containerd', needed: true, allowed: false, reason: 'this change needs a containerd restart (config.toml changed), and the play says restart: never' };
+    return { runtime: 'containerd', needed: true, allowed: false, reason: 'a containerd restart is needed (config.toml changed), not allowed by restart: never' };
   }
   return { runtime: 'containerd', needed: true, allowed: true, reason: 'a containerd restart keeps running containers (their shims survive it)' };
 }
@@ -77,14 +77,28 @@ export function planContainerd(state: NodeState, desired: DesiredState, containe
   const blockers: string[] = [];
   if (!containerd.installed) blockers.push('containerd is not installed on this node');
   if (!containerd.config.valid) blockers.push(`${containerd.configFile} is not valid TOML (${containerd.config.error ?? 'parse error'}): fix it first, containerd cannot start with it`);
-  const effective = effectiveConfigPath(containerd.config, containerd.version);
+  for (const imported of containerd.imported.filter((i) => i.error !== null)) {
+    blockers.push(`${imported.path}, which ${containerd.configFile} imports, is not valid TOML (${imported.error}): fix it first, containerd cannot start with it`);
+  }
+  // containerd merges imported files over config.toml plugin by plugin: an imported table of the CRI
+  // plugin replaces config.toml's whole, so config_path counts only where the last such file sets it
+  const overriding = containerd.imported.filter((i) => i.criTable && i.error === null).at(-1);
+  const fromImport = overriding?.configPath ?? null;
+  if (overriding !== undefined && fromImport === null) {
+    blockers.push(
+      `${overriding.path} (imported by ${containerd.configFile}) has the CRI plugin's table, which replaces config.toml's: config_path set in ` +
+        `${containerd.configFile} would not take effect. Set config_path = "${DEFAULT_CONFIG_PATH}" in the registry table of that file's CRI plugin ` +
+        '(or move the table into config.toml), then run again',
+    );
+  }
+  const effective = fromImport !== null ? effectiveConfigPath({ ...containerd.config, valid: true, configPath: fromImport }, containerd.version) : effectiveConfigPath(containerd.config, containerd.version);
   const configDir = effective?.directory ?? DEFAULT_CONFIG_PATH;
 
   const current = editableText(state, containerd.configFile);
   let configChange: FileChange | undefined;
   const migrated = new Map<string, HostsToml>();
   if ('blocker' in current) blockers.push(current.blocker);
-  else if (containerd.config.valid) {
+  else if (containerd.config.valid && overriding === undefined) {
     const edit = editContainerdConfig(current.text, { configPath: effective?.configPath ?? configDir, containerdVersion: containerd.version });
     blockers.push(...edit.blockers);
     if (edit.blockers.length === 0) {
@@ -110,10 +124,15 @@ export function planContainerd(state: NodeState, desired: DesiredState, containe
   if (desired.retiredRegistryMirrors.length > 0 && !specs.has('docker.io')) retired.push('docker.io');
   for (const host of retired) {
     const files = hostsFiles(configDir, host);
-    // only what dockhand wrote goes: a hosts.toml of someone else's stays
+    // only what dockhand wrote goes: a hosts.toml of someone else's stays, and so does a CA it did not put there
     if (state.files.get(files.hostsToml)?.text?.startsWith(MANAGED_MARK) === true) {
-      changes.push(fileChange(state, 'hosts-toml', files.hostsToml, null));
-      for (const path of state.files.keys()) if (path.startsWith(`${files.dir}/`) && path.endsWith('.crt')) changes.push(fileChange(state, 'certs.d', path, null));
+      for (const removal of [
+        fileRemoval(state, 'hosts-toml', files.hostsToml, { dockhandNamed: true }),
+        ...[...state.files.keys()].filter((path) => path.startsWith(`${files.dir}/`) && path.endsWith('.crt')).map((path) => fileRemoval(state, 'certs.d', path)),
+      ]) {
+        changes.push(removal.change);
+        if (removal.note !== undefined) notes.push(removal.note);
+      }
     }
   }
   const planned = changes.filter((c) => c !== undefined);
@@ -132,12 +151,13 @@ export function planContainerd(state: NodeState, desired: DesiredState, containe
   }
 
   const handlers: Handler[] = [];
+  const blocked: string[] = [];
   const owed = containerd.running && missing.length > 0;
   let restart: RestartDecision | null = null;
   if (configChange !== undefined || owed) {
     handlers.push(runtimeHandler('restart', 'containerd'));
     restart = decideRestart(desired);
-    if (!restart.allowed) blockers.push(restart.reason);
+    if (!restart.allowed) blocked.push(restart.reason);
     if (!containerd.running) {
       blockers.push(`containerd is not running on this node (containerd.service is ${containerd.activeState ?? 'stopped'}): dockhand does not start a containerd that was stopped; start it, then run again`);
     }
@@ -152,6 +172,7 @@ export function planContainerd(state: NodeState, desired: DesiredState, containe
     changes: planned,
     handlers,
     blockers,
+    blocked,
     warnings: [],
     missingEffect: missing,
     expect,

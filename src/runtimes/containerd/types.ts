@@ -1,6 +1,6 @@
 /** containerd's facts: its unit, config file, and the state of its CRI plugin. */
 import type { RuntimeFacts } from '../../plan/facts.ts';
-import type { ContainerdConfig } from './config-toml.ts';
+import type { ContainerdConfig, ImportedConfig } from './config-toml.ts';
 
 /** containerd as installed, configured and running on the node. */
 export interface ContainerdFacts extends RuntimeFacts {
@@ -14,6 +14,8 @@ export interface ContainerdFacts extends RuntimeFacts {
   /** The config file containerd reads (its ExecStart's --config, else /etc/containerd/config.toml). */
   readonly configFile: string;
   readonly config: ContainerdConfig;
+  /** The files config.toml imports (its `imports`, globs expanded), in the order containerd merges them. */
+  readonly imported: readonly ImportedConfig[];
   /** The config file changed after the running containerd started: it runs on an older one. */
   readonly configNewerThanProcess: boolean | null;
   /** The CRI plugin's state as containerd reports it (`ctr plugins ls`): ok, error, or absent. */

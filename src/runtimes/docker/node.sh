@@ -1,7 +1,7 @@
 # shellcheck shell=sh
 # Docker on the node: the one reader of what a running dockerd reports, and the functions the node
 # transaction dispatches to (src/node/transaction/worker.sh). Definitions only; follows
-# src/node/sh/preamble.sh (and, in the transaction, the worker's helpers: wait_active, ACTIVE_WAIT).
+# src/node/sh/preamble.sh (and, in the transaction, the worker's helpers: restart_unit, wait_active, ACTIVE_WAIT).
 
 # docker_state: what the running dockerd reports, one item a line: `version V`, `errors N`,
 # `live-restore true|false`, `containers-running N`, `insecure VALUE` (each insecure CIDR block and
@@ -18,10 +18,10 @@ containers-running {{.ContainersRunning}}
 {{end}}' 2>/dev/null | sed 's|"||g; s|/*$||'
 }
 
-# docker_validate PATH: dockerd's own check of a new daemon.json; the reason on stdout when it refuses
+# docker_validate FILE: dockerd's own check of a new daemon.json; what it says on stdout when it refuses
 docker_validate() {
   _said=$(dockerd --validate --config-file "$1" 2>&1) && return 0
-  printf 'dockerd --validate refused the new %s: %s\n' "$1" "$_said"
+  printf 'dockerd --validate says: %s\n' "$_said"
   return 1
 }
 
@@ -30,11 +30,14 @@ docker_validate() {
 docker_handler() {
   case $1 in
     restart)
-      systemctl reset-failed docker.service 2>/dev/null
-      systemctl restart docker.service >&2 || { echo 'docker did not start with the new configuration'; return 1; }
-      wait_active docker.service || { echo "docker was not active $ACTIVE_WAIT s after its restart"; return 1; } ;;
+      restart_unit docker.service
+      case $? in
+        0) ;;
+        1) echo 'docker did not start with the new configuration'; return 1 ;;
+        *) echo "docker was not active $ACTIVE_WAIT s after its restart (its start hangs)"; return 1 ;;
+      esac ;;
     reload)
-      systemctl reload docker.service >&2 || { echo 'docker did not reload its configuration'; return 1; } ;;
+      timeout "$ACTIVE_WAIT" systemctl reload docker.service >&2 || { echo 'docker did not reload its configuration'; return 1; } ;;
     wait)
       wait_active docker.service || { echo 'docker is not active'; return 1; } ;;
   esac

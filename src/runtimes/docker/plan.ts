@@ -4,7 +4,7 @@
  * follow (a reload for daemon.json, daemon-reload and a restart for a flag), whether that restart may
  * happen, and what dockerd must show afterwards. Pure: check and apply share it.
  */
-import { editableText, fileChange } from '../../plan/file-change.ts';
+import { editableText, fileChange, fileRemoval } from '../../plan/file-change.ts';
 import { DAEMON_RELOAD, runtimeHandler } from '../../plan/handlers.ts';
 import type { NodeState } from '../../plan/node-state.ts';
 import type { DesiredState, Expectation, FileChange, Handler, RestartDecision, RuntimePlan } from '../../plan/types.ts';
@@ -58,13 +58,17 @@ function planDaemonJson(state: NodeState, desired: DesiredState, docker: DockerF
 }
 
 /** Each registry's CA in certs.d (gone with the registry); a registry without a CA leaves the file alone. */
-function planCertsD(state: NodeState, desired: DesiredState): FileChange[] {
+function planCertsD(state: NodeState, desired: DesiredState): { changes: FileChange[]; notes: string[] } {
   const changes: (FileChange | undefined)[] = [];
+  const notes: string[] = [];
   for (const registry of desired.registries) {
-    if (registry.state === 'absent') changes.push(fileChange(state, 'certs.d', certsDPath(registry.host), null));
-    else if (registry.ca !== undefined) changes.push(fileChange(state, 'certs.d', certsDPath(registry.host), registry.ca.pem));
+    if (registry.state === 'absent') {
+      const removal = fileRemoval(state, 'certs.d', certsDPath(registry.host));
+      changes.push(removal.change);
+      if (removal.note !== undefined) notes.push(removal.note);
+    } else if (registry.ca !== undefined) changes.push(fileChange(state, 'certs.d', certsDPath(registry.host), registry.ca.pem));
   }
-  return changes.filter((c) => c !== undefined);
+  return { changes: changes.filter((c) => c !== undefined), notes };
 }
 
 /**
@@ -76,7 +80,7 @@ function decideRestart(docker: DockerFacts, desired: DesiredState, canEnableLive
   const containers = docker.containersRunning ?? 0;
   const base = { runtime: 'docker' as const, needed: true, enableLiveRestore: false };
   if (desired.restart === 'never') {
-    return { ...base, allowed: false, reason: 'this change needs a Docker restart (a flag in the DOCKER_OPTS drop-in), and the play says restart: never' };
+    return { ...base, allowed: false, reason: 'a Docker restart is needed (a flag in the DOCKER_OPTS drop-in), not allowed by restart: never' };
   }
   if (docker.liveRestore === true) return { ...base, allowed: true, reason: `live-restore keeps the ${containers} running containers across the restart` };
   if (containers === 0) return { ...base, allowed: true, reason: 'no container runs on this node' };
@@ -87,7 +91,9 @@ function decideRestart(docker: DockerFacts, desired: DesiredState, canEnableLive
   return {
     ...base,
     allowed: false,
-    reason: `restarting Docker would stop the ${containers} running containers (live-restore is off): drain the node first, or allow it (--restart always, or restart: always in the play), or set live_restore: enable so they survive it`,
+    reason:
+      `a Docker restart is needed, not allowed by restart: if-idle (${containers} running container${containers === 1 ? '' : 's'}, live-restore off): ` +
+      'drain the node first, or allow it (--restart always, or restart: always in the play), or set live_restore: enable so they survive it',
   };
 }
 
@@ -127,11 +133,12 @@ export function planDocker(state: NodeState, desired: DesiredState, docker: Dock
   const notes: string[] = [];
   const warnings: string[] = [];
   const blockers = [...(docker.installed ? [] : ['Docker is not installed on this node']), ...wiringBlockers];
+  const blocked: string[] = [];
   if (handlers.has(RESTART) && docker.running) {
     const json = choice?.mechanism === 'daemon-json' ? undefined : planDaemonJson(state, desired, docker, false, true);
     const decision = decideRestart(docker, desired, json !== undefined && json.blockers.length === 0 && !(choice?.blockers ?? []).some((b) => b.includes('daemon.json')));
     restart = { runtime: decision.runtime, needed: decision.needed, allowed: decision.allowed, reason: decision.reason };
-    if (!decision.allowed) blockers.push(decision.reason);
+    if (!decision.allowed) blocked.push(decision.reason);
     else if (decision.enableLiveRestore) {
       liveRestoreChange = json?.change;
       handlers.add(RELOAD);
@@ -147,7 +154,9 @@ export function planDocker(state: NodeState, desired: DesiredState, docker: Dock
     blockers.push(`Docker is not running on this node (docker.service is ${docker.unit?.activeState ?? 'stopped'}): dockhand does not start a Docker that was stopped; start it, then run again`);
   }
 
-  const changes = [...planCertsD(state, desired), options.change, liveRestoreChange].filter((c) => c !== undefined);
+  const certsD = planCertsD(state, desired);
+  notes.push(...certsD.notes);
+  const changes = [...certsD.changes, options.change, liveRestoreChange].filter((c) => c !== undefined);
   const expect: Expectation[] = docker.running
     ? [
         ...(touchesDocker ? [{ runtime: 'docker', kind: 'active' }] : []),
@@ -164,6 +173,7 @@ export function planDocker(state: NodeState, desired: DesiredState, docker: Dock
     changes,
     handlers: [...handlers],
     blockers,
+    blocked,
     warnings,
     missingEffect: lacking.length === 0 || !docker.running ? lacking : [`dockerd lacks ${lacking.join(', ')}`],
     expect,

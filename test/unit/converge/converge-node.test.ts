@@ -41,6 +41,7 @@ const desired: DesiredState = {
   dockerConfig: 'auto',
   runtimes: 'auto',
   restart: 'if-idle',
+      retryFailed: false,
   liveRestore: 'keep',
 };
 

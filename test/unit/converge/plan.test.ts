@@ -168,7 +168,8 @@ describe('planNode: a Docker restart is a decision (restart: if-idle | always | 
 
   it('if-idle (the default) refuses a node whose restart would stop running containers, before anything is written', () => {
     const plan = planNode(busy(), desired([httpRegistry], { restart: 'if-idle' }));
-    expect(plan.blockers.join()).toMatch(/restarting Docker would stop the 23 running containers \(live-restore is off\): drain the node first, or allow it \(--restart always/);
+    expect(plan.blockers).toEqual([]);
+    expect(plan.blocked.join()).toMatch(/a Docker restart is needed, not allowed by restart: if-idle \(23 running containers, live-restore off\): drain the node first, or allow it \(--restart always/);
     expect(plan.restarts).toEqual([expect.objectContaining({ runtime: 'docker', needed: true, allowed: false })]);
   });
 
@@ -194,7 +195,7 @@ describe('planNode: a Docker restart is a decision (restart: if-idle | always | 
   it('always restarts anyway, with a warning; never refuses any restart', () => {
     expect(planNode(busy(), desired([httpRegistry], { restart: 'always' })).warnings).toEqual(['restarting Docker stops the 23 running containers (live-restore is off)']);
     const never = planNode(stateFrom('kubespray-rocky9', new Map([...fixtureDropIns('kubespray-rocky9'), ['/etc/hosts', HOSTS]]), { docker: { containersRunning: 0 } }), desired([httpRegistry], { restart: 'never' }));
-    expect(never.blockers.join()).toMatch(/needs a Docker restart .* and the play says restart: never/);
+    expect(never.blocked.join()).toMatch(/a Docker restart is needed .*, not allowed by restart: never/);
   });
 
   it('a reload is no restart: daemon.json changes need no permission', () => {
@@ -234,7 +235,9 @@ describe('planNode for a registry now absent', () => {
       { ...httpRegistry, state: 'absent' },
       { ...httpsRegistry, state: 'absent' },
     ]);
-    const state = stateFrom('debian-docker-io', files, { docker: { dockerOpts: null, dockerOptsSource: null, insecureRegistries: ['harbor-http.example.local'] } });
+    // the node's ledger: the files dockhand created there
+    const created = first.changes.filter((c) => c.action === 'create').map((c) => c.path);
+    const state = stateFrom('debian-docker-io', files, { docker: { dockerOpts: null, dockerOptsSource: null, insecureRegistries: ['harbor-http.example.local'] }, created });
     const plan = planNode(state, gone);
     expect(summary(plan.changes)).toEqual([
       'update hosts /etc/hosts',
@@ -245,6 +248,20 @@ describe('planNode for a registry now absent', () => {
     expect(plan.changes[0]!.after).toBe(HOSTS);
     expect(plan.changes[3]!.after).toBe('[Service]\nEnvironment="DOCKER_OPTS="\n');
     expect(plan.handlers).toEqual(['update-trust', 'daemon-reload', 'restart-docker']);
+  });
+
+  it('fault 15.1: removes only what dockhand created, and never a symbolic link (whose target is someone else\'s)', () => {
+    const certsD = '/etc/docker/certs.d/old.local/ca.crt';
+    const gone = desired([{ host: 'old.local', ip: undefined, insecure: false, ca: undefined, state: 'absent' }]);
+    const hand = planNode(stateFrom('debian-docker-io', { '/etc/hosts': HOSTS, [certsD]: CA }, { docker: { dockerOpts: null, dockerOptsSource: null } }), gone);
+    expect(hand.changes.filter((c) => c.path === certsD)).toEqual([]);
+    expect(hand.notes).toContain(`left ${certsD} as it is: dockhand did not create it (its record of the files it made on this node does not hold it)`);
+    const linked = stateFrom('debian-docker-io', { '/etc/hosts': HOSTS, [certsD]: CA }, { docker: { dockerOpts: null, dockerOptsSource: null }, created: [certsD] });
+    const plan = planNode({ ...linked, links: new Set([certsD]) }, gone);
+    expect(plan.changes.filter((c) => c.path === certsD)).toEqual([]);
+    expect(plan.notes).toContain(`left ${certsD} as it is: it is a symbolic link, and dockhand removes only files it created`);
+    const owned = planNode(linked, gone);
+    expect(summary(owned.changes)).toEqual([`delete certs.d ${certsD}`]);
   });
 });
 

@@ -37,13 +37,16 @@ export function dockerOf(facts: NodeState['facts']): DockerFacts {
 export function stateFrom(
   fixture: string,
   files: Record<string, string> | Map<string, string> = {},
-  options: { trustMissing?: string[]; docker?: Partial<DockerFacts> } = {},
+  options: { trustMissing?: string[]; docker?: Partial<DockerFacts>; created?: string[] } = {},
 ): NodeState {
   const facts = parseFacts(fixtureOutput(fixture));
   return {
     facts: { ...facts, runtimes: { ...facts.runtimes, docker: { ...dockerOf(facts), ...options.docker } } },
     family: requireFamily(facts.os, 'node'),
     files: new Map([...(files instanceof Map ? files : new Map(Object.entries(files)))].map(([path, text]) => [path, managedFile(Buffer.from(text, 'utf8'))])),
+    links: new Set(),
+    created: new Set(options.created ?? []),
+    failedChanges: new Map(),
     trustMissing: options.trustMissing ?? [],
     lockHeld: false,
     unfinished: [],
@@ -61,6 +64,7 @@ export function desired(registries: RegistrySpec[], extra: Partial<DesiredState>
     dockerConfig: 'auto',
     runtimes: 'auto',
     restart: 'always',
+    retryFailed: false,
     liveRestore: 'keep',
     ...extra,
   };

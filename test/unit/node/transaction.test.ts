@@ -8,6 +8,7 @@ const SECRET_LIKE = 'proxy-password-Zq8!';
 
 const tx: Transaction = {
   runId: '20261202T101010Z-abcdef',
+  key: 'c'.repeat(64),
   family: 'debian',
   writes: [
     { path: '/etc/hosts', after: Buffer.from('127.0.0.1 localhost\n10.0.0.5 harbor.local\n'), beforeSha256: 'a'.repeat(64), mode: '0644' },
@@ -25,6 +26,7 @@ describe('a transaction as the node receives it', () => {
     expect(bundleText(tx)).toBe(
       [
         'family debian',
+        `key ${'c'.repeat(64)}`,
         `change 1 write 0644 ${'a'.repeat(64)} ${sha256(tx.writes[0]!.after!)} /etc/hosts`,
         `change 2 write 0644 absent ${sha256(tx.writes[1]!.after!)} /etc/docker/daemon.json`,
         `change 3 delete 0644 ${'b'.repeat(64)} absent /etc/docker/certs.d/old.local/ca.crt`,
@@ -72,8 +74,19 @@ describe('the outcome a worker reports', () => {
   });
 
   it('rolled back, with the reason, the journal and files someone else changed meanwhile', () => {
-    const o = parseOutcome('r', out(['wrote /etc/hosts'], ['handler restart-docker'], ['journal', 'x\ny\n'], ['restored'], ['not-restored /etc/hosts'], ['rolled-back', 'docker did not start\n'], ['end']));
-    expect(o).toMatchObject({ result: 'rolled-back', message: 'docker did not start', journal: 'x\ny', notRestored: ['/etc/hosts'] });
+    const o = parseOutcome('r', out(['wrote /etc/hosts'], ['handler restart-docker'], ['journal', 'x\ny\n'], ['restored'], ['not-restored /etc/hosts', 'it changed since this run wrote it\n'], ['rolled-back', 'docker did not start\n'], ['end']));
+    expect(o).toMatchObject({ result: 'rolled-back', message: 'docker did not start', journal: 'x\ny', notRestored: [{ path: '/etc/hosts', reason: 'it changed since this run wrote it' }] });
+  });
+
+  it('fault 15.2/15.4: an undo that could not put a file back is a failure naming it, never "undone"', () => {
+    const o = parseOutcome('r', out(['wrote /etc/hosts'], ['restored'], ['not-restored /etc/hosts', 'cannot restore /etc/hosts (disk full or read-only?)\n'], ['error', 'cannot write /etc/docker/daemon.json (disk full?): nothing changed\n'], ['end']));
+    expect(o.result).toBe('failed');
+    expect(o.notRestored).toEqual([{ path: '/etc/hosts', reason: 'cannot restore /etc/hosts (disk full or read-only?)' }]);
+  });
+
+  it('fault 15.5: a worker that could not have the node lock leaves the transaction to the next run', () => {
+    const o = parseOutcome('r', out(['busy', "another dockhand run has held this node's lock for 120 s\n"], ['end']));
+    expect(o).toMatchObject({ result: 'busy', message: "another dockhand run has held this node's lock for 120 s" });
   });
 
   it('undone before any handler, changed underneath, recovered, lost', () => {

@@ -21,6 +21,7 @@ export function host(name: string, status: ConvergeHost['status'], extra: Partia
     warnings: [],
     notes: [],
     restarts: [],
+    blocked: [],
     recovered: null,
     error: null,
     duration_ms: 1234,
