@@ -157,7 +157,7 @@ describe('a node transaction survives its controller', () => {
     const child = start(node);
     await untilJournal(node, 'handler-start restart-docker');
     // the worker itself dies (power cut, OOM kill) in the middle of the restart; so does dockhand
-    await must(node, 'kill -KILL $(cat /var/lib/dockhand/txn/*/pid)');
+    await must(node, 'kill -KILL $(cat /var/lib/dockhand/txn/*/pid.*)');
     child.kill('SIGKILL');
     await child;
     // the state this issue found: the new drop-in in place, Docker down, no outcome
