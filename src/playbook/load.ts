@@ -59,7 +59,8 @@ export async function loadPlaybook(path: string, options: LoadPlaybookOptions = 
 /** Checks playbook text; `file` names it in messages and anchors relative CA paths. */
 export async function parsePlaybook(text: string, file: string, options: LoadPlaybookOptions = {}): Promise<Playbook> {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter });
+  // a byte order mark (some editors write one) is not part of the YAML: yaml misreads a list after it
+  const doc = parseDocument(text.startsWith('\uFEFF') ? text.slice(1) : text, { lineCounter });
   if (doc.errors.length > 0) {
     throw new PlaybookError(
       file,
