@@ -43,6 +43,8 @@ export class PlaybookError extends InputError {
 export interface LoadPlaybookOptions {
   /** The time CA expiry is judged against (tests). */
   readonly now?: Date;
+  /** CA files by absolute path, read from here instead of the disk (a playbook checked before it is written). */
+  readonly files?: ReadonlyMap<string, Uint8Array>;
 }
 
 /** Loads and checks the playbook at `path`, CA files included (read relative to its directory). */
@@ -82,7 +84,7 @@ export async function parsePlaybook(text: string, file: string, options: LoadPla
   if (!isMap(root) && !isSeq(root)) fail(`the top level must be a play (a mapping) or a list of plays, got ${describe(doc.toJS())}`);
   if (isSeq(root) && root.items.length === 0) fail('the playbook is an empty list: it holds no plays');
 
-  const checker = new Checker(file, locator, options.now ?? new Date(), isSeq(root));
+  const checker = new Checker(file, locator, options.now ?? new Date(), isSeq(root), options.files);
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: 1000 });
@@ -104,13 +106,14 @@ class Checker {
   readonly #locator: Locator;
   readonly #now: Date;
   readonly #list: boolean;
-  readonly #caReads = new Map<string, Promise<Buffer>>();
+  readonly #caReads = new Map<string, Promise<Uint8Array>>();
 
-  constructor(file: string, locator: Locator, now: Date, list: boolean) {
+  constructor(file: string, locator: Locator, now: Date, list: boolean, files: ReadonlyMap<string, Uint8Array> = new Map()) {
     this.#file = file;
     this.#locator = locator;
     this.#now = now;
     this.#list = list;
+    for (const [path, bytes] of files) this.#caReads.set(path, Promise.resolve(bytes));
   }
 
   /** Checks every play; the plays, or undefined when any could not be read at all. */
@@ -268,7 +271,7 @@ class Checker {
       : given.startsWith('~/') ? join(homedir(), given.slice(2))
       : resolve(dirname(resolve(this.#file)), given);
     const shown = formatFileName(given);
-    let bytes: Buffer;
+    let bytes: Uint8Array;
     try {
       let read = this.#caReads.get(absolute);
       if (read === undefined) {
