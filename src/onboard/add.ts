@@ -159,11 +159,10 @@ export async function addRegistry(target: RegistryTarget, options: AddOptions): 
 
   const set: [string, EntryValue][] = [['host', registry]];
   const remove: string[] = ['state'];
-  const ipToPin = options.address ?? (asked ? address : undefined);
+  // the pin: asked for (--ip, or at the terminal), or the name's pin in the playbook where it does not resolve here
+  const unresolved = !report.resolution.literal && report.resolution.addresses.length === 0;
+  const ipToPin = options.address ?? (asked ? address : undefined) ?? (unresolved && entries.every((e) => e['ip'] === undefined) ? pinned : undefined);
   if (ipToPin !== undefined) set.push(['ip', ipToPin]);
-  else if (!report.resolution.literal && report.resolution.addresses.length === 0 && entries.every((e) => e['ip'] === undefined)) {
-    throw new RegistryError(`${target.name} does not resolve from this machine: nodes will need its address pinned in /etc/hosts; give it with --ip ADDR; nothing written`);
-  }
 
   let ca: AddResult['ca'];
   const files = new Map<string, Uint8Array>();
