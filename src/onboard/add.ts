@@ -5,7 +5,7 @@
  * not resolve from here; `verify:` when an image is named. The result is read back by the playbook loader
  * before anything is written; a second run with the same answers changes nothing.
  */
-import { X509Certificate } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -14,10 +14,12 @@ import { parsePlaybook } from '../playbook/load.ts';
 import { checkPastedImageReference, imageReferenceOf } from '../playbook/registry-host.ts';
 import { checkIpAddress } from '../playbook/validate-values.ts';
 import { writeFileAtomic } from '../report/atomic-file.ts';
+import { waitForLock } from '../schedule/run-lock.ts';
+import { stateDir } from '../schedule/state-dir.ts';
 import { parseCaBundle } from '../resources/ca-certificate.ts';
 import type { Ask } from './ask.ts';
 import { chooseCa, describeCa, type CaChoice } from './ca-pin.ts';
-import { PlaybookEditError, registryEntries, upsertRegistry, type EntryValue } from './playbook-edit.ts';
+import { PlaybookEditError, registryEntries, upsertRegistry, yamlProblem, type EntryValue } from './playbook-edit.ts';
 import { probeRegistry, type Probe, type ProbeReport } from './probe.ts';
 import type { RegistryTarget } from './target.ts';
 
@@ -93,6 +95,8 @@ async function openPlaybook(path: string): Promise<{ file: string; text: string 
   } catch {
     throw new InputError('E_PLAYBOOK', path, undefined, 'it is not UTF-8 text: dockhand edits YAML in UTF-8 only; nothing written');
   }
+  const invalid = yamlProblem(text);
+  if (invalid !== undefined) throw new InputError('E_PLAYBOOK', path, invalid.line, `${invalid.message}: fix it first; nothing written`);
   return { file, text, mode: (await stat(file)).mode & 0o7777 };
 }
 
@@ -139,98 +143,117 @@ function refusalFor(report: ProbeReport): RegistryError {
   return new RegistryError(`${report.input}: ${report.verdict.said}; nothing written`);
 }
 
+/** Edits of one playbook wait for each other (two `registry add` at once both land); a stuck one is given up on after this. */
+const EDIT_LOCK_WAIT_MS = 60_000;
+
+/** The lock of one playbook's edits, in the state directory, named by the playbook's real path. */
+function editLockFile(playbook: string): string {
+  return join(stateDir(), 'locks', `${createHash('sha256').update(playbook).digest('hex').slice(0, 16)}.edit.lock`);
+}
+
 /** Writes (or updates) the registry's entry in the playbook; throws with what to do, having written nothing, when it cannot. */
 export async function addRegistry(target: RegistryTarget, options: AddOptions): Promise<AddResult> {
   if (options.address !== undefined) {
     const reason = checkIpAddress(options.address);
     if (reason !== undefined) throw new InputError('E_USAGE', '--ip', undefined, `"${options.address}" ${reason}`);
   }
-  const book = await openPlaybook(options.playbook);
-  const dir = dirname(book.file);
+  const first = await openPlaybook(options.playbook);
   const named = [target.name, ...(target.port === undefined ? [] : [`${target.name}:${target.port}`])];
-  const earlier = book.text === undefined ? [] : named.flatMap((host) => registryEntries(book.text!, host).map((e) => e.entry));
+  const earlier = first.text === undefined ? [] : named.flatMap((host) => registryEntries(first.text!, host).map((e) => e.entry));
   const pinned = earlier.map((e) => e['ip']).find((ip): ip is string => typeof ip === 'string');
   const { probe, address, asked } = await probeWithAddress(target, options.address ?? pinned, options);
   const { report, endpoint } = probe;
   if (endpoint === undefined || report.registry === undefined) throw refusalFor(report);
   const registry = report.registry;
   const notes = [...report.notes];
-  const entries = book.text === undefined ? [] : registryEntries(book.text, registry).map((e) => e.entry);
-
-  const set: [string, EntryValue][] = [['host', registry]];
-  const remove: string[] = ['state'];
-  // the pin: asked for (--ip, or at the terminal), or the name's pin in the playbook where it does not resolve here
-  const unresolved = !report.resolution.literal && report.resolution.addresses.length === 0;
-  const ipToPin = options.address ?? (asked ? address : undefined) ?? (unresolved && entries.every((e) => e['ip'] === undefined) ? pinned : undefined);
-  if (ipToPin !== undefined) set.push(['ip', ipToPin]);
-
-  let ca: AddResult['ca'];
-  const files = new Map<string, Uint8Array>();
-  if (endpoint.scheme === 'http') {
-    set.push(['insecure', true]);
-    remove.push('ca');
-  } else {
-    remove.push('insecure');
-    const tls = report.endpoints.find((e) => e.url === report.verdict.url)?.tls;
-    if (tls === undefined) throw refusalFor(report);
-    if (report.verdict.problems.length > 0) throw new RegistryError(`${report.verdict.url ?? registry}: ${report.verdict.problems.join('; ')}; nothing written`);
-    const choice: CaChoice = await chooseCa(report, tls, { fingerprint: options.caFingerprint, file: options.caFile !== undefined, ask: options.ask });
-    if (choice.kind === 'system') {
-      notes.push(`this machine's trust store accepts ${registry}'s certificate: no ca: written (nodes need the same CA in theirs)`);
-    } else {
-      const wanted = choice.candidate.certificates.map((c) => c.sha256);
-      const current = await currentCa(entries, dir);
-      if (current !== undefined && sameSet(current.sha256, wanted)) {
-        ca = { file: current.file, sha256: wanted, source: choice.candidate.source, how: choice.how, previous: undefined, summary: describeCa(choice.candidate) };
-      } else {
-        const file = join(dir, caFileName(registry));
-        const before = await readIfThere(file);
-        if (before === undefined || before.toString('utf8') !== choice.candidate.pem) files.set(file, Buffer.from(choice.candidate.pem));
-        set.push(['ca', basename(file)]);
-        ca = { file, sha256: wanted, source: choice.candidate.source, how: choice.how, previous: current?.sha256, summary: describeCa(choice.candidate) };
-      }
-    }
-  }
+  let verify: Record<string, string> | undefined;
   if (options.verify !== undefined) {
-    const image = verifyImage(options.verify, registry);
-    const verify: Record<string, string> = { image };
+    verify = { image: verifyImage(options.verify, registry) };
     if (options.usernameEnv !== undefined && options.passwordEnv !== undefined) Object.assign(verify, { username_env: options.usernameEnv, password_env: options.passwordEnv });
-    set.push(['verify', verify]);
   } else if (options.usernameEnv !== undefined || options.passwordEnv !== undefined) {
     throw new InputError('E_USAGE', '--username-env', undefined, 'a login for the pull check goes with --verify IMAGE');
   }
+  let choice: CaChoice | undefined;
+  if (endpoint.scheme === 'https') {
+    const tls = report.endpoints.find((e) => e.url === report.verdict.url)?.tls;
+    if (tls === undefined) throw refusalFor(report);
+    if (report.verdict.problems.length > 0) throw new RegistryError(`${report.verdict.url ?? registry}: ${report.verdict.problems.join('; ')}; nothing written`);
+    // asked before the playbook is locked: a person at a terminal may take their time
+    choice = await chooseCa(report, tls, { fingerprint: options.caFingerprint, file: options.caFile !== undefined, ask: options.ask });
+    if (choice.kind === 'system') notes.push(`this machine's trust store accepts ${registry}'s certificate: no ca: written (nodes need the same CA in theirs)`);
+  }
 
-  let edited;
+  const release = await waitForLock(editLockFile(first.file), EDIT_LOCK_WAIT_MS);
+  if (release === undefined) throw new RegistryError(`another dockhand has been editing ${options.playbook} for ${EDIT_LOCK_WAIT_MS / 1000} s: nothing written; run again when it is done`);
   try {
-    edited = upsertRegistry(book.text, { host: registry, set, remove, hosts: options.hosts, playName: `Trust ${registry}` }, HEADER);
-  } catch (error) {
-    if (error instanceof PlaybookEditError) throw new InputError('E_PLAYBOOK', options.playbook, undefined, `cannot add ${registry}: ${error.message}; nothing written`);
-    throw error;
+    // read again under the lock: another edit may have landed while the registry was probed
+    const book = await openPlaybook(options.playbook);
+    const dir = dirname(book.file);
+    const entries = book.text === undefined ? [] : registryEntries(book.text, registry).map((e) => e.entry);
+    const set: [string, EntryValue][] = [['host', registry]];
+    const remove: string[] = ['state'];
+    // the pin: asked for (--ip, or at the terminal), or the name's pin in the playbook where it does not resolve here
+    const unresolved = !report.resolution.literal && report.resolution.addresses.length === 0;
+    const ipToPin = options.address ?? (asked ? address : undefined) ?? (unresolved && entries.every((e) => e['ip'] === undefined) ? pinned : undefined);
+    if (ipToPin !== undefined) set.push(['ip', ipToPin]);
+
+    let ca: AddResult['ca'];
+    const files = new Map<string, Uint8Array>();
+    if (endpoint.scheme === 'http') {
+      set.push(['insecure', true]);
+      remove.push('ca');
+    } else {
+      remove.push('insecure');
+      if (choice?.kind === 'pinned') {
+        const wanted = choice.candidate.certificates.map((c) => c.sha256);
+        const current = await currentCa(entries, dir);
+        const summary = describeCa(choice.candidate);
+        if (current !== undefined && sameSet(current.sha256, wanted)) {
+          ca = { file: current.file, sha256: wanted, source: choice.candidate.source, how: choice.how, previous: undefined, summary };
+        } else {
+          const file = join(dir, caFileName(registry));
+          const before = await readIfThere(file);
+          if (before === undefined || before.toString('utf8') !== choice.candidate.pem) files.set(file, Buffer.from(choice.candidate.pem));
+          set.push(['ca', basename(file)]);
+          ca = { file, sha256: wanted, source: choice.candidate.source, how: choice.how, previous: current?.sha256, summary };
+        }
+      }
+    }
+    if (verify !== undefined) set.push(['verify', verify]);
+
+    let edited;
+    try {
+      edited = upsertRegistry(book.text, { host: registry, set, remove, hosts: options.hosts, playName: `Trust ${registry}` }, HEADER);
+    } catch (error) {
+      if (error instanceof PlaybookEditError) throw new InputError('E_PLAYBOOK', options.playbook, undefined, `cannot add ${registry}: ${error.message}; nothing written`);
+      throw error;
+    }
+    // read back as `apply` will read it, the new CA file included, before anything is written
+    await parsePlaybook(edited.text, book.file, { files, ...(options.now ? { now: options.now } : {}) });
+    const wrote: string[] = [];
+    for (const [file, bytes] of files) {
+      await writeFileAtomic(file, Buffer.from(bytes).toString('utf8'), 0o644);
+      wrote.push(file);
+    }
+    if (edited.text !== book.text) {
+      await writeFileAtomic(book.file, edited.text, book.mode);
+      wrote.push(book.file);
+    }
+    return {
+      registry,
+      scheme: endpoint.scheme,
+      harbor: report.harbor?.detected === true,
+      playbook: book.file,
+      action: edited.action === 'unchanged' && wrote.length > 0 ? 'updated' : edited.action,
+      places: edited.places,
+      entry: Object.fromEntries(set) as Record<string, EntryValue>,
+      ca,
+      wrote,
+      notes,
+    };
+  } finally {
+    release();
   }
-  // read back as `apply` will read it, the new CA file included, before anything is written
-  await parsePlaybook(edited.text, book.file, { files, ...(options.now ? { now: options.now } : {}) });
-  const wrote: string[] = [];
-  for (const [file, bytes] of files) {
-    await writeFileAtomic(file, Buffer.from(bytes).toString('utf8'), 0o644);
-    wrote.push(file);
-  }
-  if (edited.text !== book.text) {
-    await writeFileAtomic(book.file, edited.text, book.mode);
-    wrote.push(book.file);
-  }
-  const entry = Object.fromEntries(set) as Record<string, EntryValue>;
-  return {
-    registry,
-    scheme: endpoint.scheme,
-    harbor: report.harbor?.detected === true,
-    playbook: book.file,
-    action: edited.action === 'unchanged' && wrote.length > 0 ? 'updated' : edited.action,
-    places: edited.places,
-    entry,
-    ca,
-    wrote,
-    notes,
-  };
 }
 
 function sameSet(a: readonly string[], b: readonly string[]): boolean {

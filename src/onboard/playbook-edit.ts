@@ -249,6 +249,13 @@ function entriesFor(doc: Document, host: string): { map: YAMLMap; place: string 
 
 const BOM = '\uFEFF';
 
+/** The first YAML error of a playbook's text (its line and message), or undefined when it parses. */
+export function yamlProblem(text: string): { line: number | undefined; message: string } | undefined {
+  const error = parseDocument(text.startsWith(BOM) ? text.slice(1) : text, { prettyErrors: true }).errors[0];
+  if (error === undefined) return undefined;
+  return { line: error.linePos?.[0].line, message: `invalid YAML: ${(error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}` };
+}
+
 /** The registry's entries in a playbook's text, as plain values, with where each is. */
 export function registryEntries(text: string, host: string): { place: string; entry: Record<string, unknown> }[] {
   const doc = parseDocument(text.startsWith(BOM) ? text.slice(1) : text);

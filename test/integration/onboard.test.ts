@@ -218,6 +218,18 @@ describe('onboarding a registry from its URL', () => {
       }
     });
 
+    it('two registry add at once on one playbook both land', async () => {
+      const file = join(scratchDir('onboard-together'), 'site.yml');
+      const runs = await Promise.all([
+        dockhand(['registry', 'add', `http://${http.host}`, '--ip', http.address, '-p', file]),
+        dockhand(['registry', 'add', front!.host, '--ip', front!.address, '--ca-fingerprint', labCaFingerprint, '-p', file]),
+        dockhand(['registry', 'add', `https://${https.host}`, '--ip', https.address, '--ca', https.caCertPath, '-p', file]),
+      ]);
+      for (const run of runs) expect(run.exitCode, said(run)).toBe(0);
+      const plays = parse(readFileSync(file, 'utf8')) as { registries: { host: string }[] }[];
+      expect(plays.flatMap((p) => p.registries.map((r) => r.host)).sort()).toEqual([front!.host, http.host, https.host].sort());
+    });
+
     it('refuses a wrong fingerprint, a CA that does not sign, an expired chain and a name not in the certificate: each with what to do, nothing written', async () => {
       const otherFingerprint = fingerprintOf(otherCa);
       const before = snapshot(join(dir, 'playbook'));

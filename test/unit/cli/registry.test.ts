@@ -1,6 +1,15 @@
 // `dockhand registry ...` refuses bad input before it talks to any registry: exit 1, the option named.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dockhand } from '../../support/cli.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'dockhand-registry-cli-'));
+const latin1 = join(dir, 'latin1.yml');
+writeFileSync(latin1, Buffer.from('# caf\xe9\n- hosts: all\n  registries:\n    - host: a.example.com\n', 'latin1'));
+const broken = join(dir, 'broken.yml');
+writeFileSync(broken, '- hosts: all\n  registries: [\n');
 
 describe('dockhand registry: bad input is refused before any registry is asked', () => {
   it.each([
@@ -19,6 +28,17 @@ describe('dockhand registry: bad input is refused before any registry is asked',
     expect(run.exitCode, run.stderr).toBe(1);
     expect(run.stderr).toMatch(message);
     expect(run.stdout).toBe('');
+  });
+
+  it.each([
+    [latin1, /latin1\.yml: it is not UTF-8 text: dockhand edits YAML in UTF-8 only; nothing written/],
+    [broken, /broken\.yml:3: invalid YAML: .*: fix it first; nothing written/],
+  ])('a playbook it cannot edit (%s) is refused before the registry is asked, and left as it was', async (file, message) => {
+    const before = readFileSync(file);
+    const run = await dockhand(['registry', 'add', 'harbor.example.com', '-p', file, '--ca-fingerprint', 'AB'.repeat(32)]);
+    expect(run.exitCode, run.stderr).toBe(1);
+    expect(run.stderr).toMatch(message);
+    expect(readFileSync(file)).toEqual(before);
   });
 
   it('takes no password on the command line, and not --ca with --ca-fingerprint', async () => {
