@@ -23,7 +23,10 @@ function describeEntry(entry: AddResult['entry']): string {
 }
 
 function renderAdd(result: AddResult): string {
-  const shown = (file: string) => relative(process.cwd(), file) || file;
+  const shown = (file: string) => {
+    const near = relative(process.cwd(), file);
+    return near === '' || near.startsWith('..') ? file : near;
+  };
   const book = shown(result.playbook);
   const kind = result.scheme === 'https' ? 'https' : 'plain http (insecure: true)';
   const lines = [`${result.registry}: ${kind}${result.harbor ? ', Harbor' : ''}`];
