@@ -154,7 +154,8 @@ describe('onboarding a registry from its URL', () => {
       expect(readFileSync(join(dir, 'playbook', `${front!.host}_${front!.ports.noCert}-ca.crt`), 'utf8')).toBe(labCa);
     });
 
-    it('apply converges the Docker and the containerd nodes, and the pulls work through the Harbor stand-in', async () => {
+    // a node of every kind converges and pulls, each runtime in turn: longer than one node's apply
+    it('apply converges the Docker and the containerd nodes, and the pulls work through the Harbor stand-in', { timeout: 600_000 }, async () => {
       expect(nodes.some(isContainerdNode) && nodes.some((n) => !isContainerdNode(n))).toBe(true);
       const inventory = writeInventory(dir, lab, nodes);
       const run = await dockhand(['apply', book, '-i', inventory, '--known-hosts', knownHosts, '--json'], env);
