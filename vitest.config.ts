@@ -7,6 +7,9 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts', 'test/conformance/local.test.ts'],
+          // a guard against a hang, not a timing assertion: tests that start dockhand's CLI wait for Node.js
+          // to start, which takes seconds on a busy 2-core machine
+          testTimeout: 30_000,
         },
       },
       {

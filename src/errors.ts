@@ -12,7 +12,8 @@ export type ErrorCode =
   | 'E_SUDO'
   | 'E_TIMEOUT'
   | 'E_UNSUPPORTED_OS'
-  | 'E_REMOTE';
+  | 'E_REMOTE'
+  | 'E_REGISTRY';
 
 export class DockhandError extends Error {
   readonly code: ErrorCode;
@@ -42,5 +43,16 @@ export class UnreachableError extends DockhandError {
   constructor(code: 'E_CONNECT' | 'E_HOST_KEY' | 'E_AUTH' | 'E_TIMEOUT', message: string, options?: { cause?: unknown }) {
     super(code, message, options);
     this.name = 'UnreachableError';
+  }
+}
+
+/**
+ * A registry that cannot be onboarded as asked (not reachable, not trusted, a CA that does not fit, a
+ * login refused): the message says what to do; nothing was written.
+ */
+export class RegistryError extends DockhandError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('E_REGISTRY', message, options);
+    this.name = 'RegistryError';
   }
 }

@@ -7,6 +7,7 @@ import { ExitCode } from './exit-codes.ts';
 import { errorDocument, wantsJson } from './json-error.ts';
 import { withNodeOptions, type NodeOptions } from './options.ts';
 import { withReportOptions } from './reporting.ts';
+import { withRegistryCommands } from './registry-commands.ts';
 import { withScheduleCommands } from './schedule-commands.ts';
 
 const VERSION = '0.1.0';
@@ -73,6 +74,7 @@ function program(setExit: (code: ExitCode) => void): Command {
   }
 
   withScheduleCommands(root, setExit);
+  withRegistryCommands(root, setExit);
   return root;
 }
 

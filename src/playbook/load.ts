@@ -48,6 +48,8 @@ export interface LoadPlaybookOptions {
    * a name not in it is an error at its line and an alias reads as its runtime; not given, names are taken as written.
    */
   readonly runtimes?: ReadonlyMap<string, string>;
+  /** CA files by absolute path, read from here instead of the disk (a playbook checked before it is written). */
+  readonly files?: ReadonlyMap<string, Uint8Array>;
 }
 
 /** Loads and checks the playbook at `path`, CA files included (read relative to its directory). */
@@ -64,7 +66,8 @@ export async function loadPlaybook(path: string, options: LoadPlaybookOptions = 
 /** Checks playbook text; `file` names it in messages and anchors relative CA paths. */
 export async function parsePlaybook(text: string, file: string, options: LoadPlaybookOptions = {}): Promise<Playbook> {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter });
+  // a byte order mark (some editors write one) is not part of the YAML: yaml misreads a list after it
+  const doc = parseDocument(text.startsWith('\uFEFF') ? text.slice(1) : text, { lineCounter });
   if (doc.errors.length > 0) {
     throw new PlaybookError(
       file,
@@ -86,7 +89,7 @@ export async function parsePlaybook(text: string, file: string, options: LoadPla
   if (!isMap(root) && !isSeq(root)) fail(`the top level must be a play (a mapping) or a list of plays, got ${describe(doc.toJS())}`);
   if (isSeq(root) && root.items.length === 0) fail('the playbook is an empty list: it holds no plays');
 
-  const checker = new Checker(file, locator, options.now ?? new Date(), isSeq(root), options.runtimes);
+  const checker = new Checker(file, locator, options.now ?? new Date(), isSeq(root), options.runtimes, options.files);
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: 1000 });
@@ -108,15 +111,23 @@ class Checker {
   readonly #locator: Locator;
   readonly #now: Date;
   readonly #list: boolean;
-  readonly #caReads = new Map<string, Promise<Buffer>>();
+  readonly #caReads = new Map<string, Promise<Uint8Array>>();
   readonly #runtimes: ReadonlyMap<string, string> | undefined;
 
-  constructor(file: string, locator: Locator, now: Date, list: boolean, runtimes: ReadonlyMap<string, string> | undefined) {
+  constructor(
+    file: string,
+    locator: Locator,
+    now: Date,
+    list: boolean,
+    runtimes: ReadonlyMap<string, string> | undefined,
+    files: ReadonlyMap<string, Uint8Array> = new Map(),
+  ) {
     this.#file = file;
     this.#locator = locator;
     this.#now = now;
     this.#list = list;
     this.#runtimes = runtimes;
+    for (const [path, bytes] of files) this.#caReads.set(path, Promise.resolve(bytes));
   }
 
   /** A name in a play's `runtimes` that no runtime has is an issue at its index (whatever else is wrong with the play). */
@@ -293,7 +304,7 @@ class Checker {
       : given.startsWith('~/') ? join(homedir(), given.slice(2))
       : resolve(dirname(resolve(this.#file)), given);
     const shown = formatFileName(given);
-    let bytes: Buffer;
+    let bytes: Uint8Array;
     try {
       let read = this.#caReads.get(absolute);
       if (read === undefined) {

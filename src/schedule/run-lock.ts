@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, realpath, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { readIfPresent } from '../report/atomic-file.ts';
 
@@ -75,4 +75,24 @@ export async function tryRunLock(dir: string, playbook: string, inventory: strin
     db.close();
   };
   return { taken: true, release };
+}
+
+/**
+ * The same kernel lock on any file, waited for up to `waitMs` (a short edit, such as `registry add`'s,
+ * queues rather than fails): its release, or undefined when another holder kept it that long.
+ */
+export async function waitForLock(file: string, waitMs: number): Promise<(() => void) | undefined> {
+  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+  const db = new DatabaseSync(file, { timeout: waitMs });
+  try {
+    db.exec('BEGIN EXCLUSIVE');
+  } catch (error) {
+    db.close();
+    if (isBusy(error)) return undefined;
+    throw error;
+  }
+  return () => {
+    db.exec('ROLLBACK');
+    db.close();
+  };
 }

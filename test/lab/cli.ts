@@ -1,5 +1,5 @@
 // npm run lab:up   -> node test/lab/cli.ts up [--debian N] [--rhel N] [--docker-ce N] [--containerd N]
-//                       [--containerd17 N] [--kubekey N] [--kubespray N] [--id ID] [--home NAME]
+//                       [--containerd17 N] [--kubekey N] [--kubespray N] [--harbor-front] [--id ID] [--home NAME]
 // npm run lab:down -> node test/lab/cli.ts down [--all] [--home NAME]
 //                     node test/lab/cli.ts status [--home NAME]
 import './env.ts';
@@ -12,10 +12,11 @@ import { VARIANT_ORDER, VARIANTS } from './variants.ts';
 function usage(): never {
   const counts = VARIANT_ORDER.map((v) => `[--${VARIANTS[v].flag} N]`).join(' ');
   process.stderr.write(
-    `usage: node test/lab/cli.ts up ${counts} [--id ID] [--home NAME]\n` +
+    `usage: node test/lab/cli.ts up ${counts} [--harbor-front] [--id ID] [--home NAME]\n` +
     '       node test/lab/cli.ts down [--all] [--home NAME]   (this checkout\'s lab; --all: every lab on this engine)\n' +
     '       node test/lab/cli.ts status [--home NAME]\n' +
     '  --home NAME: a lab kept in .lab/NAME/ (beside the default one), e.g. the containerd tests\' lab\n' +
+    '  --harbor-front: also the Harbor stand-in (nginx answering as Harbor, in front of the https registry)\n' +
     VARIANT_ORDER.map((v) => `  --${VARIANTS[v].flag.padEnd(13)} ${VARIANTS[v].prefix}1..N: ${VARIANTS[v].describe}\n`).join(''),
   );
   process.exit(2);
@@ -48,6 +49,9 @@ function summary(lab: Lab, homeName: string | undefined): string {
     'registries (not in any node\'s /etc/hosts):',
     `  http   ${lab.registries.http.host.padEnd(22)} ${lab.registries.http.address}:80   no auth`,
     `  https  ${lab.registries.https.host.padEnd(22)} ${lab.registries.https.address}:443  user ${lab.registries.https.username}, password in ${rel(lab.registries.https.passwordFile)}, CA ${rel(lab.registries.https.caCertPath)}`,
+    ...(lab.registries.harborFront === undefined ? [] : [
+      `  harbor ${lab.registries.harborFront.host.padEnd(22)} ${lab.registries.harborFront.address}:443  Harbor stand-in in front of ${lab.registries.https.host} (same login); :80 308, :8443 getcert 404, :9443 expired certificate`,
+    ]),
     `  seeded: ${lab.seededImage.repository}:{${lab.seededImage.tags.join(',')}}`,
     '',
     `ssh:    ssh -i ${rel(lab.sshKeyPath)} root@${lab.nodes[0]?.address ?? 'ADDRESS'}   (also ${lab.opsUser}@, sudo password in ${rel(lab.opsPasswordFile)})`,
@@ -78,6 +82,7 @@ if (command === 'up') {
     args: rest,
     options: {
       ...Object.fromEntries(VARIANT_ORDER.map((v) => [VARIANTS[v].flag, { type: 'string' as const }])),
+      'harbor-front': { type: 'boolean' },
       id: { type: 'string' },
       home: { type: 'string' },
     },
@@ -92,7 +97,10 @@ if (command === 'up') {
     return [key, count(flagValue(flag), DEFAULT_SPEC[key], flag)];
   }));
   // startLab replaces this checkout's lab in that home; labs of other homes and checkouts keep running
-  const lab = await startLab({ ...DEFAULT_SPEC, ...counts, ...(values.id ? { id: values.id } : {}) }, { home: homeFrom(values.home) });
+  const lab = await startLab(
+    { ...DEFAULT_SPEC, ...counts, harborFront: values['harbor-front'] === true, ...(values.id ? { id: values.id } : {}) },
+    { home: homeFrom(values.home) },
+  );
   process.stdout.write(`${summary(lab, values.home)}\n`);
 } else if (command === 'down') {
   const { values } = parseArgs({ args: rest, options: { all: { type: 'boolean' }, home: { type: 'string' } }, strict: true });

@@ -9,6 +9,7 @@
 //   dockhand-lab/node-containerd17:<hash> FROM node-trixie + containerd-overlay.sh (ctrd17)
 //   dockhand-lab/node-kubespray:<hash>    FROM node-containerd + kubespray-overlay.sh (+ its files)
 //   dockhand-lab/registry:<hash>          FROM base + registry-setup.sh
+//   dockhand-lab/harbor-front:<hash>      FROM base + harbor-front-setup.sh (nginx-light from Debian's mirror)
 // Only the images a lab's node variants need are built; the two debootstraps run side by side.
 // A tag that exists is reused as is; a recipe change gives a new tag (and the old one can be pruned).
 import { createWriteStream } from 'node:fs';
@@ -25,6 +26,8 @@ const BUILD_PROCEDURE_VERSION = '1';
 
 export interface LabImages {
   registry: string;
+  /** the Harbor stand-in (nginx-light), when asked for */
+  harborFront?: string;
   /** the image of each node variant asked for */
   nodes: Partial<Record<NodeVariant, string>>;
 }
@@ -38,7 +41,7 @@ interface BaseRecipe {
 
 type BaseName = 'base' | 'base-trixie';
 type LayerName = 'node-debian' | 'node-rhel' | 'node-docker-ce' | 'node-containerd' | 'node-trixie' |
-  'node-containerd17' | 'node-kubespray' | 'registry';
+  'node-containerd17' | 'node-kubespray' | 'registry' | 'harbor-front';
 type ImageName = BaseName | LayerName;
 
 interface VariantRecipe {
@@ -47,6 +50,8 @@ interface VariantRecipe {
   /** files from images/ copied into the build context; the first one is the script RUN */
   files: string[];
   dockerfileExtra: string[];
+  /** the build reaches Debian's mirror (apt-get); every other layer builds with --network none */
+  network?: 'default';
 }
 
 const BASES: Record<BaseName, BaseRecipe> = {
@@ -74,6 +79,13 @@ const LAYERS: Record<LayerName, VariantRecipe> = {
     repo: 'dockhand-lab/registry',
     files: ['registry-setup.sh'],
     dockerfileExtra: ['STOPSIGNAL SIGTERM', 'CMD ["docker-registry", "serve", "/etc/docker/registry/config.yml"]'],
+  },
+  'harbor-front': {
+    parent: 'base',
+    repo: 'dockhand-lab/harbor-front',
+    files: ['harbor-front-setup.sh'],
+    dockerfileExtra: ['STOPSIGNAL SIGQUIT', 'CMD ["nginx", "-g", "daemon off;"]'],
+    network: 'default',
   },
 };
 
@@ -187,7 +199,7 @@ async function buildVariant(parentTag: string, tag: string, v: VariantRecipe): P
   try {
     for (const f of v.files) await copyFile(path.join(recipeDir, f), path.join(ctx, f));
     await writeFile(path.join(ctx, 'Dockerfile'), dockerfileFor(parentTag, v) + `LABEL dockhand.lab.image=${tag}\n`);
-    const r = await docker(['build', '--network', 'none', '--rm', '--force-rm', '-t', tag, ctx], {
+    const r = await docker(['build', '--network', v.network ?? 'none', '--rm', '--force-rm', '-t', tag, ctx], {
       reject: false,
       env: { DOCKER_BUILDKIT: '0' },
     });
@@ -236,19 +248,21 @@ function ensureImage(name: ImageName, memo: Map<ImageName, Promise<string>>): Pr
   return p;
 }
 
-/** Builds (or reuses) the registry image and the image of each node variant asked for. */
-export async function ensureImages(variants: readonly NodeVariant[]): Promise<LabImages> {
+/** Builds (or reuses) the registry image, the Harbor stand-in's when asked, and the image of each node variant asked for. */
+export async function ensureImages(variants: readonly NodeVariant[], options: { harborFront?: boolean } = {}): Promise<LabImages> {
   const started = Date.now();
   const memo = new Map<ImageName, Promise<string>>();
   const wanted = [...new Set(variants)];
   // every chain down to its base starts at once: the two debootstraps (when both are needed) overlap
   const registryP = ensureImage('registry', memo);
+  const frontP = options.harborFront === true ? ensureImage('harbor-front', memo) : undefined;
   const nodeTags = await Promise.all(wanted.map((v) => ensureImage(VARIANT_IMAGE[v], memo)));
   const registry = await registryP;
+  const harborFront = await frontP;
   log(`images ready in ${secs(started)}`);
   const all = await Promise.all(memo.values());
   await pruneStaleImages(all);
-  return { registry, nodes: Object.fromEntries(wanted.map((v, i) => [v, nodeTags[i]!])) };
+  return { registry, ...(harborFront === undefined ? {} : { harborFront }), nodes: Object.fromEntries(wanted.map((v, i) => [v, nodeTags[i]!])) };
 }
 
 /**
@@ -265,11 +279,11 @@ export async function pruneStaleImages(current: string[]): Promise<void> {
   log(`pruned ${stale.length} stale lab image tag(s)${r.exitCode === 0 ? '' : ' (some still in use, kept)'}`);
 }
 
-// `node test/lab/images.ts [--debian] [--rhel] [--docker-ce] [--containerd] [--containerd17] [--kubekey] [--kubespray] [--all]`
-// builds the images alone (default: --debian --rhel).
+// `node test/lab/images.ts [--debian] [--rhel] [--docker-ce] [--containerd] [--containerd17] [--kubekey] [--kubespray]
+// [--harbor-front] [--all]` builds the images alone (default: --debian --rhel).
 if (import.meta.main) {
   const args = process.argv.slice(2);
   const asked = args.includes('--all') ? VARIANT_ORDER : VARIANT_ORDER.filter((v) => args.includes(`--${VARIANTS[v].flag}`));
-  const imgs = await ensureImages(asked.length > 0 ? asked : ['debian', 'rhel']);
+  const imgs = await ensureImages(asked.length > 0 ? asked : ['debian', 'rhel'], { harborFront: args.includes('--all') || args.includes('--harbor-front') });
   console.log(JSON.stringify(imgs, null, 2));
 }

@@ -12,6 +12,7 @@ import { writeInventories, writeLabPlaybook } from './inventory-files.ts';
 import { kubekeyNodeFiles } from './kubekey.ts';
 import { createLabNetwork } from './network.ts';
 import { containerExec, startNode } from './node.ts';
+import { HARBOR_FRONT_FILES, startHarborFront } from './harbor-front.ts';
 import { generatePki } from './pki.ts';
 import { HTTP_REGISTRY_HOST, HTTPS_REGISTRY_HOST, startRegistries } from './registry.ts';
 import { SEED_REPOSITORY, SEED_TAGS, seedRegistry } from './seed.ts';
@@ -40,7 +41,7 @@ export const REGISTRY_USERNAME = 'dockhand';
 export const OPS_USER = 'ops';
 
 const SECRET_FILES = ['ops-password', 'registry-password', 'id_ed25519', 'id_ed25519.pub', 'ca.crt', 'ca.key',
-  `${HTTPS_REGISTRY_HOST}.crt`, `${HTTPS_REGISTRY_HOST}.key`];
+  `${HTTPS_REGISTRY_HOST}.crt`, `${HTTPS_REGISTRY_HOST}.key`, ...HARBOR_FRONT_FILES];
 
 async function raiseInotifyLimits(): Promise<void> {
   for (const [file, min] of [
@@ -91,7 +92,8 @@ export async function startLab(specIn: Partial<LabSpec> = {}, options: LabOption
   if (!/^[a-z0-9][a-z0-9-]{0,19}$/.test(id)) throw new Error(`lab id must match [a-z0-9][a-z0-9-]{0,19}: ${id}`);
   const started = Date.now();
   const described = VARIANT_ORDER.filter((v) => spec[VARIANTS[v].count] > 0).map((v) => `${spec[VARIANTS[v].count]} ${v}`);
-  log(`starting lab ${id}: ${described.join(', ') || 'no nodes'}`);
+  const harborFront = specIn.harborFront === true;
+  log(`starting lab ${id}: ${described.join(', ') || 'no nodes'}${harborFront ? ', the Harbor stand-in' : ''}`);
 
   const previous = await readLabFile(home);
   if (previous) await stopLab(previous.id, { home });
@@ -103,7 +105,7 @@ export async function startLab(specIn: Partial<LabSpec> = {}, options: LabOption
     const opsPassword = randomPassword();
     const registryPassword = randomPassword();
     const [images, keys, pki] = await Promise.all([
-      step('images', () => ensureImages(variantsIn(spec))),
+      step('images', () => ensureImages(variantsIn(spec), { harborFront })),
       generateSshKeyPair(home.stateDir, id),
       generatePki(home.stateDir, HTTPS_REGISTRY_HOST, id),
     ]);
@@ -126,7 +128,11 @@ export async function startLab(specIn: Partial<LabSpec> = {}, options: LabOption
         }),
       ]);
       log(`seeded ${SEED_REPOSITORY}:{${SEED_TAGS.join(',')}} in both registries`);
-      return regs;
+      const front = images.harborFront === undefined ? undefined : await startHarborFront({
+        labId: id, image: images.harborFront, network: network.name, stateDir: home.stateDir, pki,
+        registry: { host: regs.https.host, address: regs.https.address },
+      });
+      return { ...regs, front };
     });
     const kubekeyFiles = kubekeyNodeFiles({
       httpHost: HTTP_REGISTRY_HOST, httpsHost: HTTPS_REGISTRY_HOST,
@@ -159,6 +165,7 @@ export async function startLab(specIn: Partial<LabSpec> = {}, options: LabOption
           username: REGISTRY_USERNAME, passwordFile: registryPasswordFile, caCertPath: pki.caCertPath,
           containerId: regs.https.containerId,
         },
+        ...(regs.front === undefined ? {} : { harborFront: regs.front }),
       },
       sshKeyPath: keys.privateKeyPath,
       opsUser: OPS_USER,
@@ -265,7 +272,8 @@ export function loadLab(home: LabHome = DEFAULT_HOME): Lab {
 
 /** True when every container of the lab is running. */
 export async function isLabLive(lab: Lab): Promise<boolean> {
-  const ids = [...lab.nodes.map((n) => n.containerId), lab.registries.http.containerId, lab.registries.https.containerId];
+  const ids = [...lab.nodes.map((n) => n.containerId), lab.registries.http.containerId, lab.registries.https.containerId,
+    ...(lab.registries.harborFront ? [lab.registries.harborFront.containerId] : [])];
   const r = await docker(['inspect', '--format', '{{.State.Running}}', ...ids], { reject: false });
   return r.exitCode === 0 && r.stdout.trim().split('\n').every((l) => l.trim() === 'true');
 }

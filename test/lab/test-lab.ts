@@ -17,10 +17,11 @@ export interface TestLab {
   release(): Promise<void>;
 }
 
-/** True when the lab has at least as many nodes of each variant as the spec asks for. */
+/** True when the lab has at least as many nodes of each variant as the spec asks for (and the Harbor stand-in when asked). */
 export function labMatches(lab: Lab, spec: Partial<LabSpec>): boolean {
   const want = fillCounts(spec, ZERO_COUNTS);
   const have = countsOf(lab.nodes);
+  if (spec.harborFront === true && lab.registries.harborFront === undefined) return false;
   return (Object.keys(want) as (keyof typeof want)[]).every((k) => have[k] >= want[k]);
 }
 

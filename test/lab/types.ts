@@ -21,6 +21,8 @@ export interface LabSpec {
   kubekeyNodes?: number;
   /** ks1..N: containerd 1.6 whose config.toml is Kubespray's (config_path set) with hosts.toml files of its own */
   kubesprayNodes?: number;
+  /** the Harbor stand-in (nginx-light in front of the https registry: harbor-front.ts); off unless asked */
+  harborFront?: boolean;
   /** lab id; random when absent. [a-z0-9-], at most 20 characters. */
   id?: string;
 }
@@ -59,12 +61,24 @@ export interface LabRegistryHttps {
   containerId: string;
 }
 
+/** The Harbor stand-in: nginx answering as Harbor, proxying /v2/ to the https registry (same login). */
+export interface LabHarborFront {
+  host: string;
+  address: string;
+  /** http: 308 to https; https: getcert serves the CA; noCert: getcert 404, chain sent with its root; expired: an expired certificate */
+  ports: { http: 80; https: 443; noCert: 8443; expired: 9443 };
+  /** its certificate (signed by the lab CA) and the expired one */
+  certPath: string;
+  expiredCertPath: string;
+  containerId: string;
+}
+
 export interface Lab {
   id: string;
   createdAt: string;
   network: { name: string; subnet: string };
   nodes: LabNode[];
-  registries: { http: LabRegistryHttp; https: LabRegistryHttps };
+  registries: { http: LabRegistryHttp; https: LabRegistryHttps; harborFront?: LabHarborFront };
   /** ed25519 private key accepted for root@ and ops@ on every node (absolute path) */
   sshKeyPath: string;
   opsUser: 'ops';

@@ -2,7 +2,7 @@
 // and its inventory group. The plan, the inventories, the CLI and the integration setup all read it.
 import type { LabNode, LabSpec, NodeFamily, NodeVariant } from './types.ts';
 
-export type LabCounts = Required<Omit<LabSpec, 'id'>>;
+export type LabCounts = Required<Omit<LabSpec, 'id' | 'harborFront'>>;
 export type Runtime = 'docker' | 'containerd';
 
 export interface VariantInfo {

@@ -10,14 +10,14 @@ export interface CliRun {
   readonly durationMs: number;
 }
 
-/** Run the dockhand CLI as a user would (a separate process), never throwing on a non-zero exit. */
-export async function dockhand(args: readonly string[], env: Record<string, string> = {}): Promise<CliRun> {
+/** Run the dockhand CLI as a user would (a separate process), never throwing on a non-zero exit; `input` is its stdin. */
+export async function dockhand(args: readonly string[], env: Record<string, string> = {}, input?: string): Promise<CliRun> {
   const started = performance.now();
   const result = await execa(process.execPath, ['bin/dockhand.js', ...args], {
     cwd: REPO,
     reject: false,
     env: { ...env },
-    stdin: 'ignore',
+    ...(input === undefined ? { stdin: 'ignore' as const } : { input }),
     timeout: 300_000,
   });
   return {
