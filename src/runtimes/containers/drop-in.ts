@@ -41,6 +41,11 @@ export function playMirror(mirror: RegistryMirror): MirrorEndpoint {
   return mirrorEndpoint(mirror.url, mirror.skipVerify);
 }
 
+/** How containers/image orders the drop-ins: by name, byte by byte. */
+function byName(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
 /** What the plays ask of one prefix. */
 export interface WantedEntry {
   readonly prefix: string;
@@ -64,14 +69,15 @@ export function planDropIn(wanted: WantedEntry, main: RegistriesFile | null, dro
   const path = dropInPath(wanted.prefix);
   const name = fileName(path);
   const others = dropIns.filter((file) => !hasDropInName(file.path));
-  const later = others.find((file) => fileName(file.path) > name && file.entries.some((e) => e.prefix === wanted.prefix));
+  const later = others.find((file) => byName(fileName(file.path), name) > 0 && file.entries.some((e) => e.prefix === wanted.prefix));
   if (later !== undefined) {
     return {
       path,
       blocker: `${later.path} sorts after ${path} and sets prefix ${wanted.prefix}, so it would replace dockhand's entry (a drop-in replaces the whole table of its prefix): take ${wanted.prefix} out of it, or rename it to sort before ${name}, then run again`,
     };
   }
-  const carried = mergeRegistries([...(main === null ? [] : [main]), ...others.filter((file) => fileName(file.path) < name)]).get(wanted.prefix);
+  const earlier = others.filter((file) => byName(fileName(file.path), name) < 0).sort((a, b) => byName(fileName(a.path), fileName(b.path)));
+  const carried = mergeRegistries([...(main === null ? [] : [main]), ...earlier]).get(wanted.prefix);
   const base = carried?.entry;
   if (base?.blocked === true) {
     return { path, blocker: `${carried!.file} blocks registry ${wanted.prefix} (blocked = true): dockhand does not unblock a registry; remove that setting, then run again` };

@@ -57,11 +57,14 @@ function wantedEntries(desired: DesiredState): { wanted: Map<string, WantedEntry
   return { wanted, cas, mentioned, retiredHosts, notes };
 }
 
-/** Why containers/image (and so dockhand) cannot go on with the node's registries configuration. */
-function configBlockers(facts: ContainersFacts): string[] {
+/**
+ * Why containers/image (and so dockhand) cannot go on with the node's registries configuration: files it
+ * cannot read always; where dockhand has drop-ins to write, also what would keep them from taking effect.
+ */
+function configBlockers(facts: ContainersFacts, dropIns: boolean): string[] {
   const blockers: string[] = [];
   const main = facts.registriesConf;
-  if (main?.format === 'v1') {
+  if (dropIns && main?.format === 'v1') {
     blockers.push(
       `${main.path} is in the deprecated v1 format ([registries.search], [registries.insecure], [registries.block]): ` +
         'dockhand adds v2 drop-ins and carries each entry over whole, which it does only from v2 files; convert it to [[registry]] tables (containers-registries.conf(5)), then run again',
@@ -71,7 +74,7 @@ function configBlockers(facts: ContainersFacts): string[] {
     if (file.error !== null) blockers.push(`${file.path} cannot be read by containers/image: ${file.error}; fix it first (podman and CRI-O fail on it too)`);
     else if (file !== main && file.format === 'v1') blockers.push(`${file.path} is a drop-in in the v1 format, which containers/image refuses ("registry must be in v2 format"); fix it first`);
   }
-  if (facts.userConfig !== null) {
+  if (dropIns && facts.userConfig !== null) {
     blockers.push(
       `${facts.userConfig} exists: podman and CRI-O running as root read it instead of ${REGISTRIES_CONF} and ${DROP_IN_DIR}, so dockhand's drop-ins would not take effect; ` +
         `move its settings into ${REGISTRIES_CONF} (or a drop-in) and remove it, then run again`,
@@ -82,8 +85,9 @@ function configBlockers(facts: ContainersFacts): string[] {
 
 /** The containers-image runtime's part of the plan for one node. */
 export function planContainers(state: NodeState, desired: DesiredState, facts: ContainersFacts): RuntimePlan {
-  const blockers = facts.installed ? configBlockers(facts) : ['podman, buildah, skopeo or CRI-O is not installed on this node'];
   const { wanted, cas, mentioned, retiredHosts, notes } = wantedEntries(desired);
+  const ownDropIns = wanted.size > 0 || [...mentioned].some((prefix) => isDockhandDropIn(state.files.get(dropInPath(prefix))?.text));
+  const blockers = facts.installed ? configBlockers(facts, ownDropIns) : ['podman, buildah, skopeo or CRI-O is not installed on this node'];
 
   const changes: (FileChange | undefined)[] = [];
   const expect: Expectation[] = [];

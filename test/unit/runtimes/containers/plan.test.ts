@@ -212,3 +212,23 @@ describe('which nodes are containers-image nodes', () => {
     expect(planNode(stateFrom('docker-absent'), desired([http], { runtimes: ['containers'] })).blockers).toEqual(['containers-image (podman, CRI-O) is not installed on this node']);
   });
 });
+
+describe('what a v1 registries.conf or root\'s own one keeps from taking effect: only drop-ins', () => {
+  it('a play with only a CA (no drop-in to write) converges where registries.conf is v1 or root has its own', () => {
+    const v1 = podman({ registriesConf: '[registries.search]\nregistries = ["docker.io"]\n', containers: { userConfig: '/root/.config/containers/registries.conf' } });
+    const plan = planNode(v1, desired([https]));
+    expect(plan.blockers).toEqual([]);
+    expect(paths(plan)).toContain('create /etc/containers/certs.d/harbor.lab.local/ca.crt');
+  });
+
+  it('drop-ins merge in byte order of their names whatever order the node listed them in', () => {
+    const state = podman({
+      dropIns: {
+        [`${DROP_INS}/b.conf`]: '[[registry]]\nlocation = "harbor-http.lab.local"\n[[registry.mirror]]\nlocation = "from-b.local"\n',
+        [`${DROP_INS}/A.conf`]: '[[registry]]\nlocation = "harbor-http.lab.local"\n[[registry.mirror]]\nlocation = "from-A.local"\n',
+      },
+    });
+    const reversed = { ...state, facts: { ...state.facts, runtimes: { ...state.facts.runtimes, containers: { ...containersOf(state), dropIns: [...containersOf(state).dropIns].reverse() } } } };
+    for (const node of [state, reversed]) expect(after(planNode(node, desired([http])), HTTP_DROP_IN)).toContain(`the rest of the entry as ${DROP_INS}/b.conf has it`);
+  });
+});
