@@ -83,14 +83,39 @@ function configBlockers(facts: ContainersFacts, dropIns: boolean): string[] {
   return blockers;
 }
 
-/** The containers-image runtime's part of the plan for one node. */
-export function planContainers(state: NodeState, desired: DesiredState, facts: ContainersFacts): RuntimePlan {
-  const { wanted, cas, mentioned, retiredHosts, notes } = wantedEntries(desired);
-  const ownDropIns = wanted.size > 0 || [...mentioned].some((prefix) => isDockhandDropIn(state.files.get(dropInPath(prefix))?.text));
-  const blockers = facts.installed ? configBlockers(facts, ownDropIns) : ['podman, buildah, skopeo or CRI-O is not installed on this node'];
+/**
+ * CRI-O reads the registries configuration at start and on SIGHUP (`systemctl reload crio`; containers keep
+ * running); podman and its kin read it on every command. A running CRI-O is reloaded after a drop-in
+ * changed, or where the files changed after its last start or reload (a reload owed); a stopped one reads
+ * them when it starts.
+ */
+function crioReload(facts: ContainersFacts, dropInsChanged: boolean): { handlers: Handler[]; restart: RestartDecision | null; expect: Expectation[]; missing: string[]; notes: string[] } {
+  const crio = facts.crio;
+  const none = { handlers: [], restart: null, expect: [], missing: [], notes: [] };
+  if (crio === null) return none;
+  if (!crio.running) {
+    return { ...none, notes: dropInsChanged ? [`CRI-O is not running (crio.service is ${crio.activeState ?? 'stopped'}): it reads the new registries configuration when it starts`] : [] };
+  }
+  const missing = crio.configNewer === true && !dropInsChanged ? ['CRI-O runs on an older registries configuration than the files (they changed after its last start or reload)'] : [];
+  if (!dropInsChanged && missing.length === 0) return none;
+  return {
+    handlers: [RELOAD],
+    restart: { runtime: RUNTIME, needed: false, allowed: true, reason: 'a reload of CRI-O (SIGHUP) re-reads the registries configuration; containers keep running' },
+    expect: [{ runtime: RUNTIME, kind: 'crio' }],
+    missing,
+    notes: [],
+  };
+}
 
+/**
+ * dockhand's drop-in for each prefix the plays ask something of, and what podman must then show; its
+ * drop-ins for prefixes the plays mention but no longer ask anything of go; every other file stays.
+ */
+function planDropIns(state: NodeState, facts: ContainersFacts, wanted: ReadonlyMap<string, WantedEntry>, mentioned: ReadonlySet<string>) {
   const changes: (FileChange | undefined)[] = [];
   const expect: Expectation[] = [];
+  const blockers: string[] = [];
+  const notes: string[] = [];
   for (const entry of wanted.values()) {
     const planned = planDropIn(entry, facts.registriesConf, facts.dropIns);
     if ('blocker' in planned) {
@@ -106,36 +131,34 @@ export function planContainers(state: NodeState, desired: DesiredState, facts: C
     if (planned.entry.insecure) expect.push({ runtime: RUNTIME, kind: 'insecure', value: entry.prefix });
     for (const mirror of planned.entry.mirrors) expect.push({ runtime: RUNTIME, kind: 'mirror', value: `${entry.prefix}>${mirror.location}` });
   }
-  // dockhand's drop-ins for prefixes the plays mention but no longer ask anything of go; others stay
   for (const prefix of mentioned) {
-    if (wanted.has(prefix)) continue;
     const path = dropInPath(prefix);
-    if (!isDockhandDropIn(state.files.get(path)?.text)) continue;
+    if (wanted.has(prefix) || !isDockhandDropIn(state.files.get(path)?.text)) continue;
     const removal = fileRemoval(state, 'registries.conf.d', path, { dockhandNamed: true });
     changes.push(removal.change);
     if (removal.note !== undefined) notes.push(removal.note);
   }
+  return { changes: changes.filter((c) => c !== undefined), expect, blockers, notes };
+}
+
+/** The containers-image runtime's part of the plan for one node. */
+export function planContainers(state: NodeState, desired: DesiredState, facts: ContainersFacts): RuntimePlan {
+  const { wanted, cas, mentioned, retiredHosts, notes } = wantedEntries(desired);
+  const ownDropIns = wanted.size > 0 || [...mentioned].some((prefix) => isDockhandDropIn(state.files.get(dropInPath(prefix))?.text));
+  const blockers = facts.installed ? configBlockers(facts, ownDropIns) : ['podman, buildah, skopeo or CRI-O is not installed on this node'];
+
+  const dropIns = planDropIns(state, facts, wanted, mentioned);
+  blockers.push(...dropIns.blockers);
+  notes.push(...dropIns.notes);
+  const expect = dropIns.expect;
   const certs = planCertsD(state, facts.certFiles, cas, retiredHosts);
   blockers.push(...certs.blockers);
   notes.push(...certs.notes);
-  const planned = [...changes, ...certs.changes].filter((c) => c !== undefined);
+  const planned = [...dropIns.changes, ...certs.changes];
 
-  // CRI-O reads the registries configuration at start and on SIGHUP; podman and its kin on every command
-  const crio = facts.crio;
-  const dropInsChanged = planned.some((c) => c.resource === 'registries.conf.d');
-  const missing: string[] = [];
-  if (crio?.running === true && crio.configNewer === true && !dropInsChanged) {
-    missing.push('CRI-O runs on an older registries configuration than the files (they changed after its last start or reload)');
-  }
-  const handlers: Handler[] = [];
-  let restart: RestartDecision | null = null;
-  if (crio?.running === true && (dropInsChanged || missing.length > 0)) {
-    handlers.push(RELOAD);
-    restart = { runtime: RUNTIME, needed: false, allowed: true, reason: 'a reload of CRI-O (SIGHUP) re-reads the registries configuration; containers keep running' };
-    expect.push({ runtime: RUNTIME, kind: 'crio' });
-  } else if (crio !== null && !crio.running && dropInsChanged) {
-    notes.push(`CRI-O is not running (crio.service is ${crio.activeState ?? 'stopped'}): it reads the new registries configuration when it starts`);
-  }
+  const crio = crioReload(facts, planned.some((c) => c.resource === 'registries.conf.d'));
+  notes.push(...crio.notes);
+  expect.push(...crio.expect);
   // what podman shows is the proof that the files take effect; without podman nothing on the node can say
   const effect = facts.podman ? [...(expect.some((e) => e.kind !== 'crio') ? [{ runtime: RUNTIME, kind: 'readable' }] : []), ...expect] : expect.filter((e) => e.kind === 'crio');
   return {
@@ -143,14 +166,14 @@ export function planContainers(state: NodeState, desired: DesiredState, facts: C
     mechanism: 'registries.conf.d',
     via: `drop-ins in ${DROP_IN_DIR}`,
     changes: planned,
-    handlers,
+    handlers: crio.handlers,
     blockers,
     blocked: [],
     warnings: [],
-    missingEffect: missing,
+    missingEffect: crio.missing,
     expect: effect,
     validate: [],
-    restart,
+    restart: crio.restart,
     notes,
   };
 }
