@@ -5,12 +5,13 @@
 import type { NodeFacts } from '../plan/facts.ts';
 import type { RuntimeSelection } from '../playbook/types.ts';
 import { containerd } from './containerd/index.ts';
+import { containers } from './containers/index.ts';
 import { docker } from './docker/index.ts';
 import type { Runtime } from './runtime.ts';
 
 export type { HostView, PullCredentials, Runtime } from './runtime.ts';
 
-export const RUNTIMES: readonly Runtime[] = [docker, containerd];
+export const RUNTIMES: readonly Runtime[] = [docker, containerd, containers];
 
 /** Every name a playbook may use for a runtime (aliases included) -> the runtime's name. */
 export const RUNTIME_NAMES: ReadonlyMap<string, string> = new Map(RUNTIMES.flatMap((r) => [[r.name, r.name] as const, ...r.aliases.map((a) => [a, r.name] as const)]));

@@ -18,6 +18,8 @@ interface FactsJson {
     os: { id: string; versionId: string | null } | null;
     docker: { installed: boolean; running: boolean; honoursDockerOpts: boolean; version: string | null; liveRestore: boolean | null; containersRunning: number | null } | null;
     containerd: { installed: boolean; running: boolean; criStatus: string | null; version: string | null } | null;
+    containers: { installed: boolean; running: boolean; podman: boolean; skopeo: boolean; version: string | null; crio: unknown } | null;
+    runtimes: { installed: string[]; auto: string[] } | null;
     error: string | null;
   }[];
 }
@@ -34,6 +36,14 @@ function expectRightFacts(document: FactsJson): void {
     const host = document.hosts.find((h) => h.name === node.name)!;
     expect(host, node.name).toMatchObject({ status: 'ok', error: null, address: node.address, os_family: node.family });
     expect(host.os?.id).toBe(node.family === 'rhel' ? 'rocky' : 'debian');
+    if (VARIANTS[node.variant].runtime === 'containers') {
+      expect(host.docker?.installed, node.name).toBe(false);
+      expect(host.containerd?.installed, node.name).toBe(false);
+      expect(host.containers, node.name).toMatchObject({ installed: true, running: true, podman: true, skopeo: true, crio: null });
+      expect(host.containers?.version, node.name).toMatch(/^4\.3\./);
+      expect(host.runtimes, node.name).toMatchObject({ installed: ['containers'], auto: ['containers'] });
+      continue;
+    }
     if (VARIANTS[node.variant].runtime === 'containerd') {
       expect(host.docker?.installed, node.name).toBe(false);
       expect(host.containerd, node.name).toMatchObject({ installed: true, running: true, criStatus: 'ok' });

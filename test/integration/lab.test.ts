@@ -61,6 +61,15 @@ describe('lab nodes', () => {
     expect(withPw.stdout.trim()).toBe('0');
   });
 
+  it('a podman node runs systemd and sshd, has podman 4.3 and skopeo 1.9 from Debian 12, and neither dockerd nor containerd', async () => {
+    const node = lab.nodes.find((n) => n.variant === 'podman');
+    expect(node, 'the lab has a podman node').toBeDefined();
+    expect((await ok(node!, 'cat /proc/1/comm')).trim()).toBe('systemd');
+    expect(await ok(node!, 'podman --version; skopeo --version')).toMatch(/^podman version 4\.3\.\d+\nskopeo version 1\.9\.\d+/);
+    expect((await sh(node!, 'command -v dockerd || command -v containerd')).exitCode).not.toBe(0);
+    expect(await ok(node!, 'ls /etc/containers/registries.conf.d')).toBe('shortnames.conf\n');
+  });
+
   it('no node knows the registry names', async () => {
     for (const node of lab.nodes) {
       const hosts = await ok(node, 'cat /etc/hosts');

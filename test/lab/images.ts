@@ -8,12 +8,14 @@
 //   dockhand-lab/node-trixie:<hash>       FROM base-trixie + node-setup.sh
 //   dockhand-lab/node-containerd17:<hash> FROM node-trixie + containerd-overlay.sh (ctrd17)
 //   dockhand-lab/node-kubespray:<hash>    FROM node-containerd + kubespray-overlay.sh (+ its files)
+//   dockhand-lab/node-podman:<hash>       node-containerd's root + podman-overlay.sh in a chroot (apt-get needs the
+//                                         network, which `docker build --network none` has not), imported
 //   dockhand-lab/registry:<hash>          FROM base + registry-setup.sh
 //   dockhand-lab/harbor-front:<hash>      FROM base + harbor-front-setup.sh (nginx-light from Debian's mirror)
 // Only the images a lab's node variants need are built; the two debootstraps run side by side.
 // A tag that exists is reused as is; a recipe change gives a new tag (and the old one can be pruned).
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile, copyFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import type { NodeVariant } from './types.ts';
@@ -41,7 +43,7 @@ interface BaseRecipe {
 
 type BaseName = 'base' | 'base-trixie';
 type LayerName = 'node-debian' | 'node-rhel' | 'node-docker-ce' | 'node-containerd' | 'node-trixie' |
-  'node-containerd17' | 'node-kubespray' | 'registry' | 'harbor-front';
+  'node-containerd17' | 'node-kubespray' | 'node-podman' | 'registry' | 'harbor-front';
 type ImageName = BaseName | LayerName;
 
 interface VariantRecipe {
@@ -52,6 +54,11 @@ interface VariantRecipe {
   dockerfileExtra: string[];
   /** the build reaches Debian's mirror (apt-get); every other layer builds with --network none */
   network?: 'default';
+  /**
+   * The script runs in a chroot of the parent's root on this machine, with its network (Debian's mirror),
+   * and the result is imported; otherwise it runs in `docker build --network none`.
+   */
+  chroot?: boolean;
 }
 
 const BASES: Record<BaseName, BaseRecipe> = {
@@ -74,6 +81,7 @@ const LAYERS: Record<LayerName, VariantRecipe> = {
     files: ['kubespray-overlay.sh', 'kubespray-config.toml', 'kubespray-hosts-docker.io.toml', 'kubespray-hosts-quay.io.toml'],
     dockerfileExtra: [],
   },
+  'node-podman': { parent: 'node-containerd', repo: 'dockhand-lab/node-podman', files: ['podman-overlay.sh'], dockerfileExtra: NODE_DOCKERFILE, chroot: true },
   registry: {
     parent: 'base',
     repo: 'dockhand-lab/registry',
@@ -98,6 +106,7 @@ const VARIANT_IMAGE: Record<NodeVariant, LayerName> = {
   ctrd17: 'node-containerd17',
   kubekey: 'node-containerd',
   kubespray: 'node-kubespray',
+  podman: 'node-podman',
 };
 
 async function recipeFile(name: string): Promise<string> {
@@ -120,8 +129,7 @@ function dockerfileFor(parent: string, v: VariantRecipe): string {
   const script = v.files[0];
   return [
     `FROM ${parent}`,
-    'COPY . /tmp/lab-build/',
-    `RUN sh -eu /tmp/lab-build/${script} && rm -rf /tmp/lab-build`,
+    ...(v.chroot === true ? [`# ${script} ran in a chroot of the parent's root`] : ['COPY . /tmp/lab-build/', `RUN sh -eu /tmp/lab-build/${script} && rm -rf /tmp/lab-build`]),
     ...v.dockerfileExtra,
     '',
   ].join('\n');
@@ -209,6 +217,51 @@ async function buildVariant(parentTag: string, tag: string, v: VariantRecipe): P
   }
 }
 
+/**
+ * A layer whose script needs the network: the parent's root is exported, the script runs in a chroot of
+ * it (with /proc, /dev and this machine's resolv.conf), and the root is imported again; the image's
+ * settings (ENV, STOPSIGNAL, CMD), which an import cannot set, come from a short `docker build` on top.
+ */
+async function buildChrootVariant(parentTag: string, tag: string, v: VariantRecipe): Promise<void> {
+  const dir = await mkdtemp('/var/tmp/dockhand-lab-rootfs-chroot-');
+  const ctx = await mkdtemp('/var/tmp/dockhand-lab-ctx-');
+  const imported = `${tag}-root`;
+  let container: string | undefined;
+  try {
+    container = (await docker(['create', parentTag])).stdout.trim();
+    await run('bash', ['-o', 'pipefail', '-c', 'docker export "$1" | tar --numeric-owner --xattrs -C "$2" -x', 'bash', container, dir]);
+    await docker(['rm', '-f', container]);
+    container = undefined;
+    const build = path.join(dir, 'tmp/lab-build');
+    await mkdir(build, { recursive: true });
+    for (const f of v.files) await copyFile(path.join(recipeDir, f), path.join(build, f));
+    const resolv = path.join(dir, 'etc/resolv.conf');
+    const ownResolv = await readFile(resolv).catch(() => null);
+    await rm(resolv, { force: true });
+    await copyFile('/etc/resolv.conf', resolv);
+    try {
+      for (const m of ['proc', 'dev']) await run('mount', ['--bind', `/${m}`, path.join(dir, m)]);
+      const r = await run('chroot', [dir, 'sh', '-eu', `/tmp/lab-build/${v.files[0]}`], { reject: false });
+      if (r.exitCode !== 0) throw new Error(`${v.files[0]} in a chroot of ${parentTag} failed (exit ${r.exitCode}):\n${r.output.split('\n').slice(-40).join('\n')}`);
+    } finally {
+      await unmountUnder(dir);
+    }
+    await rm(resolv, { force: true });
+    if (ownResolv !== null) await writeFile(resolv, ownResolv);
+    await rm(build, { recursive: true, force: true });
+    await run('bash', ['-o', 'pipefail', '-c', 'tar --numeric-owner --xattrs -C "$1" -c . | docker import - "$2" >/dev/null', 'bash', dir, imported]);
+    await writeFile(path.join(ctx, 'Dockerfile'), [`FROM ${imported}`, ...v.dockerfileExtra, `LABEL dockhand.lab.image=${tag}`, ''].join('\n'));
+    const r = await docker(['build', '--network', 'none', '--rm', '--force-rm', '-t', tag, ctx], { reject: false, env: { DOCKER_BUILDKIT: '0' } });
+    if (r.exitCode !== 0) throw new Error(`docker build ${tag} failed:\n${r.output.split('\n').slice(-40).join('\n')}`);
+  } finally {
+    if (container !== undefined) await docker(['rm', '-f', container], { reject: false });
+    await docker(['rmi', imported], { reject: false });
+    await unmountUnder(dir);
+    await rm(dir, { recursive: true, force: true });
+    await rm(ctx, { recursive: true, force: true });
+  }
+}
+
 const inFlight = new Map<string, Promise<string>>();
 
 /** Ensures an image exists: build(tag) runs only when the tag is absent (once per process). */
@@ -240,7 +293,7 @@ function ensureImage(name: ImageName, memo: Map<ImageName, Promise<string>>): Pr
       const layer = LAYERS[name];
       p = ensureImage(layer.parent, memo).then(async (parentTag) => {
         const tag = await tagFor(parentTag, layer);
-        return ensure(tag, name, (t) => buildVariant(parentTag, t, layer));
+        return ensure(tag, name, (t) => (layer.chroot === true ? buildChrootVariant(parentTag, t, layer) : buildVariant(parentTag, t, layer)));
       });
     }
     memo.set(name, p);
@@ -280,7 +333,7 @@ export async function pruneStaleImages(current: string[]): Promise<void> {
 }
 
 // `node test/lab/images.ts [--debian] [--rhel] [--docker-ce] [--containerd] [--containerd17] [--kubekey] [--kubespray]
-// [--harbor-front] [--all]` builds the images alone (default: --debian --rhel).
+// [--podman] [--harbor-front] [--all]` builds the images alone (default: --debian --rhel).
 if (import.meta.main) {
   const args = process.argv.slice(2);
   const asked = args.includes('--all') ? VARIANT_ORDER : VARIANT_ORDER.filter((v) => args.includes(`--${VARIANTS[v].flag}`));

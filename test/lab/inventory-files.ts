@@ -4,7 +4,7 @@ import path from 'node:path';
 import { stringify } from 'yaml';
 import type { LabNode } from './types.ts';
 import { repoRoot } from './util.ts';
-import { VARIANT_ORDER, VARIANTS } from './variants.ts';
+import { VARIANT_ORDER, VARIANTS, type Runtime } from './variants.ts';
 
 export const INVENTORY_PATHS = {
   root: 'inventory/lab.ini',
@@ -24,23 +24,25 @@ export interface InventoryInput {
 }
 
 /**
- * Groups: one per node variant (debian, rhel, docker_ce, ctrd16, ctrd17, kubekey, kubespray), then
- * `k8s-cluster` (every kind but docker_ce: what playbooks/lab.yml targets), `docker` (every Docker node) and
- * `containerd` (every containerd node without Docker). Every group is written, empty or not.
+ * Groups: one per node variant (debian, rhel, docker_ce, ctrd16, ctrd17, kubekey, kubespray, podman), then
+ * `k8s-cluster` (every kind but docker_ce: what playbooks/lab.yml targets), `docker` (every Docker node),
+ * `containerd` (every containerd node without Docker) and `containers` (every podman node). Every group is
+ * written, empty or not.
  */
 function variantGroups(nodes: LabNode[]): { group: string; nodes: LabNode[] }[] {
   return VARIANT_ORDER.map((v) => ({ group: VARIANTS[v].group, nodes: nodes.filter((n) => n.variant === v) }));
 }
 
-// the cluster playbooks/lab.yml converges: every Docker and containerd kind, but the docker-ce node,
+// the cluster playbooks/lab.yml converges: every Docker, containerd and podman kind, but the docker-ce node,
 // which tests converge on their own terms
 const K8S_CLUSTER = VARIANT_ORDER.filter((v) => v !== 'docker-ce').map((v) => VARIANTS[v].group);
-const byRuntime = (runtime: 'docker' | 'containerd'): string[] =>
+const byRuntime = (runtime: Runtime): string[] =>
   VARIANT_ORDER.filter((v) => VARIANTS[v].runtime === runtime).map((v) => VARIANTS[v].group);
 const PARENT_GROUPS = {
   'k8s-cluster': K8S_CLUSTER,
   docker: byRuntime('docker'),
   containerd: byRuntime('containerd'),
+  containers: byRuntime('containers'),
 } satisfies Record<string, string[]>;
 
 export function renderIni(input: InventoryInput, mode: 'root' | 'sudo', inventoryDir: string): string {
@@ -76,6 +78,7 @@ export function renderYaml(input: InventoryInput, inventoryDir: string): string 
         ...Object.fromEntries(atTop.map((g) => [g.group, hosts(g.nodes)])),
         docker: named(PARENT_GROUPS.docker),
         containerd: named(PARENT_GROUPS.containerd),
+        containers: named(PARENT_GROUPS.containers),
       },
     },
   };

@@ -1,6 +1,6 @@
 // Start and stop the lab of real nodes: systemd + sshd containers running dockerd (Debian, a RHEL-family
-// stand-in, a docker-ce-like Debian) or only containerd (Debian 12 and 13, KubeKey- and Kubespray-style),
-// plus an http and an https registry, on a private network.
+// stand-in, a docker-ce-like Debian), only containerd (Debian 12 and 13, KubeKey- and Kubespray-style) or
+// only podman and skopeo (Debian 12), plus an http and an https registry, on a private network.
 import './env.ts';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -34,6 +34,11 @@ export function dockerNodes(lab: Lab): LabNode[] {
 /** The lab's containerd nodes (no Docker). */
 export function containerdNodes(lab: Lab): LabNode[] {
   return lab.nodes.filter((n) => VARIANTS[n.variant].runtime === 'containerd');
+}
+
+/** The lab's podman nodes (neither Docker nor containerd). */
+export function containersNodes(lab: Lab): LabNode[] {
+  return lab.nodes.filter((n) => VARIANTS[n.variant].runtime === 'containers');
 }
 
 export const DEFAULT_SPEC: LabCounts = { ...ZERO_COUNTS, debianNodes: 2, rhelNodes: 1, containerdNodes: 1 };
@@ -284,7 +289,7 @@ export async function nodeExec(node: LabNode | string, cmd: string[], input?: st
   return containerExec(containerId, cmd, input);
 }
 
-/** A node of the running lab by name (deb1, rhel1, ce1, ctrd1, ctrdx1, kk1, ks1 ...). */
+/** A node of the running lab by name (deb1, rhel1, ce1, ctrd1, ctrdx1, kk1, ks1, podman1 ...). */
 export function findNode(name: string, lab: Lab = loadLab()): LabNode {
   const n = lab.nodes.find((x) => x.name === name);
   if (!n) throw new Error(`lab ${lab.id} has no node ${name} (has: ${lab.nodes.map((x) => x.name).join(', ')})`);

@@ -1,4 +1,4 @@
-// Lab nodes: systemd + sshd + dockerd (or containerd) containers, started with testcontainers and waited
+// Lab nodes: systemd + sshd + dockerd (or containerd, or podman) containers, started with testcontainers and waited
 // for properly.
 import { mkdir } from 'node:fs/promises';
 import net from 'node:net';
@@ -155,17 +155,24 @@ async function criAnswers(socket: string): Promise<boolean> {
   }
 }
 
+/** What says a node's runtime is up: its unit is active (docker, containerd); podman has no daemon, its command answers. */
+const RUNTIME_UP: Record<Runtime, string> = {
+  docker: 'systemctl is-active docker',
+  containerd: 'systemctl is-active containerd',
+  containers: 'podman --version >/dev/null && echo active',
+};
+
 /**
  * Polls until sshd answers on ADDRESS:22 from the host, systemd finished booting
- * (is-system-running: running|degraded), the node's runtime unit is active (docker, or containerd)
- * and, on a containerd node, its CRI answers through the socket on this machine.
+ * (is-system-running: running|degraded), the node's runtime is up (see RUNTIME_UP) and, on a
+ * containerd node, its CRI answers through the socket on this machine.
  * On timeout or if the container dies: throws with systemctl --failed and the journal tail.
  */
 export async function waitNodeReady(node: Pick<LabNode, 'name' | 'containerId' | 'address' | 'variant' | 'criSocket'>, timeoutMs: number): Promise<void> {
   const { name, containerId, address } = node;
   const runtime: Runtime = VARIANTS[node.variant].runtime;
   const deadline = Date.now() + timeoutMs;
-  let state = { ssh: false, system: '', unit: '', cri: runtime === 'docker' };
+  let state = { ssh: false, system: '', unit: '', cri: runtime !== 'containerd' };
   while (Date.now() < deadline) {
     const running = await docker(['inspect', '--format', '{{.State.Running}}', containerId], { reject: false });
     if (running.stdout.trim() !== 'true') {
@@ -175,11 +182,11 @@ export async function waitNodeReady(node: Pick<LabNode, 'name' | 'containerId' |
     const [ssh, system, unit] = await Promise.all([
       sshBanner(address, 22, 2000),
       containerExec(containerId, ['systemctl', 'is-system-running']),
-      containerExec(containerId, ['systemctl', 'is-active', runtime]),
+      containerExec(containerId, ['sh', '-c', RUNTIME_UP[runtime]]),
     ]);
     state = { ssh, system: system.stdout.trim(), unit: unit.stdout.trim(), cri: state.cri };
     if (ssh && (state.system === 'running' || state.system === 'degraded') && state.unit === 'active') {
-      if (runtime === 'docker') return;
+      if (runtime !== 'containerd') return;
       state.cri = node.criSocket !== undefined && (await criAnswers(node.criSocket));
       if (state.cri) return;
     }
@@ -196,7 +203,7 @@ export async function nodeDiagnostics(containerId: string, runtime: Runtime = 'd
   for (const [title, cmd] of [
     ['systemctl --failed', ['systemctl', '--failed', '--no-pager', '--full']],
     ['systemctl list-jobs', ['systemctl', 'list-jobs', '--no-pager']],
-    [`systemctl status ${runtime} ssh`, ['systemctl', 'status', '--no-pager', '--full', '-n', '20', runtime, 'ssh']],
+    [`systemctl status ${runtime} ssh`, ['systemctl', 'status', '--no-pager', '--full', '-n', '20', ...(runtime === 'containers' ? [] : [runtime]), 'ssh']],
     ['journalctl -p warning -n 30', ['journalctl', '-b', '--no-pager', '-p', 'warning', '-n', '30']],
     ['journalctl -n 60', ['journalctl', '-b', '--no-pager', '-n', '60']],
   ] as const) {

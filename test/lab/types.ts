@@ -5,9 +5,11 @@ export type NodeFamily = 'debian' | 'rhel';
  * Docker nodes: debian (deb1..), rhel (rhel1..), docker-ce (ce1..).
  * containerd nodes, no Docker: ctrd16 (ctrd1.., Debian 12, containerd 1.6), ctrd17 (ctrdx1.., Debian 13,
  * containerd 1.7), kubekey (kk1.., containerd 1.6 configured as KubeKey writes it), kubespray (ks1..,
- * containerd 1.6 configured as Kubespray writes it). See variants.ts.
+ * containerd 1.6 configured as Kubespray writes it).
+ * A podman node, neither Docker nor containerd: podman (podman1.., Debian 12's podman 4.3.1 and skopeo 1.9.3).
+ * See variants.ts.
  */
-export type NodeVariant = 'debian' | 'rhel' | 'docker-ce' | 'ctrd16' | 'ctrd17' | 'kubekey' | 'kubespray';
+export type NodeVariant = 'debian' | 'rhel' | 'docker-ce' | 'ctrd16' | 'ctrd17' | 'kubekey' | 'kubespray' | 'podman';
 
 export interface LabSpec {
   debianNodes: number;
@@ -23,12 +25,14 @@ export interface LabSpec {
   kubesprayNodes?: number;
   /** the Harbor stand-in (nginx-light in front of the https registry: harbor-front.ts); off unless asked */
   harborFront?: boolean;
+  /** podman1..N: Debian 12, no Docker or containerd, podman and skopeo with the packages' /etc/containers */
+  podmanNodes?: number;
   /** lab id; random when absent. [a-z0-9-], at most 20 characters. */
   id?: string;
 }
 
 export interface LabNode {
-  /** inventory name and hostname: deb1.., rhel1.., ce1.., ctrd1.., ctrdx1.., kk1.., ks1.. */
+  /** inventory name and hostname: deb1.., rhel1.., ce1.., ctrd1.., ctrdx1.., kk1.., ks1.., podman1.. */
   name: string;
   family: NodeFamily;
   variant: NodeVariant;

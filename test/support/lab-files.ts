@@ -27,6 +27,13 @@ export function writeInventory(dir: string, lab: Lab, nodes: readonly LabNode[],
   return file;
 }
 
+/** A playbook of this text in the test's directory. */
+export function writePlaybook(dir: string, name: string, text: string): string {
+  const file = join(dir, name);
+  writeFileSync(file, text);
+  return file;
+}
+
 /** The KubeSphere procedure for the lab's two registries: http (insecure) and https (private CA). */
 export function writeRegistryPlaybook(dir: string, lab: Lab, extra = ''): string {
   const file = join(dir, 'registries.yml');

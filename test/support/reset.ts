@@ -39,8 +39,29 @@ fi
 n=0; until systemctl is-active --quiet containerd.service && ctr plugins ls 2>/dev/null | grep -q ' cri .* ok'; do n=$((n+1)); [ $n -ge 60 ] && exit 1; sleep 0.5; done
 `;
 
+// /etc/containers as the lab made it (without dockhand's files) is kept aside on the first reset and put
+// back on later ones; a stand-in CRI-O unit a test installed goes, and so do pulled images and podman's logins
+const CONTAINERS = `${COMMON}
+rm -rf /etc/containers/registries.conf.d/zz-dockhand-* /etc/containers/certs.d
+[ -d /root/containers.lab ] || cp -a /etc/containers /root/containers.lab
+rm -rf /etc/containers && cp -a /root/containers.lab /etc/containers
+rm -rf /etc/docker
+if [ -f /etc/systemd/system/crio.service ]; then
+  systemctl disable --now crio.service >/dev/null 2>&1
+  rm -rf /etc/systemd/system/crio.service /etc/systemd/system/crio.service.d /usr/local/bin/crio /run/crio-stand-in.log
+  systemctl daemon-reload
+  systemctl reset-failed crio.service 2>/dev/null
+fi
+rm -rf /var/lib/kubelet /run/crio /var/run/crio
+podman rmi --all --force >/dev/null 2>&1
+rm -f /run/containers/0/auth.json
+true
+`;
+
+const RESET = { docker: DOCKER, containerd: CONTAINERD, containers: CONTAINERS } as const;
+
 export async function resetNodes(nodes: readonly LabNode[]): Promise<void> {
-  const results = await Promise.all(nodes.map((node) => nodeExec(node, ['sh', '-c', VARIANTS[node.variant].runtime === 'docker' ? DOCKER : CONTAINERD])));
+  const results = await Promise.all(nodes.map((node) => nodeExec(node, ['sh', '-c', RESET[VARIANTS[node.variant].runtime]])));
   results.forEach((result, i) => {
     if (result.exitCode !== 0) throw new Error(`resetting ${nodes[i]!.name} failed: ${result.output}`);
   });

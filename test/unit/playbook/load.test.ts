@@ -88,12 +88,19 @@ describe('loadPlaybook: runtimes, restarts and mirrors', () => {
     expect(plays[1]!.runtimes).toBe('auto');
   });
 
+  it('podman and crio name the containers-image runtime', async () => {
+    for (const alias of ['podman', 'crio']) {
+      const { plays } = await parsePlaybook(`hosts: all\nruntimes: [${alias}]\nregistries: [{host: harbor.local}]\n`, 'alias.yml', { runtimes: RUNTIME_NAMES });
+      expect(plays[0]!.runtimes, alias).toEqual(['containers']);
+    }
+  });
+
   it('names a bad runtime, restart policy and mirror key with file, line and path', async () => {
-    const text = 'hosts: all\nruntimes: [docker, crio]\nrestart: sometimes\nregistries:\n  - host: docker.io\n    mirrors:\n      - {url: https://m.example, colour: blue}\n';
+    const text = 'hosts: all\nruntimes: [docker, rkt]\nrestart: sometimes\nregistries:\n  - host: docker.io\n    mirrors:\n      - {url: https://m.example, colour: blue}\n';
     const error = await parsePlaybook(text, 'bad.yml', { runtimes: RUNTIME_NAMES }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PlaybookError);
     const message = (error as Error).message;
-    expect(message).toContain('bad.yml:2: runtimes[1]: "crio" must be one of "docker", "containerd"');
+    expect(message).toContain('bad.yml:2: runtimes[1]: "rkt" must be one of "docker", "containerd", "containers"');
     expect(message).toContain('bad.yml:3: restart: "sometimes" must be one of "if-idle", "always", "never"');
     expect(message).toContain('bad.yml:7: registries[0].mirrors[0].colour: unknown key, with value "blue"; expected one of url, capabilities, skip_verify, ca');
   });
