@@ -35,7 +35,7 @@ describe('fault 15: credentials read from nodes never show', () => {
     };
     const containerd = { installed: false, config: { criDisabled: false } };
     const kubelet = { present: false, endpoint: null, runtime: null, source: null };
-    const document = factsDocument([{ target: { name: 'n', address: 'a' }, status: 'ok', value: { runtimes: { docker, containerd }, kubelet }, error: null, durationMs: 1 } as never]);
+    const document = factsDocument([{ target: { name: 'n', address: 'a' }, status: 'ok', value: { runtimes: { docker, containerd, k3s: { installed: false } }, kubelet }, error: null, durationMs: 1 } as never]);
     expect(JSON.stringify(document)).not.toContain('hunter22');
     expect(JSON.stringify(maskDeep(docker))).toContain('http://u:********@p:3128');
   });

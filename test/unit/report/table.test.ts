@@ -33,6 +33,7 @@ describe('tables', () => {
             containersRunning: 3, liveRestore: true,
           },
           containerd: { installed: true, running: true, version: '1.6.20~ds1', activeState: 'active', criStatus: 'ok', config: { criDisabled: false } },
+          k3s: { installed: false },
         },
         kubelet: { present: false, endpoint: null, runtime: null, source: null },
         trust: null,
