@@ -8,6 +8,7 @@
 //   dockhand-lab/node-trixie:<hash>       FROM base-trixie + node-setup.sh
 //   dockhand-lab/node-containerd17:<hash> FROM node-trixie + containerd-overlay.sh (ctrd17)
 //   dockhand-lab/node-kubespray:<hash>    FROM node-containerd + kubespray-overlay.sh (+ its files)
+//   dockhand-lab/node-k3s:<hash>          FROM node-containerd + k3s-overlay.sh (+ its unit and config: a k3s stand-in)
 //   dockhand-lab/registry:<hash>          FROM base + registry-setup.sh
 // Only the images a lab's node variants need are built; the two debootstraps run side by side.
 // A tag that exists is reused as is; a recipe change gives a new tag (and the old one can be pruned).
@@ -38,7 +39,7 @@ interface BaseRecipe {
 
 type BaseName = 'base' | 'base-trixie';
 type LayerName = 'node-debian' | 'node-rhel' | 'node-docker-ce' | 'node-containerd' | 'node-trixie' |
-  'node-containerd17' | 'node-kubespray' | 'registry';
+  'node-containerd17' | 'node-kubespray' | 'node-k3s' | 'registry';
 type ImageName = BaseName | LayerName;
 
 interface VariantRecipe {
@@ -69,6 +70,7 @@ const LAYERS: Record<LayerName, VariantRecipe> = {
     files: ['kubespray-overlay.sh', 'kubespray-config.toml', 'kubespray-hosts-docker.io.toml', 'kubespray-hosts-quay.io.toml'],
     dockerfileExtra: [],
   },
+  'node-k3s': { parent: 'node-containerd', repo: 'dockhand-lab/node-k3s', files: ['k3s-overlay.sh', 'k3s-standin.service', 'k3s-standin-config.toml'], dockerfileExtra: [] },
   registry: {
     parent: 'base',
     repo: 'dockhand-lab/registry',
@@ -86,6 +88,7 @@ const VARIANT_IMAGE: Record<NodeVariant, LayerName> = {
   ctrd17: 'node-containerd17',
   kubekey: 'node-containerd',
   kubespray: 'node-kubespray',
+  k3s: 'node-k3s',
 };
 
 async function recipeFile(name: string): Promise<string> {
@@ -265,7 +268,7 @@ export async function pruneStaleImages(current: string[]): Promise<void> {
   log(`pruned ${stale.length} stale lab image tag(s)${r.exitCode === 0 ? '' : ' (some still in use, kept)'}`);
 }
 
-// `node test/lab/images.ts [--debian] [--rhel] [--docker-ce] [--containerd] [--containerd17] [--kubekey] [--kubespray] [--all]`
+// `node test/lab/images.ts [--debian] [--rhel] [--docker-ce] [--containerd] [--containerd17] [--kubekey] [--kubespray] [--k3s] [--all]`
 // builds the images alone (default: --debian --rhel).
 if (import.meta.main) {
   const args = process.argv.slice(2);

@@ -24,7 +24,7 @@ export interface InventoryInput {
 }
 
 /**
- * Groups: one per node variant (debian, rhel, docker_ce, ctrd16, ctrd17, kubekey, kubespray), then
+ * Groups: one per node variant (debian, rhel, docker_ce, ctrd16, ctrd17, kubekey, kubespray, k3s), then
  * `k8s-cluster` (every kind but docker_ce: what playbooks/lab.yml targets), `docker` (every Docker node) and
  * `containerd` (every containerd node without Docker). Every group is written, empty or not.
  */

@@ -5,9 +5,10 @@ export type NodeFamily = 'debian' | 'rhel';
  * Docker nodes: debian (deb1..), rhel (rhel1..), docker-ce (ce1..).
  * containerd nodes, no Docker: ctrd16 (ctrd1.., Debian 12, containerd 1.6), ctrd17 (ctrdx1.., Debian 13,
  * containerd 1.7), kubekey (kk1.., containerd 1.6 configured as KubeKey writes it), kubespray (ks1..,
- * containerd 1.6 configured as Kubespray writes it). See variants.ts.
+ * containerd 1.6 configured as Kubespray writes it). A k3s stand-in: k3s (k3s1.., a `k3s.service` running
+ * containerd 1.6 on k3s's socket and paths; no k3s binary, nothing rendered). See variants.ts.
  */
-export type NodeVariant = 'debian' | 'rhel' | 'docker-ce' | 'ctrd16' | 'ctrd17' | 'kubekey' | 'kubespray';
+export type NodeVariant = 'debian' | 'rhel' | 'docker-ce' | 'ctrd16' | 'ctrd17' | 'kubekey' | 'kubespray' | 'k3s';
 
 export interface LabSpec {
   debianNodes: number;
@@ -21,12 +22,14 @@ export interface LabSpec {
   kubekeyNodes?: number;
   /** ks1..N: containerd 1.6 whose config.toml is Kubespray's (config_path set) with hosts.toml files of its own */
   kubesprayNodes?: number;
+  /** k3s1..N: a k3s.service that runs containerd on k3s's socket and paths (a stand-in: no k3s can be had here) */
+  k3sNodes?: number;
   /** lab id; random when absent. [a-z0-9-], at most 20 characters. */
   id?: string;
 }
 
 export interface LabNode {
-  /** inventory name and hostname: deb1.., rhel1.., ce1.., ctrd1.., ctrdx1.., kk1.., ks1.. */
+  /** inventory name and hostname: deb1.., rhel1.., ce1.., ctrd1.., ctrdx1.., kk1.., ks1.., k3s1.. */
   name: string;
   family: NodeFamily;
   variant: NodeVariant;
@@ -34,8 +37,9 @@ export interface LabNode {
   address: string;
   containerId: string;
   /**
-   * containerd nodes: the node's CRI socket (/run/containerd/containerd.sock) as a path on this machine,
-   * through a bind mount of a per-node directory on the node's /run/containerd
+   * containerd nodes: the node's CRI socket (/run/containerd/containerd.sock; on a k3s node
+   * /run/k3s/containerd/containerd.sock) as a path on this machine, through a bind mount of a per-node
+   * directory on the socket's directory
    */
   criSocket?: string;
 }
