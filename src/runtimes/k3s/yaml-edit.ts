@@ -70,7 +70,8 @@ function dataOf(value: YamlValue): Data {
 function parse(text: string, file: string): Document.Parsed {
   const options = { version: '1.1' as const };
   const all = parseAllDocuments(text, options);
-  const docs = Array.isArray(all) ? all : [];
+  // an empty document after an end marker (`...`) is no second document
+  const docs = (Array.isArray(all) ? all : []).filter((doc, i) => i === 0 || doc.contents !== null);
   if (docs.length > 1) throw new YamlEditError(`${file} holds ${docs.length} YAML documents; only the first is read`, lineOf(text, docs[1]?.range[0] ?? 0));
   const doc = parseDocument(text, options);
   const [error] = doc.errors;
@@ -171,6 +172,8 @@ export class YamlEdit {
     this.#text = text ?? '';
     this.#eol = this.#text.includes('\r\n') ? '\r\n' : '\n';
     this.#doc = parse(this.#text, file);
+    const end = /^\.\.\.[ \t]*(?:#.*)?\r?$/m.exec(this.#text);
+    if (end !== null) throw new YamlEditError('an end-of-document marker (...): dockhand adds nothing past it', lineOf(this.#text, end.index));
     const root = this.#doc.contents;
     if (!isNull(root) && !isMap(root)) throw new YamlEditError(`${file} is not a mapping (of \`mirrors:\` and \`configs:\`)`, this.#line(root), true);
     this.#expected = cloneData(this.#doc.toJS()) ?? {};
@@ -213,6 +216,8 @@ export class YamlEdit {
     if (items.length === 0) return;
     const found = this.#find(path);
     const value = found?.pair?.value;
+    if (isAlias(value)) throw new YamlEditError(`${path.join('.')} is a YAML alias: dockhand does not edit through aliases`, this.#line(value));
+    if (found?.pair !== undefined && !isNull(value) && !isSeq(value)) throw new YamlEditError(`${path.join('.')} is not a list`, this.#line(value), true);
     if (found?.pair === undefined || isNull(value) || !isSeq(value)) {
       const now = this.get(path);
       this.set(path, [...(Array.isArray(now) ? (now as string[]) : []), ...items]);

@@ -169,6 +169,16 @@ describe('registries.yaml dockhand refuses to edit, naming the file and line', (
     expect(refused('base: &b {endpoint: [https://m]}\nmirrors:\n  harbor-http.lab.local: *b\n')).toMatch(/registries\.yaml:3: mirrors\.harbor-http\.lab\.local is a YAML alias/);
   });
 
+  it("an endpoint that is not a list, in someone else's entry: refused, not replaced (k3s would not start with it)", () => {
+    expect(refused('mirrors:\n  harbor-http.lab.local:\n    endpoint: "https://mine.example"\n')).toMatch(
+      /registries\.yaml:3: mirrors\.harbor-http\.lab\.local\.endpoint is not a list: fix it first/,
+    );
+  });
+
+  it('an end-of-document marker (...): nothing is added past it', () => {
+    expect(refused('---\nmirrors: {}\n...\n')).toMatch(/registries\.yaml:3: an end-of-document marker \(\.\.\.\).*make the change by hand/);
+  });
+
   it('a second YAML document', () => {
     expect(refused('mirrors: {}\n---\nconfigs: {}\n')).toMatch(/holds 2 YAML documents/);
   });
