@@ -139,11 +139,6 @@ function isNull(node: unknown): boolean {
   return node === null || node === undefined || (isScalar(node) && node.value === null);
 }
 
-/** A block mapping, or an empty flow one (`{}`), that dockhand may add keys to. */
-function editableMap(node: unknown): node is YAMLMap<unknown, unknown> {
-  return isMap(node);
-}
-
 /** The data at `path` in plain data, or undefined. */
 function dataAt(data: Data, path: readonly string[]): Data {
   let here: Data = data;
@@ -152,10 +147,6 @@ function dataAt(data: Data, path: readonly string[]): Data {
     here = (here as Record<string, Data>)[key];
   }
   return here;
-}
-
-function cloneData(data: Data): Data {
-  return data === undefined ? undefined : (JSON.parse(JSON.stringify(data)) as Data);
 }
 
 /** A YAML text and the edits made to it so far. */
@@ -176,11 +167,7 @@ export class YamlEdit {
     if (end !== null) throw new YamlEditError('an end-of-document marker (...): dockhand adds nothing past it', lineOf(this.#text, end.index));
     const root = this.#doc.contents;
     if (!isNull(root) && !isMap(root)) throw new YamlEditError(`${file} is not a mapping (of \`mirrors:\` and \`configs:\`)`, this.#line(root), true);
-    this.#expected = cloneData(this.#doc.toJS()) ?? {};
-  }
-
-  get text(): string {
-    return this.#text;
+    this.#expected = structuredClone(this.#doc.toJS() as Data) ?? {};
   }
 
   /** The data at `path` as the file has it now (undefined: absent). */
@@ -358,7 +345,7 @@ export class YamlEdit {
         this.#insertUnderNull(parentKey, this.#subtree(path.slice(depth), value), path.slice(0, depth), mark);
         return;
       }
-      if (!editableMap(node)) throw new YamlEditError(`${path.slice(0, depth).join('.')} is not a mapping`, this.#line(node), true);
+      if (!isMap(node)) throw new YamlEditError(`${path.slice(0, depth).join('.')} is not a mapping`, this.#line(node), true);
       if ((node as { anchor?: string }).anchor !== undefined) throw new YamlEditError(`${path.slice(0, depth).join('.') || 'the document'} carries a YAML anchor: dockhand does not edit anchored values`, this.#line(node));
       const pair = node.items.find((p) => keyOf(p as Pair) === key) as Pair | undefined;
       if (pair === undefined) {
