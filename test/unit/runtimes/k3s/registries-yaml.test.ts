@@ -132,6 +132,11 @@ describe('registries.yaml, as the plays want it (golden files)', () => {
     );
   });
 
+  it('a value YAML 1.1 reads as a timestamp elsewhere in the file does not stop the edit', () => {
+    const before = '# reviewed: yes\nupdated: 2024-01-02\nmirrors:\n  docker.io:\n    endpoint: [https://m.example]\n';
+    expect(edit(before, BOTH).text.startsWith(before)).toBe(true);
+  });
+
   it('an absent file that needs nothing stays absent; an emptied file keeps its comments', () => {
     expect(edit(null, desired([])).text).toBe('');
     const owned = '# registries\nmirrors:\n  "h.local": # managed by dockhand\n    endpoint:\n      - "http://h.local"\n';
