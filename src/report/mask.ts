@@ -4,8 +4,11 @@
  */
 const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/:@"'\\]+):([^\s/@"'\\]+)@/gi;
 const SECRET_ASSIGNMENT = /\b([A-Za-z0-9_]*(?:PASSWORD|PASSWD|TOKEN|SECRET|API_KEY|ACCESS_KEY)[A-Za-z0-9_]*)=("[^"\n]*"|'[^'\n]*'|[^\s"']+)/gi;
-/** TOML and YAML keys that hold secrets: `password = "..."`, `auth: ...` (containerd's registry.configs.*.auth). */
-const SECRET_KEY = /^([ \t+-]*"?(?:password|passwd|auth|identitytoken|registrytoken|token|secret)"?[ \t]*[=:][ \t]*)("[^"\n]*"|'[^'\n]*'|[^\s#]+)/gim;
+/**
+ * TOML and YAML keys that hold secrets: `password = "..."`, `auth: ...` (containerd's
+ * registry.configs.*.auth), `identity_token: ...` (k3s's and RKE2's registries.yaml configs.*.auth).
+ */
+const SECRET_KEY = /^([ \t+-]*"?(?:password|passwd|auth|identity_?token|registrytoken|token|secret)"?[ \t]*[=:][ \t]*)("[^"\n]*"|'[^'\n]*'|[^\s#]+)/gim;
 const MASK = '********';
 
 /** `text` with the passwords of `scheme://user:password@` URLs and secret-looking assignments masked. */

@@ -7,11 +7,12 @@ import type { RuntimeSelection } from '../playbook/types.ts';
 import { containerd } from './containerd/index.ts';
 import { containers } from './containers/index.ts';
 import { docker } from './docker/index.ts';
+import { k3s } from './k3s/index.ts';
 import type { Runtime } from './runtime.ts';
 
 export type { HostView, PullCredentials, Runtime } from './runtime.ts';
 
-export const RUNTIMES: readonly Runtime[] = [docker, containerd, containers];
+export const RUNTIMES: readonly Runtime[] = [docker, containerd, containers, k3s];
 
 /** Every name a playbook may use for a runtime (aliases included) -> the runtime's name. */
 export const RUNTIME_NAMES: ReadonlyMap<string, string> = new Map(RUNTIMES.flatMap((r) => [[r.name, r.name] as const, ...r.aliases.map((a) => [a, r.name] as const)]));
@@ -45,9 +46,9 @@ const notInstalled = (runtime: Runtime): string => `${runtime.title} is not inst
 
 /**
  * Which runtimes a node's plays configure: the ones a play names, or (`auto`) the one kubelet uses, else
- * the first candidate by rank (Docker where it is installed, else containerd where its CRI is on). A
- * runtime the plays do not ask for is never touched (Debian's docker.io brings a CRI-capable containerd
- * that must not be restarted by a play about Docker).
+ * the first candidate by rank (k3s or RKE2 where a unit of theirs is installed, else Docker where it is
+ * installed, else containerd where its CRI is on). A runtime the plays do not ask for is never touched
+ * (Debian's docker.io brings a CRI-capable containerd that must not be restarted by a play about Docker).
  */
 export function selectRuntimes(facts: NodeFacts, selection: RuntimeSelection): RuntimeChoice {
   if (selection !== 'auto') {

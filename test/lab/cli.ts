@@ -1,6 +1,6 @@
 // npm run lab:up   -> node test/lab/cli.ts up [--debian N] [--rhel N] [--docker-ce N] [--containerd N]
-//                       [--containerd17 N] [--kubekey N] [--kubespray N] [--podman N] [--harbor-front] [--id ID]
-//                       [--home NAME]
+//                       [--containerd17 N] [--kubekey N] [--kubespray N] [--podman N] [--k3s N] [--harbor-front]
+//                       [--id ID] [--home NAME]
 // npm run lab:down -> node test/lab/cli.ts down [--all] [--home NAME]
 //                     node test/lab/cli.ts status [--home NAME]
 import './env.ts';

@@ -10,6 +10,7 @@
 //   dockhand-lab/node-kubespray:<hash>    FROM node-containerd + kubespray-overlay.sh (+ its files)
 //   dockhand-lab/node-podman:<hash>       node-containerd's root + podman-overlay.sh in a chroot (apt-get needs the
 //                                         network, which `docker build --network none` has not), imported
+//   dockhand-lab/node-k3s:<hash>          FROM node-containerd + k3s-overlay.sh (+ its unit and config: a k3s stand-in)
 //   dockhand-lab/registry:<hash>          FROM base + registry-setup.sh
 //   dockhand-lab/harbor-front:<hash>      FROM base + harbor-front-setup.sh (nginx-light from Debian's mirror)
 // Only the images a lab's node variants need are built; the two debootstraps run side by side.
@@ -43,7 +44,7 @@ interface BaseRecipe {
 
 type BaseName = 'base' | 'base-trixie';
 type LayerName = 'node-debian' | 'node-rhel' | 'node-docker-ce' | 'node-containerd' | 'node-trixie' |
-  'node-containerd17' | 'node-kubespray' | 'node-podman' | 'registry' | 'harbor-front';
+  'node-containerd17' | 'node-kubespray' | 'node-podman' | 'node-k3s' | 'registry' | 'harbor-front';
 type ImageName = BaseName | LayerName;
 
 interface VariantRecipe {
@@ -82,6 +83,7 @@ const LAYERS: Record<LayerName, VariantRecipe> = {
     dockerfileExtra: [],
   },
   'node-podman': { parent: 'node-containerd', repo: 'dockhand-lab/node-podman', files: ['podman-overlay.sh'], dockerfileExtra: NODE_DOCKERFILE, chroot: true },
+  'node-k3s': { parent: 'node-containerd', repo: 'dockhand-lab/node-k3s', files: ['k3s-overlay.sh', 'k3s-standin.service', 'k3s-standin-config.toml'], dockerfileExtra: [] },
   registry: {
     parent: 'base',
     repo: 'dockhand-lab/registry',
@@ -107,6 +109,7 @@ const VARIANT_IMAGE: Record<NodeVariant, LayerName> = {
   kubekey: 'node-containerd',
   kubespray: 'node-kubespray',
   podman: 'node-podman',
+  k3s: 'node-k3s',
 };
 
 async function recipeFile(name: string): Promise<string> {
@@ -333,7 +336,7 @@ export async function pruneStaleImages(current: string[]): Promise<void> {
 }
 
 // `node test/lab/images.ts [--debian] [--rhel] [--docker-ce] [--containerd] [--containerd17] [--kubekey] [--kubespray]
-// [--podman] [--harbor-front] [--all]` builds the images alone (default: --debian --rhel).
+// [--podman] [--k3s] [--harbor-front] [--all]` builds the images alone (default: --debian --rhel).
 if (import.meta.main) {
   const args = process.argv.slice(2);
   const asked = args.includes('--all') ? VARIANT_ORDER : VARIANT_ORDER.filter((v) => args.includes(`--${VARIANTS[v].flag}`));

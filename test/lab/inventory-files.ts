@@ -24,8 +24,8 @@ export interface InventoryInput {
 }
 
 /**
- * Groups: one per node variant (debian, rhel, docker_ce, ctrd16, ctrd17, kubekey, kubespray, podman), then
- * `k8s-cluster` (every kind but docker_ce: what playbooks/lab.yml targets), `docker` (every Docker node),
+ * Groups: one per node variant (debian, rhel, docker_ce, ctrd16, ctrd17, kubekey, kubespray, podman, k3s), then
+ * `k8s-cluster` (every kind but docker_ce and k3s: what playbooks/lab.yml targets), `docker` (every Docker node),
  * `containerd` (every containerd node without Docker) and `containers` (every podman node). Every group is
  * written, empty or not.
  */
@@ -34,8 +34,8 @@ function variantGroups(nodes: LabNode[]): { group: string; nodes: LabNode[] }[] 
 }
 
 // the cluster playbooks/lab.yml converges: every Docker, containerd and podman kind, but the docker-ce node,
-// which tests converge on their own terms
-const K8S_CLUSTER = VARIANT_ORDER.filter((v) => v !== 'docker-ce').map((v) => VARIANTS[v].group);
+// which tests converge on their own terms, and the k3s stand-in, which renders nothing (k3s.test.ts)
+const K8S_CLUSTER = VARIANT_ORDER.filter((v) => v !== 'docker-ce' && v !== 'k3s').map((v) => VARIANTS[v].group);
 const byRuntime = (runtime: Runtime): string[] =>
   VARIANT_ORDER.filter((v) => VARIANTS[v].runtime === runtime).map((v) => VARIANTS[v].group);
 const PARENT_GROUPS = {

@@ -148,11 +148,11 @@ export async function startLab(specIn: Partial<LabSpec> = {}, options: LabOption
       Promise.all(plan.map((p) => {
         const image = images.nodes[p.variant];
         if (!image) throw new Error(`no image for variant ${p.variant}`);
-        const containerd = VARIANTS[p.variant].runtime === 'containerd';
+        const withCri = VARIANTS[p.variant].runtime !== 'docker';
         return startNode({
           labId: id, ...p, image, network: network.name,
           authorizedKey: keys.publicKey, opsPassword,
-          ...(containerd ? { criRunDir: criRunDir(id, p.name) } : {}),
+          ...(withCri ? { criRunDir: criRunDir(id, p.name) } : {}),
           ...(p.variant === 'kubekey' ? { files: kubekeyFiles } : {}),
         });
       })));

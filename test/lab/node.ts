@@ -51,7 +51,7 @@ export interface NodeStartOptions {
   network: string;
   authorizedKey: string;
   opsPassword: string;
-  /** containerd nodes: the host directory bound on /run/containerd (the CRI socket appears in it) */
+  /** containerd and k3s nodes: the host directory bound on the socket's directory (the CRI socket appears in it) */
   criRunDir?: string;
   /** files put in place before the node boots (e.g. a runtime config rendered for this lab) */
   files?: { content: string; target: string; mode: number }[];
@@ -76,20 +76,29 @@ export async function containerExec(containerId: string, cmd: string[], input?: 
   return { exitCode: r.exitCode, output: r.output, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** Each runtime's unit, its storage (on a volume) and, with a CRI, the directory of its socket. */
+const RUNTIME_PLACES: Readonly<Record<Runtime, { unit: string; storage: string; socketDir?: string }>> = {
+  docker: { unit: 'docker', storage: '/var/lib/docker' },
+  containerd: { unit: 'containerd', storage: '/var/lib/containerd', socketDir: '/run/containerd' },
+  containers: { unit: 'podman', storage: '/var/lib/containers' },
+  k3s: { unit: 'k3s', storage: '/var/lib/rancher/k3s', socketDir: '/run/k3s/containerd' },
+};
+
 export async function startNode(o: NodeStartOptions): Promise<LabNode> {
   const started = Date.now();
   const cname = containerName(o.labId, o.name);
   const runtime = VARIANTS[o.variant].runtime;
+  const places = RUNTIME_PLACES[runtime];
   // the runtime's storage on a volume: overlay snapshots cannot sit on the container's own overlay root
   const volume = `${cname}-${runtime}`;
   await docker(['volume', 'create', '--label', `${LAB_LABEL}=${o.labId}`, volume]);
-  const binds = [`${volume}:/var/lib/${runtime}`];
+  const binds = [`${volume}:${places.storage}`];
   let criSocket: string | undefined;
-  if (runtime === 'containerd') {
-    if (!o.criRunDir) throw new Error(`${o.name}: a containerd node needs criRunDir`);
+  if (places.socketDir !== undefined) {
+    if (!o.criRunDir) throw new Error(`${o.name}: a ${runtime} node needs criRunDir`);
     // mounted on top of the --tmpfs /run (docker mounts the shorter path first)
     await mkdir(o.criRunDir, { recursive: true, mode: 0o711 });
-    binds.push(`${o.criRunDir}:/run/containerd`);
+    binds.push(`${o.criRunDir}:${places.socketDir}`);
     criSocket = path.join(o.criRunDir, 'containerd.sock');
   }
   const key = `${o.authorizedKey}\n`;
@@ -155,24 +164,26 @@ async function criAnswers(socket: string): Promise<boolean> {
   }
 }
 
-/** What says a node's runtime is up: its unit is active (docker, containerd); podman has no daemon, its command answers. */
+/** What says a node's runtime is up: its unit is active (docker, containerd, k3s); podman has no daemon, its command answers. */
 const RUNTIME_UP: Record<Runtime, string> = {
   docker: 'systemctl is-active docker',
   containerd: 'systemctl is-active containerd',
   containers: 'podman --version >/dev/null && echo active',
+  k3s: 'systemctl is-active k3s',
 };
 
 /**
  * Polls until sshd answers on ADDRESS:22 from the host, systemd finished booting
  * (is-system-running: running|degraded), the node's runtime is up (see RUNTIME_UP) and, on a
- * containerd node, its CRI answers through the socket on this machine.
+ * containerd or k3s node, its CRI answers through the socket on this machine.
  * On timeout or if the container dies: throws with systemctl --failed and the journal tail.
  */
 export async function waitNodeReady(node: Pick<LabNode, 'name' | 'containerId' | 'address' | 'variant' | 'criSocket'>, timeoutMs: number): Promise<void> {
   const { name, containerId, address } = node;
   const runtime: Runtime = VARIANTS[node.variant].runtime;
   const deadline = Date.now() + timeoutMs;
-  let state = { ssh: false, system: '', unit: '', cri: runtime !== 'containerd' };
+  const withCri = RUNTIME_PLACES[runtime].socketDir !== undefined;
+  let state = { ssh: false, system: '', unit: '', cri: !withCri };
   while (Date.now() < deadline) {
     const running = await docker(['inspect', '--format', '{{.State.Running}}', containerId], { reject: false });
     if (running.stdout.trim() !== 'true') {
@@ -186,7 +197,7 @@ export async function waitNodeReady(node: Pick<LabNode, 'name' | 'containerId' |
     ]);
     state = { ssh, system: system.stdout.trim(), unit: unit.stdout.trim(), cri: state.cri };
     if (ssh && (state.system === 'running' || state.system === 'degraded') && state.unit === 'active') {
-      if (runtime !== 'containerd') return;
+      if (!withCri) return;
       state.cri = node.criSocket !== undefined && (await criAnswers(node.criSocket));
       if (state.cri) return;
     }
@@ -194,7 +205,7 @@ export async function waitNodeReady(node: Pick<LabNode, 'name' | 'containerId' |
   }
   throw new Error(`lab node ${name} not ready after ${timeoutMs / 1000}s (ssh banner: ${state.ssh}, ` +
     `is-system-running: ${state.system || '?'}, ${runtime}: ${state.unit || '?'}` +
-    `${runtime === 'containerd' ? `, CRI at ${node.criSocket ?? '?'}: ${state.cri ? 'answers' : 'no answer'}` : ''})\n` +
+    `${withCri ? `, CRI at ${node.criSocket ?? '?'}: ${state.cri ? 'answers' : 'no answer'}` : ''})\n` +
     `${await nodeDiagnostics(containerId, runtime)}`);
 }
 

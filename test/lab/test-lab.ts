@@ -45,7 +45,7 @@ async function reusableLab(spec: Partial<LabSpec>, home: LabHome): Promise<Lab |
       await waitNodeReady(n, 15_000);
       return true;
     } catch {
-      await containerExec(n.containerId, ['sh', '-c', 'systemctl reset-failed; for u in containerd docker; do systemctl is-enabled --quiet $u 2>/dev/null && systemctl restart $u; done; true']);
+      await containerExec(n.containerId, ['sh', '-c', 'systemctl reset-failed; for u in containerd docker k3s; do systemctl is-enabled --quiet $u 2>/dev/null && systemctl restart $u; done; true']);
     }
     return waitNodeReady(n, 30_000).then(() => true, (err: unknown) => {
       process.stderr.write(`[lab] cannot reuse lab ${lab.id}: ${String(err).split('\n')[0]}\n`);

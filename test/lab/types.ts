@@ -7,9 +7,10 @@ export type NodeFamily = 'debian' | 'rhel';
  * containerd 1.7), kubekey (kk1.., containerd 1.6 configured as KubeKey writes it), kubespray (ks1..,
  * containerd 1.6 configured as Kubespray writes it).
  * A podman node, neither Docker nor containerd: podman (podman1.., Debian 12's podman 4.3.1 and skopeo 1.9.3).
- * See variants.ts.
+ * A k3s stand-in: k3s (k3s1.., a `k3s.service` running containerd 1.6 on k3s's socket and paths; no k3s binary,
+ * nothing rendered). See variants.ts.
  */
-export type NodeVariant = 'debian' | 'rhel' | 'docker-ce' | 'ctrd16' | 'ctrd17' | 'kubekey' | 'kubespray' | 'podman';
+export type NodeVariant = 'debian' | 'rhel' | 'docker-ce' | 'ctrd16' | 'ctrd17' | 'kubekey' | 'kubespray' | 'podman' | 'k3s';
 
 export interface LabSpec {
   debianNodes: number;
@@ -27,12 +28,14 @@ export interface LabSpec {
   harborFront?: boolean;
   /** podman1..N: Debian 12, no Docker or containerd, podman and skopeo with the packages' /etc/containers */
   podmanNodes?: number;
+  /** k3s1..N: a k3s.service that runs containerd on k3s's socket and paths (a stand-in: no k3s can be had here) */
+  k3sNodes?: number;
   /** lab id; random when absent. [a-z0-9-], at most 20 characters. */
   id?: string;
 }
 
 export interface LabNode {
-  /** inventory name and hostname: deb1.., rhel1.., ce1.., ctrd1.., ctrdx1.., kk1.., ks1.., podman1.. */
+  /** inventory name and hostname: deb1.., rhel1.., ce1.., ctrd1.., ctrdx1.., kk1.., ks1.., podman1.., k3s1.. */
   name: string;
   family: NodeFamily;
   variant: NodeVariant;
@@ -40,8 +43,9 @@ export interface LabNode {
   address: string;
   containerId: string;
   /**
-   * containerd nodes: the node's CRI socket (/run/containerd/containerd.sock) as a path on this machine,
-   * through a bind mount of a per-node directory on the node's /run/containerd
+   * containerd nodes: the node's CRI socket (/run/containerd/containerd.sock; on a k3s node
+   * /run/k3s/containerd/containerd.sock) as a path on this machine, through a bind mount of a per-node
+   * directory on the socket's directory
    */
   criSocket?: string;
 }

@@ -3,7 +3,7 @@
 import type { LabNode, LabSpec, NodeFamily, NodeVariant } from './types.ts';
 
 export type LabCounts = Required<Omit<LabSpec, 'id' | 'harborFront'>>;
-export type Runtime = 'docker' | 'containerd' | 'containers';
+export type Runtime = 'docker' | 'containerd' | 'containers' | 'k3s';
 
 export interface VariantInfo {
   /** node names: prefix + 1..N */
@@ -28,13 +28,14 @@ export const VARIANTS: Readonly<Record<NodeVariant, VariantInfo>> = {
   kubekey: { prefix: 'kk', family: 'debian', runtime: 'containerd', count: 'kubekeyNodes', flag: 'kubekey', group: 'kubekey', describe: 'Debian 12, containerd 1.6, KubeKey config.toml' },
   kubespray: { prefix: 'ks', family: 'debian', runtime: 'containerd', count: 'kubesprayNodes', flag: 'kubespray', group: 'kubespray', describe: 'Debian 12, containerd 1.6, Kubespray config.toml + certs.d' },
   podman: { prefix: 'podman', family: 'debian', runtime: 'containers', count: 'podmanNodes', flag: 'podman', group: 'podman', describe: 'Debian 12, podman 4.3 and skopeo 1.9, no Docker or containerd' },
+  k3s: { prefix: 'k3s', family: 'debian', runtime: 'k3s', count: 'k3sNodes', flag: 'k3s', group: 'k3s', describe: 'Debian 12, a k3s.service stand-in: containerd 1.6 on k3s\'s socket and paths, no k3s' },
 };
 
 /** In plan order: names, inventories and lab.json list nodes this way. */
 export const VARIANT_ORDER = Object.keys(VARIANTS) as NodeVariant[];
 
 export const ZERO_COUNTS: LabCounts = {
-  debianNodes: 0, rhelNodes: 0, dockerCeNodes: 0, containerdNodes: 0, containerd17Nodes: 0, kubekeyNodes: 0, kubesprayNodes: 0, podmanNodes: 0,
+  debianNodes: 0, rhelNodes: 0, dockerCeNodes: 0, containerdNodes: 0, containerd17Nodes: 0, kubekeyNodes: 0, kubesprayNodes: 0, podmanNodes: 0, k3sNodes: 0,
 };
 
 /** A spec with every count filled in from `defaults`. */

@@ -58,7 +58,17 @@ rm -f /run/containers/0/auth.json
 true
 `;
 
-const RESET = { docker: DOCKER, containerd: CONTAINERD, containers: CONTAINERS } as const;
+
+// the k3s stand-in: no registries.yaml, no CA of dockhand's, no lab images; k3s.service running
+const K3S = `${COMMON}
+rm -rf /etc/rancher/k3s/registries.yaml /etc/rancher/k3s/dockhand /var/lib/rancher/k3s/agent/etc/containerd/certs.d/*
+export CONTAINERD_ADDRESS=/run/k3s/containerd/containerd.sock
+for image in $(ctr -n k8s.io images ls -q 2>/dev/null | grep -E 'lab\\.local'); do ctr -n k8s.io images rm "$image" >/dev/null 2>&1; done
+if ! systemctl is-active --quiet k3s.service; then systemctl reset-failed k3s.service; systemctl restart k3s.service; fi
+n=0; until systemctl is-active --quiet k3s.service && ctr plugins ls 2>/dev/null | grep -q ' cri .* ok'; do n=$((n+1)); [ $n -ge 60 ] && exit 1; sleep 0.5; done
+`;
+
+const RESET = { docker: DOCKER, containerd: CONTAINERD, containers: CONTAINERS, k3s: K3S } as const;
 
 export async function resetNodes(nodes: readonly LabNode[]): Promise<void> {
   const results = await Promise.all(nodes.map((node) => nodeExec(node, ['sh', '-c', RESET[VARIANTS[node.variant].runtime]])));

@@ -219,7 +219,7 @@ describe('planNode refuses what would not work, touching nothing', () => {
   });
 
   it('a node without Docker', () => {
-    expect(planNode(stateFrom('docker-absent', {}), desired([httpsRegistry])).blockers.join()).toMatch(/no runtime dockhand configures is installed on this node \(Docker, containerd, containers-image \(podman, CRI-O\)\)/);
+    expect(planNode(stateFrom('docker-absent', {}), desired([httpsRegistry])).blockers.join()).toMatch(/no runtime dockhand configures is installed on this node \(Docker, containerd, /);
     expect(planNode(stateFrom('docker-absent', {}), desired([httpsRegistry], { runtimes: ['docker'] })).blockers).toEqual(['Docker is not installed on this node']);
   });
 });

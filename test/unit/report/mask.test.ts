@@ -18,6 +18,16 @@ describe('fault 15: credentials read from nodes never show', () => {
     expect(maskCredentials('+            password = "hunter22"')).toBe('+            password = "********"');
   });
 
+  it('masks the logins of a k3s/RKE2 registries.yaml (configs.<host>.auth), in a diff too', () => {
+    const yaml = 'configs:\n  "h":\n    auth:\n      username: dockhand\n      password: hunter22 # the login\n      auth: ZG9jazpodW50ZXI=\n      identity_token: "tok-hunter22"\n      token: tok2\n';
+    const masked = maskCredentials(yaml);
+    expect(masked).not.toContain('hunter22');
+    expect(masked).not.toContain('ZG9jazpodW50ZXI=');
+    expect(masked).not.toContain('tok2');
+    expect(masked).toContain('username: dockhand');
+    expect(maskCredentials('+      identity_token: tok-hunter22')).toBe('+      identity_token: ********');
+  });
+
   it('facts --json masks drop-ins, environment and daemon.json', () => {
     const docker = {
       unit: { dropIns: [{ path: '/etc/systemd/system/docker.service.d/http-proxy.conf', content: '[Service]\nEnvironment="HTTPS_PROXY=http://u:hunter22@p:3128"\n' }], environment: { HTTPS_PROXY: 'http://u:hunter22@p:3128' } },
@@ -26,7 +36,7 @@ describe('fault 15: credentials read from nodes never show', () => {
     const containerd = { installed: false, config: { criDisabled: false } };
     const containers = { installed: false };
     const kubelet = { present: false, endpoint: null, runtime: null, source: null };
-    const document = factsDocument([{ target: { name: 'n', address: 'a' }, status: 'ok', value: { runtimes: { docker, containerd, containers }, kubelet }, error: null, durationMs: 1 } as never]);
+    const document = factsDocument([{ target: { name: 'n', address: 'a' }, status: 'ok', value: { runtimes: { docker, containerd, containers, k3s: { installed: false } }, kubelet }, error: null, durationMs: 1 } as never]);
     expect(JSON.stringify(document)).not.toContain('hunter22');
     expect(JSON.stringify(maskDeep(docker))).toContain('http://u:********@p:3128');
   });

@@ -34,6 +34,7 @@ describe('tables', () => {
           },
           containerd: { installed: true, running: true, version: '1.6.20~ds1', activeState: 'active', criStatus: 'ok', config: { criDisabled: false } },
           containers: { installed: false },
+          k3s: { installed: false },
         },
         kubelet: { present: false, endpoint: null, runtime: null, source: null },
         trust: null,
