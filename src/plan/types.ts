@@ -24,6 +24,8 @@ export interface DesiredState {
   /** Try a change again that failed on the node before (`--retry-failed`); otherwise such a node is blocked. */
   readonly retryFailed: boolean;
   readonly liveRestore: 'enable' | 'keep';
+  /** `require` where some play requires the node to reach its registries (a node that cannot is left unchanged). */
+  readonly reachability?: 'report' | 'require';
 }
 
 /** What the host's part of a node's plan tells each runtime's part. */
