@@ -9,6 +9,7 @@
 //   dockhand-lab/node-containerd17:<hash> FROM node-trixie + containerd-overlay.sh (ctrd17)
 //   dockhand-lab/node-kubespray:<hash>    FROM node-containerd + kubespray-overlay.sh (+ its files)
 //   dockhand-lab/registry:<hash>          FROM base + registry-setup.sh
+//   dockhand-lab/proxy:<hash>             FROM base + proxy-setup.sh (tinyproxy from Debian's mirror), on demand
 // Only the images a lab's node variants need are built; the two debootstraps run side by side.
 // A tag that exists is reused as is; a recipe change gives a new tag (and the old one can be pruned).
 import { createWriteStream } from 'node:fs';
@@ -38,7 +39,7 @@ interface BaseRecipe {
 
 type BaseName = 'base' | 'base-trixie';
 type LayerName = 'node-debian' | 'node-rhel' | 'node-docker-ce' | 'node-containerd' | 'node-trixie' |
-  'node-containerd17' | 'node-kubespray' | 'registry';
+  'node-containerd17' | 'node-kubespray' | 'registry' | 'proxy';
 type ImageName = BaseName | LayerName;
 
 interface VariantRecipe {
@@ -47,6 +48,8 @@ interface VariantRecipe {
   /** files from images/ copied into the build context; the first one is the script RUN */
   files: string[];
   dockerfileExtra: string[];
+  /** the build reaches Debian's mirror (apt-get); every other layer builds with --network none */
+  network?: 'default';
 }
 
 const BASES: Record<BaseName, BaseRecipe> = {
@@ -74,6 +77,13 @@ const LAYERS: Record<LayerName, VariantRecipe> = {
     repo: 'dockhand-lab/registry',
     files: ['registry-setup.sh'],
     dockerfileExtra: ['STOPSIGNAL SIGTERM', 'CMD ["docker-registry", "serve", "/etc/docker/registry/config.yml"]'],
+  },
+  proxy: {
+    parent: 'base',
+    repo: 'dockhand-lab/proxy',
+    files: ['proxy-setup.sh'],
+    dockerfileExtra: ['STOPSIGNAL SIGTERM', 'CMD ["tinyproxy", "-d", "-c", "/etc/tinyproxy/lab.conf"]'],
+    network: 'default',
   },
 };
 
@@ -187,7 +197,7 @@ async function buildVariant(parentTag: string, tag: string, v: VariantRecipe): P
   try {
     for (const f of v.files) await copyFile(path.join(recipeDir, f), path.join(ctx, f));
     await writeFile(path.join(ctx, 'Dockerfile'), dockerfileFor(parentTag, v) + `LABEL dockhand.lab.image=${tag}\n`);
-    const r = await docker(['build', '--network', 'none', '--rm', '--force-rm', '-t', tag, ctx], {
+    const r = await docker(['build', '--network', v.network ?? 'none', '--rm', '--force-rm', '-t', tag, ctx], {
       reject: false,
       env: { DOCKER_BUILDKIT: '0' },
     });
@@ -249,6 +259,11 @@ export async function ensureImages(variants: readonly NodeVariant[]): Promise<La
   const all = await Promise.all(memo.values());
   await pruneStaleImages(all);
   return { registry, nodes: Object.fromEntries(wanted.map((v, i) => [v, nodeTags[i]!])) };
+}
+
+/** The proxy's image (tinyproxy), built when absent: only labs that start a proxy need it. */
+export async function ensureProxyImage(): Promise<string> {
+  return ensureImage('proxy', new Map());
 }
 
 /**
