@@ -2,7 +2,8 @@
 # The node's own view of each registry, in the round trip that reads its state: a TCP connection to the
 # registry's address and port (the pinned address where there is one), for https a TLS handshake validated
 # with the play's CA for that name (or the trust store as it is on disk, where the play gives none), and the
-# same through each proxy a runtime here runs with. Every probe is bounded (REACH_CONNECT seconds to connect,
+# same through each proxy a runtime here runs with. The play's CA is the only trust such a check uses:
+# whatever the node trusted before must not make a wrong CA pass. Every probe is bounded (REACH_CONNECT seconds to connect,
 # REACH_LIMIT in all) and they all run at once. curl where the node has it (it speaks to a proxy as a Go
 # runtime does: CONNECT for https, a plain request for http), else openssl s_client; openssl also reads the
 # chain the registry serves. Prints raw facts; src/reach/parse.ts judges them.
@@ -30,7 +31,8 @@ if [ -n "$reach_dir" ] && [ -n "${REACH_TARGETS:-}" ]; then
     elif [ "$_address" != - ]; then set -- --noproxy '*' --resolve "$_host:$_port:$_address"
     else set -- --noproxy '*'
     fi
-    if [ "$_scheme" = https ] && [ -n "$reach_ca" ]; then set -- "$@" --cacert "$reach_ca"; fi
+    # the play's CA alone: not the trust store too, which may hold whatever the node trusted before
+    if [ "$_scheme" = https ] && [ -n "$reach_ca" ]; then set -- "$@" --cacert "$reach_ca" --capath "$reach_dir/none"; fi
     {
       echo 'tool curl'
       _w=$(reach_bound curl -v -sS -o /dev/null --connect-timeout "$REACH_CONNECT" -m "$REACH_LIMIT" \
@@ -50,7 +52,8 @@ if [ -n "$reach_dir" ] && [ -n "${REACH_TARGETS:-}" ]; then
     case $_address in *:*) _address="[$_address]" ;; esac
     set -- -connect "$_address:$_port" -servername "$_host" -verify_hostname "$_host" -verify_return_error
     if [ "$_proxy" != - ]; then set -- "$@" -proxy "$(printf '%s\n' "$_proxy" | sed 's|^[a-z]*://||; s|^[^@/]*@||; s|/.*||')"; fi
-    if [ -n "$reach_ca" ]; then set -- "$@" -CAfile "$reach_ca"; fi
+    if [ -n "$reach_ca" ]; then set -- "$@" -CAfile "$reach_ca" -no-CApath; fi
+    if [ -n "$reach_ca" ] && [ -n "$reach_no_store" ]; then set -- "$@" -no-CAstore; fi
     {
       echo 'tool openssl'
       _said=$(reach_bound openssl s_client "$@" </dev/null 2>&1)
@@ -69,6 +72,11 @@ if [ -n "$reach_dir" ] && [ -n "${REACH_TARGETS:-}" ]; then
     reach_bound openssl s_client -connect "$_target:$3" -servername "$2" -showcerts </dev/null 2>/dev/null |
       sed -n '/-----BEGIN CERTIFICATE-----/,/-----END CERTIFICATE-----/p' > "$1"
   }
+
+  mkdir -p -- "$reach_dir/none"
+  # OpenSSL 3 has a default store besides the default path (1.1 has neither option nor store)
+  reach_no_store=
+  if has openssl && openssl s_client -help 2>&1 | grep -q -- -no-CAstore; then reach_no_store=yes; fi
 
   # every probe in the background, each writing its own file (loops over here-documents run in this
   # shell, so one `wait` waits for them all); then the sections, in order

@@ -16,7 +16,7 @@ import { fileChange, fileRemoval } from '../plan/file-change.ts';
 import type { NodeState } from '../plan/node-state.ts';
 import type { FileChange } from '../plan/types.ts';
 import type { RegistrySpec } from '../playbook/types.ts';
-import { hostName, hostPort } from '../registry/name.ts';
+import { hostName, hostPort, registryKey } from '../registry/name.ts';
 import {
   defaultPort,
   hasProxy,
@@ -68,9 +68,12 @@ export function neededNoProxyEntries(proxy: ProxyEnvironment, registries: readon
   return present.filter((r) => registryProxied(proxy, r)).flatMap(registryNoProxyEntries);
 }
 
-/** The entries of the registries a play takes back. */
-export function retiredNoProxyEntries(registries: readonly RegistrySpec[]): string[] {
-  return registries.filter((r) => r.state === 'absent').flatMap(registryNoProxyEntries);
+/**
+ * The entries of the registries a play takes back: a retired registry has no `ip` in the play, so its
+ * address is the one the node's hosts file pins for it (`pinned`).
+ */
+export function retiredNoProxyEntries(registries: readonly RegistrySpec[], pinned: (name: string) => string | undefined = () => undefined): string[] {
+  return registries.filter((r) => r.state === 'absent').flatMap((r) => registryNoProxyEntries({ host: r.host, ip: pinned(hostName(r.host).toLowerCase()) }));
 }
 
 /** A systemd unit's files as a runtime's facts read them. */
@@ -90,13 +93,14 @@ export interface UnitProxy {
   readonly sources: Readonly<Record<string, string>>;
   /** The same without dockhand's drop-in: what the administrator gave the unit. */
   readonly base: Readonly<Record<string, string>>;
-  /** The entries dockhand's drop-in records as its own ([] without it). */
-  readonly dockhandEntries: readonly string[];
+  /** The entries dockhand's drop-in records as its own, by registry ({} without it). */
+  readonly dockhandEntries: Readonly<Record<string, readonly string[]>>;
   /** Files that set NO_PROXY or no_proxy over dockhand's drop-in: a drop-in that sorts after it, an EnvironmentFile=. */
   readonly overriders: readonly string[];
 }
 
-const RECORD = '# dockhand-no-proxy-entries:';
+/** `# dockhand-no-proxy REGISTRY: ENTRY,ENTRY`: one line per registry, so taking one back removes exactly its entries. */
+const RECORD = /^# dockhand-no-proxy (\S+): (.*)$/;
 
 function proxyVariables(env: Readonly<Record<string, string>>): Record<string, string> {
   return Object.fromEntries(Object.entries(env).filter(([name]) => VARIABLES.includes(name)));
@@ -132,19 +136,23 @@ export function readUnitProxy(files: UnitFiles, dropInPath: string): UnitProxy {
   return { environment: all.env, sources: all.sources, base: base.env, dockhandEntries: recordedEntries(ours?.content ?? null), overriders };
 }
 
-/** The entries dockhand's drop-in says it added. */
-export function recordedEntries(content: string | null): string[] {
-  const line = (content ?? '').split(/\r?\n/).find((l) => l.startsWith(RECORD));
-  return line === undefined ? [] : noProxyEntries(line.slice(RECORD.length));
+/** The entries dockhand's drop-in says it added, by registry. */
+export function recordedEntries(content: string | null): Record<string, string[]> {
+  const groups: Record<string, string[]> = {};
+  for (const line of (content ?? '').split(/\r?\n/)) {
+    const match = RECORD.exec(line);
+    if (match?.[1] !== undefined) groups[match[1]] = noProxyEntries(match[2] ?? '');
+  }
+  return groups;
 }
 
-/** dockhand's drop-in: NO_PROXY and no_proxy both set to `value`; `entries` are dockhand's own. */
-export function renderNoProxyDropIn(value: string, entries: readonly string[]): string {
+/** dockhand's drop-in: NO_PROXY and no_proxy both set to `value`; `groups` are dockhand's own entries, by registry. */
+export function renderNoProxyDropIn(value: string, groups: Readonly<Record<string, readonly string[]>>): string {
   return [
     '# Managed by dockhand, which rewrites or removes this file: NO_PROXY and no_proxy as the files before it',
     '# set them, with the registries dockhand adds (a later Environment= replaces an earlier one, so this file',
     '# carries the whole value). Change NO_PROXY in your own drop-in; dockhand follows it on its next run.',
-    `${RECORD} ${entries.join(',')}`,
+    ...Object.entries(groups).map(([registry, entries]) => `# dockhand-no-proxy ${registry}: ${entries.join(',')}`),
     '[Service]',
     `Environment=${environmentWord('NO_PROXY', value)}`,
     `Environment=${environmentWord('no_proxy', value)}`,
@@ -174,12 +182,19 @@ export function planNoProxyDropIn(
   registries: readonly RegistrySpec[],
 ): NoProxyPlan {
   const base = proxyEnvironment(unit.base);
-  const retired = new Set(retiredNoProxyEntries(registries).map((e) => e.toLowerCase()));
-  const kept = unit.dockhandEntries.filter((e) => !retired.has(e.toLowerCase()));
-  const needed = neededNoProxyEntries(base, registries);
+  // each registry's entries: a retired one's go, a recorded one's follow its pin, a proxied one's are added
+  const groups = new Map(Object.entries(unit.dockhandEntries));
+  let needed = false;
+  for (const registry of registries) {
+    const key = registryKey(registry.host);
+    const proxied = registry.state === 'present' && registryProxied(base, registry);
+    needed ||= proxied;
+    if (registry.state === 'absent') groups.delete(key);
+    else if (proxied || groups.has(key)) groups.set(key, registryNoProxyEntries(registry));
+  }
   // no proxy, or a file that overrides this one and covers the registries itself: no file of dockhand's
-  const pointless = (base.httpProxy === null && base.httpsProxy === null) || (unit.overriders.length > 0 && needed.length === 0);
-  const entries = pointless ? [] : noProxyEntries(withNoProxyEntries(kept.join(','), needed));
+  const pointless = (base.httpProxy === null && base.httpsProxy === null) || (unit.overriders.length > 0 && !needed);
+  const entries = pointless ? [] : noProxyEntries(withNoProxyEntries('', [...groups.values()].flat()));
   const notes: string[] = [];
   if (entries.length === 0) {
     const removal = fileRemoval(state, 'no-proxy', path, { dockhandNamed: true });
@@ -187,7 +202,7 @@ export function planNoProxyDropIn(
     return { change: removal.change, entries: [], after: base, blockers: [], notes };
   }
   const composed = withNoProxyEntries(unionNoProxy(unit.base['NO_PROXY'] ?? '', unit.base['no_proxy'] ?? ''), entries);
-  const change = fileChange(state, 'no-proxy', path, renderNoProxyDropIn(composed, entries));
+  const change = fileChange(state, 'no-proxy', path, renderNoProxyDropIn(composed, Object.fromEntries(groups)));
   const blockers = unit.overriders.map(
     (file) => `${file} sets NO_PROXY for ${unitName} over ${path} (a later drop-in, or an EnvironmentFile=, which overrides every Environment=): add ${entries.join(',')} to NO_PROXY there, or remove it from that file`,
   );

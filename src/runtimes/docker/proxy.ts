@@ -29,6 +29,7 @@ import {
   retiredNoProxyEntries,
 } from '../../resources/proxy.ts';
 import { sectionsNamed, type Section } from '../../formats/sections.ts';
+import { HOSTS_PATH, resolveFromHosts } from '../../resources/hosts-file.ts';
 import { daemonJsonProxies, DAEMON_JSON_PATH } from './daemon-json.ts';
 import type { DaemonJson, DockerProxyFacts, DockerUnit } from './types.ts';
 
@@ -98,7 +99,9 @@ export function planDockerProxy(state: NodeState, registries: readonly RegistryS
     // daemon.json's proxies win over the unit's: the entries go to its no-proxy, composed from the value in effect
     const now = configuredProxy(proxy);
     const needed = neededNoProxyEntries(now, registries);
-    const retired = retiredNoProxyEntries(registries);
+    const hosts = state.files.get(HOSTS_PATH)?.text;
+    const pins = hosts === null || hosts === undefined ? new Map<string, string>() : resolveFromHosts(hosts);
+    const retired = retiredNoProxyEntries(registries, (name) => pins.get(name));
     const value = withoutNoProxyEntries(withNoProxyEntries(now.noProxy, needed), retired);
     // what the running dockerd must have: the present registries' own entries that the value holds
     const own = new Set(registries.filter((r) => r.state === 'present').flatMap(registryNoProxyEntries).map((e) => e.toLowerCase()));

@@ -55,7 +55,7 @@ describe("a registry's NO_PROXY entries", () => {
 describe("a unit's proxy environment", () => {
   it('is the merged Environment= of its files, overridden by EnvironmentFile=, with and without dockhand\'s drop-in', () => {
     const read = readUnitProxy(
-      unit([{ path: ADMIN, content: ADMIN_TEXT }, { path: OURS, content: renderNoProxyDropIn('localhost,127.0.0.1,.svc,harbor.lab.local', ['harbor.lab.local']) }], [
+      unit([{ path: ADMIN, content: ADMIN_TEXT }, { path: OURS, content: renderNoProxyDropIn('localhost,127.0.0.1,.svc,harbor.lab.local', { 'harbor.lab.local': ['harbor.lab.local'] }) }], [
         { path: '/etc/default/docker', content: 'export https_proxy="http://other:8080"\n' },
       ]),
       OURS,
@@ -64,7 +64,7 @@ describe("a unit's proxy environment", () => {
     expect(read.environment['NO_PROXY']).toBe('localhost,127.0.0.1,.svc,harbor.lab.local');
     expect(read.environment['no_proxy']).toBe('localhost,127.0.0.1,.svc,harbor.lab.local');
     expect(read.sources['https_proxy']).toBe('/etc/default/docker');
-    expect(read.dockhandEntries).toEqual(['harbor.lab.local']);
+    expect(read.dockhandEntries).toEqual({ 'harbor.lab.local': ['harbor.lab.local'] });
     expect(read.overriders).toEqual([]);
   });
 
@@ -90,7 +90,7 @@ describe("dockhand's NO_PROXY drop-in", () => {
     const text = plan.change!.after!;
     expect(text).toContain('Environment="NO_PROXY=localhost,127.0.0.1,.svc,harbor.lab.local,172.30.0.5"');
     expect(text).toContain('Environment="no_proxy=localhost,127.0.0.1,.svc,harbor.lab.local,172.30.0.5"');
-    expect(recordedEntries(text)).toEqual(['harbor.lab.local', '172.30.0.5']);
+    expect(recordedEntries(text)).toEqual({ 'harbor.lab.local': ['harbor.lab.local', '172.30.0.5'] });
     expect(unitEnvironment([ADMIN_TEXT, text])['NO_PROXY']).toBe('localhost,127.0.0.1,.svc,harbor.lab.local,172.30.0.5');
     expect(plan.after.noProxy).toBe('localhost,127.0.0.1,.svc,harbor.lab.local,172.30.0.5');
     expect(plan.entries).toEqual(['harbor.lab.local', '172.30.0.5']);
@@ -105,7 +105,7 @@ describe("dockhand's NO_PROXY drop-in", () => {
   });
 
   it('keeps what other plays added, and follows the administrator\'s value when it changes', () => {
-    const earlier = renderNoProxyDropIn('localhost,127.0.0.1,.svc,other.lab', ['other.lab']);
+    const earlier = renderNoProxyDropIn('localhost,127.0.0.1,.svc,other.lab', { 'other.lab': ['other.lab'] });
     const adminNow = ADMIN_TEXT.replace('.svc', '.svc,.cluster.local');
     const read = readUnitProxy(unit([{ path: ADMIN, content: adminNow }, { path: OURS, content: earlier }]), OURS);
     const plan = planNoProxyDropIn(state({ [OURS]: earlier }), OURS, 'docker.service', read, [harbor]);
@@ -115,7 +115,8 @@ describe("dockhand's NO_PROXY drop-in", () => {
   it('state: absent takes dockhand\'s entries out, and the file goes with the last of them', () => {
     const first = planNoProxyDropIn(state({}), OURS, 'docker.service', behind, [harbor]).change!.after!;
     const read = readUnitProxy(unit([{ path: ADMIN, content: ADMIN_TEXT }, { path: OURS, content: first }]), OURS);
-    const plan = planNoProxyDropIn(state({ [OURS]: first }), OURS, 'docker.service', read, [{ ...harbor, state: 'absent' }]);
+    // a retired registry has no address in the play: its recorded entries go all the same
+    const plan = planNoProxyDropIn(state({ [OURS]: first }), OURS, 'docker.service', read, [{ ...harbor, ip: undefined, state: 'absent' }]);
     expect(plan.change?.action).toBe('delete');
     expect(plan.after.noProxy).toBe('localhost,127.0.0.1,.svc');
   });
@@ -123,7 +124,7 @@ describe("dockhand's NO_PROXY drop-in", () => {
   it('is never written where the unit has no proxy, and goes where the proxy went', () => {
     const none = readUnitProxy(unit([]), OURS);
     expect(planNoProxyDropIn(state({}), OURS, 'docker.service', none, [harbor]).change).toBeUndefined();
-    const left = renderNoProxyDropIn('harbor.lab.local', ['harbor.lab.local']);
+    const left = renderNoProxyDropIn('harbor.lab.local', { 'harbor.lab.local': ['harbor.lab.local'] });
     const gone = readUnitProxy(unit([{ path: OURS, content: left }]), OURS);
     expect(planNoProxyDropIn(state({ [OURS]: left }), OURS, 'docker.service', gone, [harbor]).change?.action).toBe('delete');
   });
@@ -140,7 +141,7 @@ describe("dockhand's NO_PROXY drop-in", () => {
   });
 
   it('quotes a value systemd would otherwise read differently', () => {
-    expect(renderNoProxyDropIn('a%b,"c"', ['a%b'])).toContain('Environment="NO_PROXY=a%%b,\\"c\\""');
-    expect(unitEnvironment([renderNoProxyDropIn('a%b,"c"', [])])['NO_PROXY']).toBe('a%b,"c"');
+    expect(renderNoProxyDropIn('a%b,"c"', { x: ['a%b'] })).toContain('Environment="NO_PROXY=a%%b,\\"c\\""');
+    expect(unitEnvironment([renderNoProxyDropIn('a%b,"c"', {})])['NO_PROXY']).toBe('a%b,"c"');
   });
 });
