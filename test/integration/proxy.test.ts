@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CriClient, unixSocket } from '../../src/runtimes/containerd/cri/index.ts';
 import { findNode, loadLab, nodeExec, readSecret, type LabNode } from '../lab/lab.ts';
 import { proxyDropInPath, proxyNode, startLabProxy, type LabProxy } from '../lab/proxy.ts';
-import { dockhand, type CliRun } from '../support/cli.ts';
+import { dockhand, reportHosts, said, type CliRun } from '../support/cli.ts';
 import { scratchDir, writeInventory } from '../support/lab-files.ts';
 import { resetNodes } from '../support/reset.ts';
 
@@ -53,7 +53,6 @@ interface HostReport {
   error: string | null;
 }
 
-const said = (run: CliRun) => `exit ${run.exitCode}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`;
 async function must(node: LabNode, script: string): Promise<string> {
   const result = await nodeExec(node, ['sh', '-c', script]);
   if (result.exitCode !== 0) throw new Error(`${node.name}: ${script}\n=> exit ${result.exitCode}: ${result.output}`);
@@ -87,11 +86,7 @@ ${verify ? `      verify: {image: ${image(https.host)}, username_env: LAB_USER, 
 async function run(command: 'apply' | 'check', book: string, targets: readonly LabNode[], extra: string[] = []): Promise<{ run: CliRun; hosts: HostReport[] }> {
   const inventory = writeInventory(dir, lab, targets, `${targets.map((n) => n.name).join('-')}.ini`);
   const result = await dockhand([command, book, '-i', inventory, '--known-hosts', knownHosts, '--json', ...extra], env);
-  try {
-    return { run: result, hosts: (JSON.parse(result.stdout) as { hosts: HostReport[] }).hosts };
-  } catch {
-    throw new Error(`no JSON report\n${said(result)}`);
-  }
+  return { run: result, hosts: reportHosts<HostReport>(result) };
 }
 const host = (hosts: HostReport[], node: LabNode) => hosts.find((h) => h.name === node.name)!;
 const reachOf = (report: HostReport, registry: string) => report.reach.find((r) => r.registry === registry)!;
