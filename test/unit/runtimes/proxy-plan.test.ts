@@ -79,6 +79,17 @@ describe("Docker's NO_PROXY", () => {
     expect(plan.handlers).toContain('restart-docker');
   });
 
+  it("state: absent takes the registry's name and the address /etc/hosts pins for it out of daemon.json's no-proxy", () => {
+    const json = '{"proxies": {"https-proxy": "http://proxy.corp:3128", "no-proxy": "localhost,harbor.lab.local,172.30.0.5,.corp"}}\n';
+    const proxy = dockerProxy([], 'localhost,harbor.lab.local,172.30.0.5,.corp', { http: null, https: 'http://proxy.corp:3128', no: 'localhost,harbor.lab.local,172.30.0.5,.corp' });
+    const state = dockerState({ '/etc/docker/daemon.json': json, '/etc/hosts': PINNED }, proxy);
+    const docker = { ...(state.facts.runtimes['docker'] as object), daemonJson: { present: true, valid: true, error: null, keys: ['proxies'], content: JSON.parse(json) as Record<string, unknown>, raw: json } };
+    const retired: RegistrySpec = { host: 'harbor.lab.local', ip: undefined, insecure: false, ca: undefined, state: 'absent' };
+    const plan = planNode({ ...state, facts: { ...state.facts, runtimes: { ...state.facts.runtimes, docker: docker as never } } }, desired([retired]));
+    const change = plan.changes.find((c) => c.path === '/etc/docker/daemon.json');
+    expect((JSON.parse(change!.after!) as { proxies: Record<string, string> }).proxies['no-proxy']).toBe('localhost,.corp');
+  });
+
   it('writes nothing about proxies on a node without one', () => {
     const plan = planNode(dockerState({}, dockerProxy([], '')), desired([harbor]));
     expect(plan.changes.some((c) => c.resource === 'no-proxy')).toBe(false);
