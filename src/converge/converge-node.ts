@@ -13,6 +13,7 @@ import type { DesiredState, FileChange, Handler, RestartDecision } from '../plan
 import { RUNTIMES, type Runtime } from '../runtimes/index.ts';
 import { readNodeState, type NodeState, type UnfinishedTransaction } from './node-state.ts';
 import { planNode, type NodePlan } from './plan.ts';
+import type { RegistryReach } from '../reach/judge.ts';
 import { runPullChecks } from './pull-check.ts';
 
 export type Mode = 'apply' | 'check';
@@ -49,6 +50,8 @@ export interface NodeConvergence {
   readonly recovered: RecoveredTransaction | null;
   /** Images whose pull check passed. */
   readonly verified: readonly string[];
+  /** The node's own view of each registry, read before anything changed. */
+  readonly reach: readonly RegistryReach[];
   readonly error: string | null;
 }
 
@@ -57,7 +60,7 @@ const MAX_ATTEMPTS = 3;
 function empty(status: NodeConvergence['status'], error: string | null): NodeConvergence {
   return {
     status, osFamily: null, runtimes: [], mechanisms: [], warnings: [], notes: [], changes: [], missingEffect: [], handlers: [],
-    restarts: [], blocked: [], recovered: null, verified: [], error,
+    restarts: [], blocked: [], recovered: null, verified: [], reach: [], error,
   };
 }
 
@@ -76,14 +79,14 @@ export async function convergeNode(
   // Another run may change the node between our read and our transaction: the transaction then
   // refuses (compare-and-swap under the node lock) and the node is read and planned again.
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
-    let state = await readNodeState(connection, nodeName, desired.runtimes);
+    let state = await readNodeState(connection, nodeName, desired.runtimes, desired.registries);
     if (state.lockHeld) {
       // another run's transaction is in flight: its files may be written and its restart not yet done,
       // which would read as a restart owed. Wait for it to end, then read the node as it left it.
       if (!(await waitForNodeLock(connection, LOCK_WAIT_S))) {
         return { ...empty('failed', `nothing changed: another dockhand run has held this node's lock for ${LOCK_WAIT_S} s`), osFamily: state.family };
       }
-      state = await readNodeState(connection, nodeName, desired.runtimes);
+      state = await readNodeState(connection, nodeName, desired.runtimes, desired.registries);
     }
     if (state.unfinished.length > 0) {
       if (mode === 'check') return unfinishedInCheck(state, state.unfinished[0]!);
@@ -172,6 +175,7 @@ async function convergeOnce(
     restarts: plan.restarts,
     blocked: plan.blocked,
     verified: [],
+    reach: plan.reach,
   };
   if (plan.blockers.length > 0) {
     return { ...base, mechanisms: [], warnings: [], notes: [], blocked: [], status: 'failed', changes: [], handlers: [], error: `nothing changed: ${plan.blockers.join('; ')}` };

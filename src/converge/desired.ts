@@ -42,6 +42,7 @@ export function desiredStates(playbook: Playbook, inventory: Inventory, selected
     runtimes: Set<string>;
     restart: RestartPolicy;
     liveRestore: 'enable' | 'keep';
+    reachability: 'report' | 'require';
   }
   const hostsByPlay = playbook.plays.map((play) => selectHosts(inventory, play.hosts, `${playbook.file}: play "${play.name}" hosts`));
   refuseSharedConflicts(playbook, hostsByPlay.map((hosts) => hosts.map((host) => host.name)));
@@ -50,12 +51,13 @@ export function desiredStates(playbook: Playbook, inventory: Inventory, selected
     for (const host of hostsByPlay[index]!) {
       if (!selected.has(host.name)) continue;
       const entry: Wanted = perNode.get(host.name) ?? {
-        registries: new Map(), insecure: [], mirrors: [], retiredInsecure: [], retiredMirrors: [], dockerConfig: 'auto', runtimes: new Set(), restart: 'always', liveRestore: 'keep',
+        registries: new Map(), insecure: [], mirrors: [], retiredInsecure: [], retiredMirrors: [], dockerConfig: 'auto', runtimes: new Set(), restart: 'always', liveRestore: 'keep', reachability: 'report',
       };
       if (entry.dockerConfig === 'auto') entry.dockerConfig = play.dockerConfig;
       if (play.runtimes !== 'auto') for (const runtime of play.runtimes) entry.runtimes.add(runtime);
       if (RESTART_CAUTION.indexOf(play.restart) < RESTART_CAUTION.indexOf(entry.restart)) entry.restart = play.restart;
       if (play.liveRestore === 'enable') entry.liveRestore = 'enable';
+      if (play.reachability === 'require') entry.reachability = 'require';
       for (const registry of play.registries) entry.registries.set(registryKey(registry.host), registry);
       entry.insecure.push(...play.insecureRegistries);
       entry.mirrors.push(...play.registryMirrors);
@@ -79,6 +81,7 @@ export function desiredStates(playbook: Playbook, inventory: Inventory, selected
       restart: entry.restart,
       retryFailed: false,
       liveRestore: entry.liveRestore,
+      reachability: entry.reachability,
     });
   }
   return states;

@@ -11,7 +11,9 @@ import { requireFamily } from '../facts/os-release.ts';
 import { parseSections } from '../formats/sections.ts';
 import { nodeScript } from '../node/scripts.ts';
 import { managedFile, type ManagedFile, type NodeState } from '../plan/node-state.ts';
-import type { RuntimeSelection } from '../playbook/types.ts';
+import type { RegistrySpec, RuntimeSelection } from '../playbook/types.ts';
+import { parseReach } from '../reach/parse.ts';
+import { reachTargets, reachVariables } from '../reach/targets.ts';
 import { HOSTS_PATH } from '../resources/hosts-file.ts';
 import { DEBIAN_ANCHOR_ROOT, RHEL_ANCHOR_DIR, trustBundle } from '../resources/trust-store.ts';
 import { RUNTIMES } from '../runtimes/index.ts';
@@ -26,11 +28,15 @@ const MANAGED_FILES = [
   ...RUNTIMES.flatMap((r) => r.managedFiles),
 ];
 
-/** The state-read script: the facts (in full for the runtimes the plays name), then node-state.sh. */
-export function nodeStateScript(runtimes: RuntimeSelection = 'auto'): string {
+/**
+ * The state-read script: the facts (in full for the runtimes the plays name), then node-state.sh, then the
+ * node's own view of the registries (src/reach/reach.sh).
+ */
+export function nodeStateScript(runtimes: RuntimeSelection = 'auto', registries: readonly RegistrySpec[] = []): string {
   return factsScript(
-    nodeScript('converge/sh/node-state.sh'),
+    nodeScript('converge/sh/node-state.sh') + nodeScript('reach/reach.sh'),
     {
+      ...reachVariables(reachTargets(registries)),
       MANAGED_FILES: MANAGED_FILES.join('\n'),
       DEBIAN_ANCHORS: `${DEBIAN_ANCHOR_ROOT}/*/*.crt`,
       RHEL_ANCHORS: `${RHEL_ANCHOR_DIR}/dockhand-*.crt`,
@@ -42,7 +48,7 @@ export function nodeStateScript(runtimes: RuntimeSelection = 'auto'): string {
 }
 
 /** Parse the output of nodeStateScript(). */
-export function parseNodeState(stdout: string, nodeName: string): NodeState {
+export function parseNodeState(stdout: string, nodeName: string, registries: readonly RegistrySpec[] = []): NodeState {
   const facts = parseFacts(stdout);
   const family = requireFamily(facts.os, nodeName);
   const sections = parseSections(stdout);
@@ -72,15 +78,15 @@ export function parseNodeState(stdout: string, nodeName: string): NodeState {
         .filter((s) => s.name === 'unfinished' && s.arg)
         .map((s) => ({ runId: s.arg!, journal: s.content.split('\n').map((l) => l.trim()).filter(Boolean) }))
         .sort((a, b) => a.runId.localeCompare(b.runId));
-  return { facts, family, files, links, created, failedChanges, trustMissing, lockHeld, unfinished };
+  return { facts, family, files, links, created, failedChanges, trustMissing, lockHeld, unfinished, reach: parseReach(sections, reachTargets(registries)) };
 }
 
 /** Read a node's state as root; throws when the script did not complete. */
-export async function readNodeState(connection: Connection, nodeName: string, runtimes: RuntimeSelection = 'auto'): Promise<NodeState> {
-  const result = await connection.run(nodeStateScript(runtimes), { become: true, timeoutMs: 60_000 });
+export async function readNodeState(connection: Connection, nodeName: string, runtimes: RuntimeSelection = 'auto', registries: readonly RegistrySpec[] = []): Promise<NodeState> {
+  const result = await connection.run(nodeStateScript(runtimes, registries), { become: true, timeoutMs: 60_000 });
   if (result.timedOut) throw new DockhandError('E_TIMEOUT', `${nodeName}: reading the node's state took longer than 60 s`);
   if (result.exitCode !== 0) {
     throw new DockhandError('E_REMOTE', `${nodeName}: reading the node's state failed (exit ${String(result.exitCode)}): ${result.stderr.trim().slice(-500)}`);
   }
-  return parseNodeState(result.stdout, nodeName);
+  return parseNodeState(result.stdout, nodeName, registries);
 }

@@ -13,6 +13,8 @@ import { parseCaBundle } from '../resources/ca-certificate.ts';
 import { editHosts, HOSTS_PATH } from '../resources/hosts-file.ts';
 import { anchorFiles, isAnchorOf } from '../resources/trust-store.ts';
 import { RUNTIMES, selectRuntimes, type Runtime } from '../runtimes/index.ts';
+import { judgeReach, type RegistryReach } from '../reach/judge.ts';
+import { reachTargets } from '../reach/targets.ts';
 
 export interface NodePlan {
   /** The runtimes configured here, and how they were chosen. */
@@ -35,6 +37,8 @@ export interface NodePlan {
   /** Changed files each runtime validates before any handler: runtime name and path. */
   readonly validate: readonly { readonly runtime: string; readonly path: string }[];
   readonly restarts: readonly RestartDecision[];
+  /** The node's own view of each present registry, the way its runtimes go after this plan. */
+  readonly reach: readonly RegistryReach[];
 }
 
 function planHosts(state: NodeState, desired: DesiredState): { change?: FileChange; blocker?: string } {
@@ -50,9 +54,10 @@ function planHosts(state: NodeState, desired: DesiredState): { change?: FileChan
 }
 
 /** Each registry's CA as system trust anchors (one file per certificate where the family needs it); anchors have dockhand's own names. */
-function planTrust(state: NodeState, desired: DesiredState): { changes: FileChange[]; notes: string[] } {
+function planTrust(state: NodeState, desired: DesiredState): { changes: FileChange[]; notes: string[]; replaced: string[] } {
   const changes: (FileChange | undefined)[] = [];
   const notes: string[] = [];
+  const replaced: string[] = [];
   const remove = (path: string) => {
     const removal = fileRemoval(state, 'trust-store', path, { dockhandNamed: true });
     changes.push(removal.change);
@@ -60,25 +65,35 @@ function planTrust(state: NodeState, desired: DesiredState): { changes: FileChan
   };
   for (const registry of desired.registries) {
     const anchorsNow = [...state.files.keys()].filter((path) => isAnchorOf(path, registry.host));
+    const before = changes.length;
     if (registry.state === 'absent') {
       anchorsNow.forEach(remove);
-      continue;
+    } else if (registry.ca) {
+      const wanted = anchorFiles(state.family, registry.host, parseCaBundle(Buffer.from(registry.ca.pem)).certificates);
+      for (const [path, content] of wanted) changes.push(fileChange(state, 'trust-store', path, content));
+      anchorsNow.filter((path) => !wanted.has(path)).forEach(remove);
     }
-    if (!registry.ca) continue;
-    const wanted = anchorFiles(state.family, registry.host, parseCaBundle(Buffer.from(registry.ca.pem)).certificates);
-    for (const [path, content] of wanted) changes.push(fileChange(state, 'trust-store', path, content));
-    anchorsNow.filter((path) => !wanted.has(path)).forEach(remove);
+    // a CA that was in the system store and is changed or taken out: running daemons still trust it
+    if (changes.slice(before).some((c) => c !== undefined && c.action !== 'create')) replaced.push(registry.host);
   }
-  return { changes: changes.filter((c) => c !== undefined), notes };
+  return { changes: changes.filter((c) => c !== undefined), notes, replaced };
 }
 
 /** Plan one node. */
 export function planNode(state: NodeState, desired: DesiredState): NodePlan {
   const choice = selectRuntimes(state.facts, desired.runtimes);
   const runtimes = choice.blockers.length > 0 ? [] : choice.runtimes;
-  const runtimePlans = runtimes.map((runtime) => runtime.plan(state, desired));
   const hosts = planHosts(state, desired);
   const trust = planTrust(state, desired);
+  const staleTrust =
+    trust.replaced.length === 0 ? null : `the system trust store's CA for ${trust.replaced.join(', ')} is replaced or taken out, and a running daemon keeps the trust it loaded at start`;
+  const runtimePlans = runtimes.map((runtime) => runtime.plan(state, desired, { staleTrust }));
+  const reach = judgeReach(
+    desired.registries,
+    reachTargets(desired.registries),
+    state.reach ?? [],
+    runtimes.map((runtime, i) => ({ name: runtime.name, now: runtime.proxy(state.facts), after: runtimePlans[i]?.proxy ?? runtime.proxy(state.facts) })),
+  );
   const changes = [...(hosts.change ? [hosts.change] : []), ...trust.changes, ...runtimePlans.flatMap((p) => p.changes)];
 
   const handlers = new Set<Handler>(runtimePlans.flatMap((p) => p.handlers));
@@ -90,6 +105,7 @@ export function planNode(state: NodeState, desired: DesiredState): NodePlan {
   const key = changeKey(changes, ordered, expect);
   const failed = state.failedChanges.get(key);
   const blocked = runtimePlans.flatMap((p) => p.blocked);
+  if (desired.reachability === 'require') blocked.push(...reach.unreachable.map((why) => `${why} (reachability: require)`));
   if (failed !== undefined && !desired.retryFailed && (changes.length > 0 || ordered.length > 0)) {
     blocked.push(`this change failed here on ${failed.at} (run ${failed.runId}: ${failed.reason}), so dockhand does not try it again: fix the cause, then run with --retry-failed`);
   }
@@ -98,14 +114,15 @@ export function planNode(state: NodeState, desired: DesiredState): NodePlan {
     runtimePlans,
     changes,
     handlers: ordered,
-    blockers: [...choice.blockers, ...(hosts.blocker ? [hosts.blocker] : []), ...runtimePlans.flatMap((p) => p.blockers)],
+    blockers: [...choice.blockers, ...(hosts.blocker ? [hosts.blocker] : []), ...runtimePlans.flatMap((p) => p.blockers), ...reach.refusals],
     blocked,
     key,
     missingEffect: runtimePlans.flatMap((p) => p.missingEffect),
-    warnings: runtimePlans.flatMap((p) => p.warnings),
-    notes: [...trust.notes, ...runtimePlans.flatMap((p) => p.notes)],
+    warnings: [...runtimePlans.flatMap((p) => p.warnings), ...reach.unreachable],
+    notes: [...trust.notes, ...(staleTrust === null ? [] : [`${staleTrust}: its restart is owed`]), ...runtimePlans.flatMap((p) => p.notes)],
     expect,
     validate: runtimePlans.flatMap((p) => p.validate.map((path) => ({ runtime: p.runtime, path }))),
     restarts: runtimePlans.map((p) => p.restart).filter((r) => r !== null),
+    reach: reach.reach,
   };
 }

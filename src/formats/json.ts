@@ -31,13 +31,21 @@ export function readJsonObject(text: string): JsonObjectRead {
  * keys go at the end, indented like the file's other keys (two spaces in a new file).
  */
 export function setJsonKeys(text: string | null, keys: ReadonlyMap<string, unknown>): string {
+  return setJsonPaths(text, [...keys].map(([key, value]) => [[key], value] as const));
+}
+
+/**
+ * `text` with values set at paths of keys (`['proxies', 'no-proxy']`), objects on the way created where
+ * absent, everything else byte for byte.
+ */
+export function setJsonPaths(text: string | null, edits: readonly (readonly [readonly string[], unknown])[]): string {
   const bom = text?.startsWith(BOM) === true;
   let body = text === null ? '' : bom ? text.slice(1) : text;
   if (body.trim() === '') body = '{}\n';
   const indent = /\n([ \t]+)"/.exec(body)?.[1] ?? '  ';
   const formattingOptions = { insertSpaces: !indent.includes('\t'), tabSize: indent.includes('\t') ? 1 : indent.length, eol: body.includes('\r\n') ? '\r\n' : '\n' };
-  for (const [key, value] of keys) {
-    body = applyEdits(body, modify(body, [key], value, { formattingOptions }));
+  for (const [path, value] of edits) {
+    body = applyEdits(body, modify(body, [...path], value, { formattingOptions }));
   }
   return `${bom ? BOM : ''}${body}`;
 }

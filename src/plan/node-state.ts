@@ -1,6 +1,7 @@
 /** What a node is now, as planning sees it: its facts, the bytes of every file dockhand manages there, and its transactions. */
 import { createHash } from 'node:crypto';
 import type { NodeFacts, OsFamily } from './facts.ts';
+import type { RegistryProbe } from '../reach/types.ts';
 
 /** An earlier run's transaction that began and has no outcome, while no worker holds the node lock. */
 export interface UnfinishedTransaction {
@@ -33,6 +34,8 @@ export interface NodeState {
   /** A transaction is running on the node now (another run's worker holds the lock). */
   readonly lockHeld: boolean;
   readonly unfinished: readonly UnfinishedTransaction[];
+  /** The node's own view of each present registry of the plays (none where the read did not look). */
+  readonly reach?: readonly RegistryProbe[];
 }
 
 /** A change that failed on the node: when, in which run, and why. */

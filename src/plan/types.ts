@@ -3,6 +3,7 @@
  * handlers, what the node must show afterwards, and one runtime's part of a node's plan.
  */
 import type { DockerConfig, RegistrySpec, RestartPolicy, RuntimeSelection } from '../playbook/types.ts';
+import type { ProxyEnvironment } from '../registry/no-proxy.ts';
 
 /** Everything the plays that select one node ask of it, merged. */
 export interface DesiredState {
@@ -23,6 +24,17 @@ export interface DesiredState {
   /** Try a change again that failed on the node before (`--retry-failed`); otherwise such a node is blocked. */
   readonly retryFailed: boolean;
   readonly liveRestore: 'enable' | 'keep';
+  /** `require` where some play requires the node to reach its registries (a node that cannot is left unchanged). */
+  readonly reachability?: 'report' | 'require';
+}
+
+/** What the host's part of a node's plan tells each runtime's part. */
+export interface PlanContext {
+  /**
+   * Why the system trust a running runtime loaded at its start is stale (a registry's CA replaced or taken
+   * out of the system trust store), in words; null when it is not. A runtime that caches it owes a restart.
+   */
+  readonly staleTrust: string | null;
 }
 
 /** The kind of thing a change is about, for reports: `hosts`, `trust-store`, or a runtime's own (`docker-options`, `hosts-toml`...). */
@@ -93,4 +105,6 @@ export interface RuntimePlan {
   readonly restart: RestartDecision | null;
   /** Things said in the report about how it was done (e.g. live-restore turned on first). */
   readonly notes: readonly string[];
+  /** The proxy environment the runtime starts with after this plan (null: the runtime does not say). */
+  readonly proxy?: ProxyEnvironment | null;
 }

@@ -260,6 +260,7 @@ class Checker {
       runtimes: this.#runtimeNames(raw.runtimes),
       restart: raw.restart ?? 'if-idle',
       liveRestore: raw.live_restore ?? 'keep',
+      reachability: raw.reachability ?? 'report',
       ...(raw.serial === undefined ? {} : { serial: raw.serial }),
       ...(raw.max_fail_percentage === undefined ? {} : { maxFailPercentage: raw.max_fail_percentage }),
       source: { file: this.#file, index, line: this.#locator.line(base) },

@@ -16,6 +16,7 @@ export const VERIFY_KEYS = ['image', 'username_env', 'password_env'] as const;
 export const MIRROR_KEYS = ['url', 'capabilities', 'skip_verify', 'ca'] as const;
 export const RESTART_POLICIES = ['if-idle', 'always', 'never'] as const;
 export const LIVE_RESTORE_SETTINGS = ['enable', 'keep'] as const;
+export const REACHABILITY_SETTINGS = ['report', 'require'] as const;
 export const PLAY_KEYS = [
   'name',
   'hosts',
@@ -28,6 +29,7 @@ export const PLAY_KEYS = [
   'runtimes',
   'restart',
   'live_restore',
+  'reachability',
 ] as const;
 
 /** A string refused with the reason `check` gives. */
@@ -127,6 +129,7 @@ export const PlaySchema = z
     runtimes: RuntimesSchema.optional(),
     restart: z.enum(RESTART_POLICIES).nullish(),
     live_restore: z.enum(LIVE_RESTORE_SETTINGS).nullish(),
+    reachability: z.enum(REACHABILITY_SETTINGS).nullish(),
   })
   .superRefine((play, ctx) => {
     const extras = (play.insecure_registries?.length ?? 0) + (play.registry_mirrors?.length ?? 0);

@@ -70,6 +70,11 @@ export interface Play {
   readonly restart: RestartPolicy;
   /** `enable` turns Docker's live-restore on (a reload) before any restart, so containers survive it. */
   readonly liveRestore: 'enable' | 'keep';
+  /**
+   * The node's own view of its registries (a connection and, for https, a TLS handshake with the play's CA):
+   * `report` (default) says what it saw; `require` also leaves a node that cannot reach one unchanged.
+   */
+  readonly reachability: 'report' | 'require';
   /** Where the play was written, for messages: `file` and its index in the file's list. */
   readonly source: { readonly file: string; readonly index: number; readonly line: number | undefined };
 }

@@ -11,6 +11,8 @@ import { CONVERGE_STATUSES, STATUS, type ConvergeStatus } from './status.ts';
 import { paintDiff, plain, type Paint } from './style.ts';
 import { maskCredentials } from './mask.ts';
 import { renderTable } from './table.ts';
+import { reachLine, reachNotable } from './reach.ts';
+import type { RegistryReach } from '../reach/judge.ts';
 
 export { CONVERGE_STATUSES, type ConvergeStatus } from './status.ts';
 export type { PlayReport } from './plays.ts';
@@ -50,6 +52,8 @@ export interface ConvergeHost {
   readonly blocked: string[];
   /** An earlier run's unfinished transaction this run finished (or undid). */
   readonly recovered: { run_id: string; outcome: string; detail: string | null } | null;
+  /** The node's own view of each registry (see src/reach/), read before anything changed; absent in reports of older runs. */
+  readonly reach?: RegistryReach[];
   readonly error: string | null;
   readonly duration_ms: number;
 }
@@ -124,6 +128,7 @@ function hostReport(outcome: NodeOutcome<NodeConvergence>, options: DocumentOpti
     restarts: (value?.restarts ?? []).map((r) => ({ runtime: r.runtime, needed: r.needed, allowed: r.allowed, reason: r.reason })),
     blocked: [...(value?.blocked ?? [])],
     recovered: value?.recovered ? { run_id: value.recovered.runId, outcome: value.recovered.outcome, detail: value.recovered.detail } : null,
+    reach: [...(value?.reach ?? [])],
     error: value?.error ?? outcome.error,
     duration_ms: outcome.durationMs,
   };
@@ -183,6 +188,7 @@ function hostDetails(host: ConvergeHost, mode: Mode, paint: Paint): string[] {
     if (change.diff) lines.push(...paintDiff(change.diff.trimEnd(), paint).split('\n').map((line) => `    ${line}`));
   }
   if (host.missing_effect.length > 0) lines.push(`  not in effect${mode === 'apply' ? ' before this run' : ''}: ${host.missing_effect.join('; ')}`);
+  for (const reach of (host.reach ?? []).filter(reachNotable)) lines.push(`  reach ${reachLine(reach, planned)}`);
   if (host.handlers.length > 0) lines.push(`  ${planned ? 'handlers owed' : 'handlers'}: ${host.handlers.join(', ')}`);
   if (host.verified.length > 0) lines.push(`  verified: ${host.verified.join(', ')}`);
   if (host.error) lines.push(`  ${paint('red', 'error')}: ${host.error}`);
@@ -192,7 +198,7 @@ function hostDetails(host: ConvergeHost, mode: Mode, paint: Paint): string[] {
 /** Per-node details, then a recap like Ansible's PLAY RECAP. */
 export function renderConvergeText(document: ConvergeDocument, options: TextOptions = {}): string {
   const paint = options.paint ?? plain;
-  const shown = document.hosts.filter((host) => (options.quiet ? STATUS[host.status].loud : host.status !== 'ok' || host.changes.length > 0 || host.verified.length > 0));
+  const shown = document.hosts.filter((host) => (options.quiet ? STATUS[host.status].loud : host.status !== 'ok' || host.changes.length > 0 || host.verified.length > 0 || (host.reach ?? []).some(reachNotable)));
   if (options.quiet && shown.length === 0) return '';
   const details = shown.flatMap((host) => hostDetails(host, document.mode, paint));
   const totals = CONVERGE_STATUSES.filter((s) => document.summary[s] !== undefined).map((s) => `${paint(STATUS[s].colour, s)}=${document.summary[s]}`);

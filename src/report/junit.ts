@@ -6,6 +6,7 @@
  */
 import type { ConvergeDocument, ConvergeHost } from './converge.ts';
 import { concerns } from './plays.ts';
+import { reachLine, reachNotable, reachOfSubject } from './reach.ts';
 import { STATUS } from './status.ts';
 import { element } from './xml.ts';
 
@@ -41,14 +42,23 @@ function testCase(host: ConvergeHost, subject: string, subjects: readonly string
   // A drifted node fails the subjects its changes are about; the others pass. Drift in nothing but
   // owed handlers (a restart owed by a run that died) is about every subject.
   const owedOnly = host.changes.length === 0 && host.missing_effect.length === 0;
-  const fails = traits.junit === 'failure' && (host.status !== 'drift' || about.length > 0 || owedOnly);
+  // a registry the node cannot reach fails its case, whatever the node's files say
+  const reach = reachOfSubject(host.reach ?? [], subject);
+  const seen = reach !== undefined && reachNotable(reach) ? [`reach ${reachLine(reach, mode === 'check' || host.status === 'blocked')}`] : [];
+  const cannotReach = reach !== undefined && reach.outcome !== 'reachable' && reach.outcome !== 'untried';
+  const fails = (traits.junit === 'failure' && (host.status !== 'drift' || about.length > 0 || owedOnly)) || cannotReach;
   if (!fails) {
-    const out = [...about, ...(about.length > 0 ? handlers : []), ...verified];
+    const out = [...about, ...(about.length > 0 ? handlers : []), ...seen, ...verified];
     return { outcome: 'passed', xml: element('testcase', attributes, out.length > 0 ? [element('system-out', {}, out.join('\n'))] : []) };
   }
-  const message = host.error ?? (host.status === 'drift' ? `${host.name} has drifted: ${about.filter((l) => !l.includes('\n')).join('; ')}` : `${host.name} ${traits.means}`);
-  const text = [host.error ?? `${host.name} ${traits.means}`, ...about, ...handlers, ...host.warnings.map((w) => `warning: ${w}`)].join('\n');
-  return { outcome: 'failure', xml: element('testcase', attributes, [element('failure', { message, type: host.status }, text)]) };
+  const message =
+    host.error ??
+    (cannotReach && traits.junit !== 'failure' ? `${host.name} cannot reach ${reach.registry}: ${reach.detail}`
+    : host.status === 'drift' ? `${host.name} has drifted: ${about.filter((l) => !l.includes('\n')).join('; ')}`
+    : `${host.name} ${traits.means}`);
+  const text = [host.error ?? `${host.name} ${traits.means}`, ...about, ...seen, ...handlers, ...host.warnings.map((w) => `warning: ${w}`)].join('\n');
+  const type = cannotReach && traits.junit !== 'failure' ? 'unreachable-registry' : host.status;
+  return { outcome: 'failure', xml: element('testcase', attributes, [element('failure', { message, type }, text)]) };
 }
 
 /** The run's JUnit XML document. */

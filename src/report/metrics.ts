@@ -4,6 +4,7 @@
  * `schedule` (the file's name without .prom), so several schedules can share one textfile directory.
  */
 import type { ConvergeDocument } from './converge.ts';
+import { registryFamilies } from './registry-metrics.ts';
 import { CONVERGE_STATUSES } from './status.ts';
 
 /** Exit codes of a run that did its job: every node reached, none failed (drift found by a check is a result). */
@@ -113,6 +114,7 @@ export function renderMetrics(document: ConvergeDocument, schedule: string, prev
     { name: 'dockhand_run_duration_seconds', help: 'How long the last run took.', type: 'gauge', samples: [{ labels: { schedule }, value: document.run.duration_ms / 1000 }] },
     { name: 'dockhand_run_exit_code', help: 'The last run\'s exit code (0 ok, 2 failed, 3 drift, 4 unreachable, 130 interrupted).', type: 'gauge', samples: [{ labels: { schedule }, value: document.run.exit_code }] },
     overlappingFamily(schedule, previous.overlapping),
+    ...registryFamilies(document, schedule),
   ];
   return renderFamilies(families);
 }

@@ -2,7 +2,8 @@
  * The plays of a run as reports name them: which nodes each selected, and its subjects (each registry,
  * extra insecure registry and mirror). A change or a missing effect is about a subject when it names it.
  */
-import type { Playbook } from '../playbook/types.ts';
+import { X509Certificate } from 'node:crypto';
+import type { Playbook, RegistrySpec } from '../playbook/types.ts';
 import { hostName } from '../registry/name.ts';
 
 export interface PlayReport {
@@ -11,6 +12,17 @@ export interface PlayReport {
   readonly hosts: string[];
   /** What the play asks for, one line each: "registry HOST", "insecure registry CIDR", "registry mirror URL". */
   readonly subjects: string[];
+  /** Each certificate of each registry's CA file (a bundle holds several while a CA is replaced), with its expiry. */
+  readonly cas?: { registry: string; subject: string; expires: string }[];
+}
+
+/** The certificates of a registry's CA, each with its subject and expiry (ISO 8601). */
+function caCertificates(registry: RegistrySpec): { registry: string; subject: string; expires: string }[] {
+  if (registry.ca === undefined || registry.state !== 'present') return [];
+  return [...registry.ca.pem.matchAll(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g)].map((m) => {
+    const cert = new X509Certificate(m[0]);
+    return { registry: registry.host, subject: cert.subject.replaceAll('\n', ', '), expires: new Date(cert.validTo).toISOString().replace('.000Z', 'Z') };
+  });
 }
 
 /** Each play's report, its hosts taken from `hostsOf` (the play's pattern, limited to this run's nodes). */
@@ -23,6 +35,7 @@ export function playReports(playbook: Playbook, hostsOf: (pattern: string) => st
       ...play.insecureRegistries.map((value) => `insecure registry ${value}`),
       ...play.registryMirrors.map((value) => `registry mirror ${value}`),
     ],
+    cas: play.registries.flatMap(caCertificates),
   }));
 }
 

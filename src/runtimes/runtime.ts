@@ -14,7 +14,8 @@ import type { Connection } from '../connection/types.ts';
 import type { Section } from '../formats/sections.ts';
 import type { NodeFacts, RuntimeFacts } from '../plan/facts.ts';
 import type { NodeState } from '../plan/node-state.ts';
-import type { DesiredState, RuntimePlan } from '../plan/types.ts';
+import type { ProxyEnvironment } from '../registry/no-proxy.ts';
+import type { DesiredState, PlanContext, RuntimePlan } from '../plan/types.ts';
 
 /** A login for a pull check (from the environment variables a play names). */
 export interface PullCredentials {
@@ -61,10 +62,16 @@ export interface RuntimeSpec<F extends RuntimeFacts> {
   autoCandidate(facts: F): boolean;
   /** Files (paths or globs) whose bytes planning reads; a runtime's facts part may add more at run time. */
   readonly managedFiles: readonly string[];
-  plan(state: NodeState, desired: DesiredState, facts: F): RuntimePlan;
+  /** Its part of the plan; `context` says what the host's part changes under it (a stale system trust). */
+  plan(state: NodeState, desired: DesiredState, facts: F, context: PlanContext): RuntimePlan;
   pullCheck(connection: Connection, image: string, credentials: PullCredentials | undefined, facts: F): Promise<string | null>;
   /** One line for the facts table: version, state and how it is wired. */
   summary(facts: F): string;
+  /**
+   * The proxy the running runtime sends a registry's requests of each scheme to (null: none; the runtime's
+   * NO_PROXY decides which requests do), for the node's view of the registries.
+   */
+  proxy?(facts: F): ProxyEnvironment | null;
 }
 
 /** A runtime as the core uses it: every function takes the node's facts and finds its own in them. */
@@ -83,8 +90,10 @@ export interface Runtime {
   /** Its facts on this node (a runtime whose facts part printed nothing is not installed). */
   factsOf(facts: NodeFacts): RuntimeFacts;
   autoCandidate(facts: NodeFacts): boolean;
-  plan(state: NodeState, desired: DesiredState): RuntimePlan;
+  plan(state: NodeState, desired: DesiredState, context?: PlanContext): RuntimePlan;
   pullCheck(connection: Connection, image: string, credentials: PullCredentials | undefined, facts: NodeFacts): Promise<string | null>;
+  /** The proxy environment the running runtime uses (null: none, or it does not say). */
+  proxy(facts: NodeFacts): ProxyEnvironment | null;
   /** The facts table's line, from this runtime's own facts (as `factsOf` gives them, or as a report kept them). */
   summary(facts: RuntimeFacts): string;
 }
@@ -111,8 +120,9 @@ export function defineRuntime<F extends RuntimeFacts>(spec: RuntimeSpec<F>): Run
     managedFiles: spec.managedFiles,
     factsOf: own,
     autoCandidate: (facts) => spec.autoCandidate(own(facts)),
-    plan: (state, desired) => spec.plan(state, desired, own(state.facts)),
+    plan: (state, desired, context = { staleTrust: null }) => spec.plan(state, desired, own(state.facts), context),
     pullCheck: (connection, image, credentials, facts) => spec.pullCheck(connection, image, credentials, own(facts)),
     summary: (facts) => spec.summary(facts as F),
+    proxy: (facts) => (facts.runtimes[spec.name]?.installed === true ? (spec.proxy?.(own(facts)) ?? null) : null),
   };
 }

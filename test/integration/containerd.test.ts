@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CriClient, registryConfigPath, unixSocket } from '../../src/runtimes/containerd/cri/index.ts';
 import { containerdTaskPid, startContainerdTask } from '../lab/containerd-task.ts';
 import { containerdNodes, dockerNodes, loadLab, nodeExec, readSecret, type LabNode } from '../lab/lab.ts';
-import { dockhand, type CliRun } from '../support/cli.ts';
+import { dockhand, reportHosts, said, type CliRun } from '../support/cli.ts';
 import { scratchDir, writeInventory } from '../support/lab-files.ts';
 import { resetNodes } from '../support/reset.ts';
 
@@ -32,7 +32,6 @@ interface HostReport {
 }
 
 const sh = (node: LabNode, script: string, input?: string) => nodeExec(node, ['sh', '-c', script], input);
-const said = (run: CliRun) => `exit ${run.exitCode}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`;
 
 async function must(node: LabNode, script: string, input?: string): Promise<string> {
   const result = await sh(node, script, input);
@@ -61,11 +60,7 @@ const env = { LAB_USER: https.username, LAB_PASSWORD: password };
 async function run(command: 'apply' | 'check', targets: readonly LabNode[], extra: string[] = []): Promise<{ run: CliRun; hosts: HostReport[] }> {
   const inventory = writeInventory(dir, lab, targets, `${targets.map((n) => n.name).join('-')}.ini`);
   const result = await dockhand([command, book, '-i', inventory, '--known-hosts', knownHosts, '--json', ...extra], env);
-  try {
-    return { run: result, hosts: (JSON.parse(result.stdout) as { hosts: HostReport[] }).hosts };
-  } catch {
-    throw new Error(`no JSON report\n${said(result)}`);
-  }
+  return { run: result, hosts: reportHosts<HostReport>(result) };
 }
 
 const clients = new Map<string, CriClient>();

@@ -13,6 +13,7 @@
 //   dockhand-lab/node-k3s:<hash>          FROM node-containerd + k3s-overlay.sh (+ its unit and config: a k3s stand-in)
 //   dockhand-lab/registry:<hash>          FROM base + registry-setup.sh
 //   dockhand-lab/harbor-front:<hash>      FROM base + harbor-front-setup.sh (nginx-light from Debian's mirror)
+//   dockhand-lab/proxy:<hash>             FROM base + proxy-setup.sh (tinyproxy from Debian's mirror), on demand
 // Only the images a lab's node variants need are built; the two debootstraps run side by side.
 // A tag that exists is reused as is; a recipe change gives a new tag (and the old one can be pruned).
 import { createWriteStream } from 'node:fs';
@@ -44,7 +45,7 @@ interface BaseRecipe {
 
 type BaseName = 'base' | 'base-trixie';
 type LayerName = 'node-debian' | 'node-rhel' | 'node-docker-ce' | 'node-containerd' | 'node-trixie' |
-  'node-containerd17' | 'node-kubespray' | 'node-podman' | 'node-k3s' | 'registry' | 'harbor-front';
+  'node-containerd17' | 'node-kubespray' | 'node-podman' | 'node-k3s' | 'registry' | 'harbor-front' | 'proxy';
 type ImageName = BaseName | LayerName;
 
 interface VariantRecipe {
@@ -95,6 +96,13 @@ const LAYERS: Record<LayerName, VariantRecipe> = {
     repo: 'dockhand-lab/harbor-front',
     files: ['harbor-front-setup.sh'],
     dockerfileExtra: ['STOPSIGNAL SIGQUIT', 'CMD ["nginx", "-g", "daemon off;"]'],
+    network: 'default',
+  },
+  proxy: {
+    parent: 'base',
+    repo: 'dockhand-lab/proxy',
+    files: ['proxy-setup.sh'],
+    dockerfileExtra: ['STOPSIGNAL SIGTERM', 'CMD ["tinyproxy", "-d", "-c", "/etc/tinyproxy/lab.conf"]'],
     network: 'default',
   },
 };
@@ -319,6 +327,11 @@ export async function ensureImages(variants: readonly NodeVariant[], options: { 
   const all = await Promise.all(memo.values());
   await pruneStaleImages(all);
   return { registry, ...(harborFront === undefined ? {} : { harborFront }), nodes: Object.fromEntries(wanted.map((v, i) => [v, nodeTags[i]!])) };
+}
+
+/** The proxy's image (tinyproxy), built when absent: only labs that start a proxy need it. */
+export async function ensureProxyImage(): Promise<string> {
+  return ensureImage('proxy', new Map());
 }
 
 /**

@@ -23,11 +23,22 @@ command -v prometheus-node-exporter >/dev/null 2>&1 || packages+=(prometheus-nod
 command -v script >/dev/null 2>&1 || packages+=(bsdutils)
 # the node transaction's power-loss test traces the worker's system calls on a node with this strace
 command -v strace >/dev/null 2>&1 || packages+=(strace)
+# promtool (from Debian's prometheus package) checks and tests the README's alerting rules
+command -v promtool >/dev/null 2>&1 || packages+=(prometheus)
 if [ "${#packages[@]}" -gt 0 ]; then
   log "installing ${packages[*]}"
   export DEBIAN_FRONTEND=noninteractive
+  # no service these packages bring starts here (prometheus would listen on :9090): a policy for the
+  # install only, where the machine has none of its own
+  policy=
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    policy=/usr/sbin/policy-rc.d
+    trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+    printf '#!/bin/sh\nexit 101\n' > "$policy" && chmod 0755 "$policy"
+  fi
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+  if [ -n "$policy" ]; then rm -f "$policy"; trap - EXIT; fi
 fi
 
 if ! docker info >/dev/null 2>&1; then

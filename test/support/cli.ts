@@ -27,3 +27,15 @@ export async function dockhand(args: readonly string[], env: Record<string, stri
     durationMs: Math.round(performance.now() - started),
   };
 }
+
+/** A run as an assertion message shows it. */
+export const said = (run: CliRun): string => `exit ${run.exitCode}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`;
+
+/** The hosts of a run's --json report; an error saying what the run printed when there is no report. */
+export function reportHosts<H>(run: CliRun): H[] {
+  try {
+    return (JSON.parse(run.stdout) as { hosts: H[] }).hosts;
+  } catch {
+    throw new Error(`no JSON report\n${said(run)}`);
+  }
+}

@@ -17,7 +17,20 @@ if has systemctl; then
   # shellcheck disable=SC2086 # CONTAINERD_SHOW is a list of arguments
   cshow=$(t systemctl show containerd.service $CONTAINERD_SHOW --no-pager 2>/dev/null)
 fi
-if [ -n "$cshow" ]; then section containerd-show; printf '%s\n' "$cshow"; fi
+if [ -n "$cshow" ]; then
+  section containerd-show; printf '%s\n' "$cshow"
+  # the unit's files, for the environment they give containerd (its proxy)
+  cfrag=$(printf '%s\n' "$cshow" | sed -n 's/^FragmentPath=//p')
+  if [ -n "$cfrag" ] && [ -f "$cfrag" ]; then section containerd-unit-file "$cfrag"; cat "$cfrag" 2>/dev/null; fi
+  set -f
+  for f in $(printf '%s\n' "$cshow" | sed -n 's/^DropInPaths=//p'); do
+    if [ -f "$f" ]; then section containerd-drop-in "$f"; cat "$f" 2>/dev/null; fi
+  done
+  for f in $(printf '%s\n' "$cshow" | sed -n 's/^EnvironmentFiles=\(.*\) (ignore_errors=[a-z]*)$/\1/p'); do
+    if [ -f "$f" ]; then section containerd-env-file "$f"; cat "$f" 2>/dev/null; fi
+  done
+  set +f
+fi
 if has containerd; then
   if [ "$detail" = full ]; then section containerd-version; t containerd --version 2>&1; else section containerd-installed; fi
 fi
@@ -67,6 +80,15 @@ done
 
 cpid=
 if has pidof; then cpid=$(pidof containerd 2>/dev/null | awk '{ print $1 }'); fi
+# the proxy environment the running containerd has (it never changes its own), and its proxies for the
+# node's view of the registries (src/reach/reach.sh reads `reach_proxies`)
+if [ -n "$cpid" ] && [ -r "/proc/$cpid/environ" ]; then
+  section containerd-environ
+  cenv=$(tr '\0' '\n' < "/proc/$cpid/environ" 2>/dev/null | grep -E '^(HTTPS?_PROXY|https?_proxy|NO_PROXY|no_proxy)=')
+  printf '%s\n' "$cenv"
+  reach_proxies="${reach_proxies:-}
+$(printf '%s\n' "$cenv" | proxies_of containerd)"
+fi
 if [ -n "$cpid" ] && [ "$detail" = full ]; then
   section containerd-pid
   printf '%s\n' "$cpid"

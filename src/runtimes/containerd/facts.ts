@@ -1,10 +1,14 @@
 /** containerd's facts, from the sections of src/runtimes/containerd/facts.sh. */
 import type { ContainerdFacts } from './types.ts';
 import { parseSystemctlShow, showValue } from '../../formats/systemctl-show.ts';
-import { sectionContent, type Section } from '../../formats/sections.ts';
+import { sectionContent, sectionsNamed, type Section } from '../../formats/sections.ts';
+import { parseEnvFile } from '../../formats/env-file.ts';
+import { parseEnvironmentFiles } from '../../formats/systemctl-show.ts';
+import { proxyEnvironment } from '../../registry/no-proxy.ts';
+import { readUnitProxy } from '../../resources/proxy.ts';
 import { DEFAULT_CONFIG_PATH, readContainerdConfig, readImportedConfig } from './config-toml.ts';
 
-export const CONTAINERD_SHOW_PROPERTIES = ['LoadState', 'ActiveState', 'SubState', 'ExecStart', 'FragmentPath'];
+export const CONTAINERD_SHOW_PROPERTIES = ['LoadState', 'ActiveState', 'SubState', 'ExecStart', 'FragmentPath', 'DropInPaths', 'EnvironmentFiles'];
 
 /** The registry config_path the running CRI reports (`crictl info`: config.registry.configPath). */
 export function criConfigPath(crictlInfo: string | null): string | null {
@@ -21,11 +25,15 @@ export function criConfigPath(crictlInfo: string | null): string | null {
 /** The sections src/runtimes/containerd/facts.sh prints, in order. */
 export const CONTAINERD_SECTIONS = [
   'containerd-show',
+  'containerd-unit-file',
+  'containerd-drop-in',
+  'containerd-env-file',
   'containerd-version',
   'containerd-installed',
   'containerd-config-file',
   'containerd-config',
   'containerd-import',
+  'containerd-environ',
   'containerd-pid',
   'containerd-config-newer',
   'containerd-cri',
@@ -54,5 +62,30 @@ export function parseContainerdFacts(sections: readonly Section[], hasCommand: (
     criStatus: sectionContent(sections, 'containerd-cri')?.trim() || null,
     criConfigPath: criConfigPath(sectionContent(sections, 'crictl-info')),
     crictl: hasCommand('crictl'),
+    proxy: parseContainerdProxy(unit, props, sections),
+  };
+}
+
+/** dockhand's NO_PROXY drop-in for containerd.service: after every administrator's drop-in by name. */
+export const NO_PROXY_DROP_IN = '/etc/systemd/system/containerd.service.d/zz-dockhand-no-proxy.conf';
+
+/** containerd's proxy: the environment its unit gives it, and the one the running process has. */
+export function parseContainerdProxy(unit: boolean, props: ReadonlyMap<string, string[]>, sections: readonly Section[]): ContainerdFacts['proxy'] {
+  const fragment = sections.find((s) => s.name === 'containerd-unit-file' && s.arg !== null);
+  const envFiles = new Map(sectionsNamed(sections, 'containerd-env-file').map((s) => [s.arg ?? '', s.content]));
+  const environ = sectionContent(sections, 'containerd-environ');
+  return {
+    unit: unit
+      ? readUnitProxy(
+          {
+            fragment: fragment === undefined ? null : { path: fragment.arg!, content: fragment.content },
+            dropIns: sectionsNamed(sections, 'containerd-drop-in').map((s) => ({ path: s.arg ?? '', content: s.content })),
+            environmentFiles: parseEnvironmentFiles(props.get('EnvironmentFiles') ?? []).map((path) => ({ path, content: envFiles.get(path) ?? null })),
+          },
+          NO_PROXY_DROP_IN,
+        )
+      : null,
+    // a process's environment is literal: KEY=VALUE a line, nothing quoted
+    running: environ === null ? null : proxyEnvironment(Object.fromEntries(environ.split('\n').flatMap((line) => (line.indexOf('=') > 0 ? [[line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]] : [])))),
   };
 }

@@ -3,7 +3,9 @@
  * restart only when config.toml changes (running containers survive it).
  */
 import { defineRuntime } from '../runtime.ts';
-import { CONTAINERD_SECTIONS, CONTAINERD_SHOW_PROPERTIES, parseContainerdFacts } from './facts.ts';
+import { CONTAINERD_SECTIONS, CONTAINERD_SHOW_PROPERTIES, NO_PROXY_DROP_IN, parseContainerdFacts } from './facts.ts';
+import { proxySummary } from '../../resources/proxy.ts';
+import { proxyEnvironment } from '../../registry/no-proxy.ts';
 import { planContainerd } from './plan.ts';
 import { criPullCheck } from './pull-check.ts';
 import type { ContainerdFacts } from './types.ts';
@@ -11,7 +13,7 @@ import type { ContainerdFacts } from './types.ts';
 function summary(containerd: ContainerdFacts): string {
   if (!containerd.installed) return '-';
   const state = containerd.running ? 'active' : (containerd.activeState ?? 'stopped');
-  return `${containerd.version ?? '?'} ${state}, CRI ${containerd.criStatus ?? '?'}`;
+  return `${containerd.version ?? '?'} ${state}, CRI ${containerd.criStatus ?? '?'}${containerd.proxy === undefined ? '' : proxySummary(containerd.proxy.running ?? proxyEnvironment(containerd.proxy.unit?.environment ?? {}))}`;
 }
 
 export const containerd = defineRuntime<ContainerdFacts>({
@@ -31,8 +33,9 @@ export const containerd = defineRuntime<ContainerdFacts>({
   // Debian's docker.io brings a containerd too: auto picks it only with its CRI plugin on
   autoCandidate: (facts) => !facts.config.criDisabled,
   // its config file and hosts directories are added by its facts part, which knows where they are
-  managedFiles: [],
+  managedFiles: [NO_PROXY_DROP_IN],
   plan: planContainerd,
   pullCheck: (connection, image, credentials, facts) => criPullCheck(connection, image, credentials, facts.crictl),
   summary,
+  proxy: (containerd) => containerd.proxy.running,
 });

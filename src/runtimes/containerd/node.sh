@@ -54,6 +54,12 @@ containerd_lacking() {
       cri)
         _cri=$(containerd_cri_status)
         [ "$_cri" = ok ] || echo "a serving CRI plugin (it is $_cri)" ;;
+      no-proxy)
+        _pid=$(pidof containerd 2>/dev/null | awk '{ print $1 }')
+        tr '\0' '\n' < "/proc/${_pid:-0}/environ" 2>/dev/null | awk '
+          { i = index($0, "="); e[substr($0, 1, i - 1)] = substr($0, i + 1) }
+          END { print (e["NO_PROXY"] != "" ? e["NO_PROXY"] : e["no_proxy"]) }' | no_proxy_has "$_value" ||
+          echo "NO_PROXY entry $_value" ;;
       config-path)
         if has crictl; then
           t crictl --runtime-endpoint "$CONTAINERD_ENDPOINT" info 2>/dev/null | grep -q "\"configPath\": *\"$_value\"" ||

@@ -7,9 +7,12 @@
  * containers (their shims are separate processes). Pure: check and apply share it.
  */
 import { editableText, fileChange, fileRemoval } from '../../plan/file-change.ts';
-import { runtimeHandler } from '../../plan/handlers.ts';
+import { DAEMON_RELOAD, runtimeHandler } from '../../plan/handlers.ts';
 import type { NodeState } from '../../plan/node-state.ts';
-import type { DesiredState, Expectation, FileChange, Handler, RestartDecision, RuntimePlan } from '../../plan/types.ts';
+import type { DesiredState, Expectation, FileChange, Handler, PlanContext, RestartDecision, RuntimePlan } from '../../plan/types.ts';
+import { proxyEnvironment } from '../../registry/no-proxy.ts';
+import { entriesLacking, planNoProxyDropIn } from '../../resources/proxy.ts';
+import { NO_PROXY_DROP_IN } from './facts.ts';
 import { isCidr } from '../../playbook/validate-values.ts';
 import type { ContainerdFacts } from './types.ts';
 import { DEFAULT_CONFIG_PATH, editContainerdConfig, effectiveConfigPath } from './config-toml.ts';
@@ -65,15 +68,15 @@ function wantedHosts(desired: DesiredState, configDir: string): { specs: Map<str
 }
 
 /** Whether a restart of containerd may happen: it keeps running containers; only `restart: never` refuses it. */
-function decideRestart(desired: DesiredState): RestartDecision {
+function decideRestart(desired: DesiredState, why: string): RestartDecision {
   if (desired.restart === 'never') {
-    return { runtime: 'containerd', needed: true, allowed: false, reason: 'a containerd restart is needed (config.toml changed), not allowed by restart: never' };
+    return { runtime: 'containerd', needed: true, allowed: false, reason: `a containerd restart is needed (${why}), not allowed by restart: never` };
   }
   return { runtime: 'containerd', needed: true, allowed: true, reason: 'a containerd restart keeps running containers (their shims survive it)' };
 }
 
 /** containerd's part of the plan for one node. */
-export function planContainerd(state: NodeState, desired: DesiredState, containerd: ContainerdFacts): RuntimePlan {
+export function planContainerd(state: NodeState, desired: DesiredState, containerd: ContainerdFacts, context: PlanContext = { staleTrust: null }): RuntimePlan {
   const blockers: string[] = [];
   if (!containerd.installed) blockers.push('containerd is not installed on this node');
   if (!containerd.config.valid) blockers.push(`${containerd.configFile} is not valid TOML (${containerd.config.error ?? 'parse error'}): fix it first, containerd cannot start with it`);
@@ -135,6 +138,14 @@ export function planContainerd(state: NodeState, desired: DesiredState, containe
       }
     }
   }
+  // NO_PROXY: dockhand's drop-in where the unit gives containerd a proxy that would take the registries
+  const proxy =
+    containerd.proxy.unit === null
+      ? { change: undefined, entries: [] as string[], after: proxyEnvironment({}), blockers: [] as string[], notes: [] as string[] }
+      : planNoProxyDropIn(state, NO_PROXY_DROP_IN, 'containerd.service', containerd.proxy.unit, desired.registries);
+  changes.push(proxy.change);
+  blockers.push(...proxy.blockers);
+  notes.push(...proxy.notes);
   const planned = changes.filter((c) => c !== undefined);
 
   // What the running containerd lacks: a CRI plugin that serves, with the config_path the file gives.
@@ -149,21 +160,35 @@ export function planContainerd(state: NodeState, desired: DesiredState, containe
   } else if (containerd.installed) {
     missing.push('containerd is not running');
   }
+  const proxyLacking = containerd.running && containerd.proxy.running !== null ? entriesLacking(containerd.proxy.running.noProxy, proxy.entries) : [];
+  if (proxyLacking.length > 0) missing.push(`containerd's NO_PROXY lacks ${proxyLacking.join(', ')}`);
 
   const handlers: Handler[] = [];
   const blocked: string[] = [];
   const owed = containerd.running && missing.length > 0;
+  const staleTrust = containerd.running ? context.staleTrust : null;
   let restart: RestartDecision | null = null;
-  if (configChange !== undefined || owed) {
+  if (proxy.change !== undefined) handlers.push(DAEMON_RELOAD);
+  if (configChange !== undefined || owed || proxy.change !== undefined || staleTrust !== null) {
     handlers.push(runtimeHandler('restart', 'containerd'));
-    restart = decideRestart(desired);
+    const why = [
+      ...(configChange !== undefined ? ['config.toml changed'] : []),
+      ...(proxy.change !== undefined ? [`NO_PROXY in ${NO_PROXY_DROP_IN}`] : []),
+      ...(owed ? ['the running containerd lacks what its files give'] : []),
+      ...(staleTrust !== null ? [staleTrust] : []),
+    ];
+    restart = decideRestart(desired, why.join('; '));
     if (!restart.allowed) blocked.push(restart.reason);
     if (!containerd.running) {
       blockers.push(`containerd is not running on this node (containerd.service is ${containerd.activeState ?? 'stopped'}): dockhand does not start a containerd that was stopped; start it, then run again`);
     }
   }
   const expect: Expectation[] = containerd.running
-    ? [{ runtime: 'containerd', kind: 'cri' }, ...(containerd.crictl ? [{ runtime: 'containerd', kind: 'config-path', value: effective?.configPath ?? configDir }] : [])]
+    ? [
+        { runtime: 'containerd', kind: 'cri' },
+        ...(containerd.crictl ? [{ runtime: 'containerd', kind: 'config-path', value: effective?.configPath ?? configDir }] : []),
+        ...proxy.entries.map((value) => ({ runtime: 'containerd', kind: 'no-proxy', value })),
+      ]
     : [];
   return {
     runtime: 'containerd',
@@ -179,5 +204,6 @@ export function planContainerd(state: NodeState, desired: DesiredState, containe
     validate: configChange !== undefined && configChange.after !== null ? [containerd.configFile] : [],
     restart,
     notes,
+    proxy: proxy.after,
   };
 }

@@ -1,6 +1,8 @@
 /** containerd's facts: its unit, config file, and the state of its CRI plugin. */
 import type { RuntimeFacts } from '../../plan/facts.ts';
 import type { ContainerdConfig, ImportedConfig } from './config-toml.ts';
+import type { ProxyEnvironment } from '../../registry/no-proxy.ts';
+import type { UnitProxy } from '../../resources/proxy.ts';
 
 /** containerd as installed, configured and running on the node. */
 export interface ContainerdFacts extends RuntimeFacts {
@@ -24,5 +26,11 @@ export interface ContainerdFacts extends RuntimeFacts {
   readonly criConfigPath: string | null;
   /** crictl is installed (a CRI client, as on every kubeadm, KubeKey and Kubespray node). */
   readonly crictl: boolean;
+  readonly proxy: {
+    /** containerd.service's proxy variables, with and without dockhand's drop-in; null without the unit. */
+    readonly unit: UnitProxy | null;
+    /** What the running containerd has (its /proc environment); null when none runs. */
+    readonly running: ProxyEnvironment | null;
+  };
 }
 

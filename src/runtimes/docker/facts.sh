@@ -2,7 +2,7 @@
 # Docker's facts: how docker.service is wired into systemd (its unit, drop-ins, environment files),
 # /etc/docker/daemon.json, and what a running dockerd reports. Follows src/node/sh/preamble.sh and
 # src/runtimes/docker/node.sh;
-# variable DOCKER_SHOW (the `systemctl show` property arguments).
+# variable DOCKER_SHOW (the `systemctl show` property arguments). Adds dockerd's proxies to `reach_proxies`.
 show=
 if has systemctl; then
   # shellcheck disable=SC2086 # DOCKER_SHOW is a list of arguments
@@ -48,5 +48,12 @@ fi
 
 if [ -n "$pids" ] && has docker; then
   section docker-state
-  docker_state
+  dstate=$(docker_state)
+  printf '%s\n' "$dstate"
+  # the proxies the running dockerd uses, for the node's view of the registries (src/reach/reach.sh reads
+  # `reach_proxies`): its environment, overridden by what docker info reports (daemon.json's proxies win)
+  # unless docker info masked a password in it
+  denv=$(for p in $pids; do tr '\0' '\n' < "/proc/$p/environ" 2>/dev/null; break; done)
+  reach_proxies="${reach_proxies:-}
+$( { printf '%s\n' "$denv"; printf '%s\n' "$dstate" | sed -n 's/^https-proxy \(..*\)/HTTPS_PROXY=\1/p; s/^http-proxy \(..*\)/HTTP_PROXY=\1/p' | grep -v xxxxx; } | proxies_of docker)"
 fi

@@ -3,6 +3,7 @@ import { basename } from 'node:path';
 import { parseDaemonJson } from './daemon-json.ts';
 import { DOCKER_OPTIONS_PATH, dockerOptsIn } from './drop-in.ts';
 import { parseDockerState } from './info.ts';
+import { parseDockerProxy } from './proxy.ts';
 import { parseEnvFile } from '../../formats/env-file.ts';
 import { sectionContent, sectionsNamed, type Section } from '../../formats/sections.ts';
 import {
@@ -109,6 +110,7 @@ export function parseDockerFacts(sections: readonly Section[]): DockerFacts {
   const pids = (sectionContent(sections, 'dockerd-pids') ?? '').trim();
   const opts = unit === null ? { value: null, source: null } : effectiveDockerOpts(unit, sections);
   const daemonJsonSection = sections.find((s) => s.name === 'daemon-json');
+  const daemonJson = parseDaemonJson(daemonJsonSection?.content ?? null);
   return {
     installed: unit !== null || sectionContent(sections, 'dockerd-version') !== null,
     version,
@@ -117,12 +119,13 @@ export function parseDockerFacts(sections: readonly Section[]): DockerFacts {
     dockerOpts: opts.value,
     dockerOptsSource: opts.source,
     dockerOptsOverride: unit === null ? null : laterDropInSettingOpts(unit),
-    daemonJson: parseDaemonJson(daemonJsonSection?.content ?? null),
+    daemonJson,
     running: unit === null ? pids !== '' : unit.activeState === 'active',
     liveRestore: info?.liveRestore ?? null,
     containersRunning: info?.containersRunning ?? null,
     insecureRegistries: info?.insecureRegistries ?? [],
     registryMirrors: info?.registryMirrors ?? [],
     supportsValidate: supportsValidate(version, sectionContent(sections, 'dockerd-validate')?.trim() === 'yes'),
+    proxy: parseDockerProxy(unit, sectionContent(sections, 'unit-file'), sections, daemonJson, info),
   };
 }

@@ -8,7 +8,14 @@ export interface DockerInfo {
   /** Insecure CIDR blocks, then the insecure registries' names. */
   readonly insecureRegistries: string[];
   readonly registryMirrors: string[];
+  /** The proxy environment it runs with (dockerd masks credentials): '' where none. */
+  readonly httpProxy: string;
+  readonly httpsProxy: string;
+  readonly noProxy: string;
 }
+
+/** A Go template prints a missing field as `<no value>`. */
+const proxyValue = (value: string): string => (value === '<no value>' ? '' : value);
 
 /** The daemon's state, or null when no daemon answered (no output, server errors, no version). */
 export function parseDockerState(text: string | null): DockerInfo | null {
@@ -28,5 +35,8 @@ export function parseDockerState(text: string | null): DockerInfo | null {
     containersRunning: Number.isInteger(running) ? running : 0,
     insecureRegistries: [...new Set(all('insecure'))],
     registryMirrors: all('mirror'),
+    httpProxy: proxyValue(one('http-proxy')),
+    httpsProxy: proxyValue(one('https-proxy')),
+    noProxy: proxyValue(one('no-proxy')),
   };
 }

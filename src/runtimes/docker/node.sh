@@ -4,14 +4,18 @@
 # src/node/sh/preamble.sh (and, in the transaction, the worker's helpers: restart_unit, wait_active, ACTIVE_WAIT).
 
 # docker_state: what the running dockerd reports, one item a line: `version V`, `errors N`,
-# `live-restore true|false`, `containers-running N`, `insecure VALUE` (each insecure CIDR block and
-# insecure registry), `mirror URL` (without its trailing slash); nothing when no dockerd answers.
+# `live-restore true|false`, `containers-running N`, `http-proxy URL`, `https-proxy URL`, `no-proxy VALUE`
+# (the proxy environment it runs with, credentials masked by dockerd), `insecure VALUE` (each insecure CIDR
+# block and insecure registry), `mirror URL` (without its trailing slash); nothing when no dockerd answers.
 docker_state() {
   # shellcheck disable=SC2016 # a Go template, not shell
   t docker info --format 'version {{.ServerVersion}}
 errors {{len .ServerErrors}}
 live-restore {{.LiveRestoreEnabled}}
 containers-running {{.ContainersRunning}}
+http-proxy {{.HTTPProxy}}
+https-proxy {{.HTTPSProxy}}
+no-proxy {{.NoProxy}}
 {{range .RegistryConfig.InsecureRegistryCIDRs}}insecure {{json .}}
 {{end}}{{range $k, $v := .RegistryConfig.IndexConfigs}}{{if not $v.Secure}}insecure {{$k}}
 {{end}}{{end}}{{range .RegistryConfig.Mirrors}}mirror {{.}}
@@ -50,11 +54,12 @@ docker_lacking() {
   while read -r _kind _value; do
     case $_kind in
       active) systemctl is-active --quiet docker.service || echo 'dockerd is not running' ;;
-      insecure|mirror|live-restore)
+      insecure|mirror|live-restore|no-proxy)
         [ -n "$_state" ] || _state=$(docker_state)
         case $_kind in
           insecure) printf '%s\n' "$_state" | grep -qixF "insecure $_value" || echo "insecure registry $_value" ;;
           mirror) printf '%s\n' "$_state" | grep -qixF "mirror $_value" || echo "registry mirror $_value" ;;
+          no-proxy) printf '%s\n' "$_state" | sed -n 's/^no-proxy //p' | no_proxy_has "$_value" || echo "NO_PROXY entry $_value" ;;
           *) printf '%s\n' "$_state" | grep -qxF 'live-restore true' || echo 'live-restore' ;;
         esac ;;
     esac

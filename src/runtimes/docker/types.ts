@@ -1,5 +1,7 @@
 /** Docker's facts: how docker.service is wired into systemd, daemon.json, and what a running dockerd reports. */
 import type { RuntimeFacts } from '../../plan/facts.ts';
+import type { ProxyEnvironment } from '../../registry/no-proxy.ts';
+import type { UnitProxy } from '../../resources/proxy.ts';
 
 /** The docker.service unit as systemd reports it. */
 export interface DockerUnit {
@@ -53,5 +55,17 @@ export interface DockerFacts extends RuntimeFacts {
   readonly registryMirrors: string[];
   /** `dockerd --validate` exists (Docker >= 23). */
   readonly supportsValidate: boolean;
+  /** The proxy settings dockerd is given and runs with (./proxy.ts). */
+  readonly proxy: DockerProxyFacts;
+}
+
+/** The proxy settings dockerd is given and runs with. */
+export interface DockerProxyFacts {
+  /** docker.service's proxy variables, with and without dockhand's drop-in; null without the unit. */
+  readonly unit: UnitProxy | null;
+  /** daemon.json's `proxies` (Docker 23+), which override the unit's one by one. */
+  readonly daemonJson: { readonly http: string | null; readonly https: string | null; readonly no: string | null } | null;
+  /** What the running dockerd uses, as `docker info` reports it (credentials masked); null when none answers. */
+  readonly running: ProxyEnvironment | null;
 }
 

@@ -125,7 +125,18 @@ describe('docker state (docker_state in src/runtimes/docker/node.sh)', () => {
       containersRunning: 3,
       insecureRegistries: ['127.0.0.0/8', 'reg:5000'],
       registryMirrors: ['https://m.example'],
+      httpProxy: '',
+      httpsProxy: '',
+      noProxy: '',
     });
+  });
+
+  it('reads the proxy environment dockerd runs with', () => {
+    const info = parseDockerState(
+      ['version 20.10.24', 'errors 0', 'live-restore false', 'containers-running 0', 'http-proxy http://proxy.lab:8888', 'https-proxy http://xxxxx:xxxxx@proxy.lab:8888', 'no-proxy localhost,127.0.0.1', ''].join('\n'),
+    );
+    expect(info).toMatchObject({ httpProxy: 'http://proxy.lab:8888', httpsProxy: 'http://xxxxx:xxxxx@proxy.lab:8888', noProxy: 'localhost,127.0.0.1' });
+    expect(parseDockerState('version 20.10.24\nerrors 0\nhttp-proxy <no value>\n')).toMatchObject({ httpProxy: '' });
   });
 });
 

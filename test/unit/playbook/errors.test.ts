@@ -20,7 +20,7 @@ const CASES: Array<[file: string, line: number | undefined, message: string | Re
   ['empty-list.yml', 1, 'the playbook is an empty list: it holds no plays'],
   ['list-non-mapping.yml', 4, 'plays[1]: "just text" must be a play (a mapping with hosts and registries), got a string'],
   // shape
-  ['unknown-play-key.yml', 2, 'hostz: unknown key, with value "web"; expected one of name, hosts, registries, insecure_registries, registry_mirrors, docker_config, serial, max_fail_percentage, runtimes, restart, live_restore'],
+  ['unknown-play-key.yml', 2, 'hostz: unknown key, with value "web"; expected one of name, hosts, registries, insecure_registries, registry_mirrors, docker_config, serial, max_fail_percentage, runtimes, restart, live_restore, reachability'],
   ['unknown-registry-key.yml', 5, 'plays[0].registries[0].cert: unknown key, with value "certs/harbor-ca.crt"; expected one of host, ip, insecure, ca, state, verify, mirrors'],
   ['missing-host.yml', 4, 'registries[1].host: is required'],
   ['bad-host-type.yml', 3, 'registries[0].host: 5000 must be a string, got a number'],

@@ -38,6 +38,7 @@ describe('loadPlaybook: the sample playbook', () => {
         runtimes: 'auto',
         restart: 'if-idle',
         liveRestore: 'keep',
+        reachability: 'report',
         source: { file, index: 0, line: 1 },
       },
     ]);

@@ -18,8 +18,9 @@ describe('metrics for the textfile collector', () => {
     const families = parsePrometheusTextFormat(text);
     expect(families.map((f) => f.name).sort()).toEqual([
       'dockhand_last_run_timestamp_seconds', 'dockhand_last_success_timestamp_seconds', 'dockhand_node_drift_resources',
-      'dockhand_node_duration_seconds', 'dockhand_node_status', 'dockhand_overlapping_runs_total', 'dockhand_run_duration_seconds',
-      'dockhand_run_exit_code', 'dockhand_run_nodes',
+      'dockhand_node_duration_seconds', 'dockhand_node_status', 'dockhand_overlapping_runs_total',
+      'dockhand_registry_ca_expiry_timestamp_seconds', 'dockhand_registry_certificate_expiry_timestamp_seconds', 'dockhand_registry_reachable',
+      'dockhand_run_duration_seconds', 'dockhand_run_exit_code', 'dockhand_run_nodes',
     ]);
     for (const family of families) {
       expect(family.help, family.name).not.toBe('');

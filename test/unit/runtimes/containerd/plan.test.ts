@@ -17,6 +17,7 @@ function facts(config: string, imported: { path: string; text: string }[] = []):
     installed: true, version: '1.7.24', running: true, activeState: 'active', configFile: CONFIG,
     config: readContainerdConfig(config), imported: imported.map((i) => readImportedConfig(i.path, i.text)),
     configNewerThanProcess: false, criStatus: 'ok', criConfigPath: null, crictl: false,
+    proxy: { unit: null, running: null },
   };
 }
 

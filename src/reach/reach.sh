@@ -1,0 +1,121 @@
+# shellcheck shell=sh
+# The node's own view of each registry, in the round trip that reads its state: a TCP connection to the
+# registry's address and port (the pinned address where there is one), for https a TLS handshake validated
+# with the play's CA for that name (or the trust store as it is on disk, where the play gives none), and the
+# same through each proxy a runtime here runs with. The play's CA is the only trust such a check uses:
+# whatever the node trusted before must not make a wrong CA pass. Every probe is bounded (REACH_CONNECT seconds to connect,
+# REACH_LIMIT in all) and they all run at once. curl where the node has it (it speaks to a proxy as a Go
+# runtime does: CONNECT for https, a plain request for http), else openssl s_client; openssl also reads the
+# chain the registry serves. Prints raw facts; src/reach/parse.ts judges them.
+#
+# Follows src/node/sh/preamble.sh and the facts, whose runtime parts add `RUNTIME SCHEME URL` lines to
+# `reach_proxies` (the proxies the running daemons use). Variables:
+#   REACH_TARGETS  one registry a line: `ID SCHEME HOST PORT ADDRESS` (ADDRESS `-`: the node resolves HOST)
+#   REACH_CA_ID    the play's CA (PEM) for target ID, where it gives one
+#   REACH_CONNECT, REACH_LIMIT  seconds
+# Sections: `reach ID PATH` (PATH `direct`, or `via RUNTIME`), lines `tool curl|openssl`, `exit N`,
+# `http CODE`, `connect CODE` (the proxy's answer to CONNECT), `connected yes|no`, `verify CODE TEXT`,
+# `said TEXT`; `reach-chain ID`: the certificates the registry served, PEM.
+
+reach_dir=$(mktemp -d 2>/dev/null) || reach_dir=
+if [ -n "$reach_dir" ] && [ -n "${REACH_TARGETS:-}" ]; then
+  # bounded: the whole probe dies at REACH_LIMIT, whatever it waits for
+  reach_bound() { if has timeout; then timeout "$REACH_LIMIT" "$@"; else "$@"; fi; }
+
+  # reach_curl OUT SCHEME HOST PORT ADDRESS PROXY: one request for /v2/, direct (PROXY -) or through PROXY
+  reach_curl() {
+    _out=$1 _scheme=$2 _host=$3 _port=$4 _address=$5 _proxy=$6
+    case $_host in *:*) _url="$_scheme://[$_host]:$_port/v2/" ;; *) _url="$_scheme://$_host:$_port/v2/" ;; esac
+    case $_address in *:*) _address="[$_address]" ;; esac
+    if [ "$_proxy" != - ]; then set -- --noproxy '' --proxy "$_proxy"
+    elif [ "$_address" != - ]; then set -- --noproxy '*' --resolve "$_host:$_port:$_address"
+    else set -- --noproxy '*'
+    fi
+    # the play's CA alone: not the trust store too, which may hold whatever the node trusted before
+    if [ "$_scheme" = https ] && [ -n "$reach_ca" ]; then set -- "$@" --cacert "$reach_ca" --capath "$reach_dir/none"; fi
+    {
+      echo 'tool curl'
+      _w=$(reach_bound curl -v -sS -o /dev/null --connect-timeout "$REACH_CONNECT" -m "$REACH_LIMIT" \
+        -w 'http %{http_code}\nconnect %{http_connect}\n' "$@" "$_url" 2>"$_out.err")
+      echo "exit $?"
+      printf '%s\n' "$_w"
+      sed -n 's/^\* \(connect to .* failed: .*\)/said \1/p; s/^\(curl: ([0-9]*) .*\)/said \1/p' "$_out.err" | tail -n 2
+    } > "$_out" 2>/dev/null
+    rm -f -- "$_out.err"
+  }
+
+  # reach_openssl OUT SCHEME HOST PORT ADDRESS PROXY: a TCP connection and, for https, a handshake verified
+  # with the play's CA (or the trust store) and the registry's name
+  reach_openssl() {
+    _out=$1 _host=$3 _port=$4 _address=$5 _proxy=$6
+    [ "$_address" = - ] && _address=$_host
+    case $_address in *:*) _address="[$_address]" ;; esac
+    set -- -connect "$_address:$_port" -servername "$_host" -verify_hostname "$_host" -verify_return_error
+    if [ "$_proxy" != - ]; then set -- "$@" -proxy "$(printf '%s\n' "$_proxy" | sed 's|^[a-z]*://||; s|^[^@/]*@||; s|/.*||')"; fi
+    if [ -n "$reach_ca" ]; then set -- "$@" -CAfile "$reach_ca" -no-CApath; fi
+    if [ -n "$reach_ca" ] && [ -n "$reach_no_store" ]; then set -- "$@" -no-CAstore; fi
+    {
+      echo 'tool openssl'
+      _said=$(reach_bound openssl s_client "$@" </dev/null 2>&1)
+      echo "exit $?"
+      case $_said in *CONNECTED*) echo 'connected yes' ;; *) echo 'connected no' ;; esac
+      printf '%s\n' "$_said" | sed -n 's/^Verify return code: \(.*\)/verify \1/p' | head -n 1
+      printf '%s\n' "$_said" | grep -E 'verify error|errno=|timed out|refused|unreachable|Name or service|proxy' | head -n 2 | sed 's/^/said /'
+    } > "$_out" 2>/dev/null
+  }
+
+  # reach_chain OUT HOST PORT ADDRESS: the certificates the registry serves (direct), PEM
+  reach_chain() {
+    _target=$4
+    [ "$_target" = - ] && _target=$2
+    case $_target in *:*) _target="[$_target]" ;; esac
+    reach_bound openssl s_client -connect "$_target:$3" -servername "$2" -showcerts </dev/null 2>/dev/null |
+      sed -n '/-----BEGIN CERTIFICATE-----/,/-----END CERTIFICATE-----/p' > "$1"
+  }
+
+  mkdir -p -- "$reach_dir/none"
+  # OpenSSL 3 has a default store besides the default path (1.1 has neither option nor store)
+  reach_no_store=
+  if has openssl && openssl s_client -help 2>&1 | grep -q -- -no-CAstore; then reach_no_store=yes; fi
+
+  # every probe in the background, each writing its own file (loops over here-documents run in this
+  # shell, so one `wait` waits for them all); then the sections, in order
+  while read -r id scheme host port address; do
+    [ -n "$id" ] || continue
+    reach_ca=
+    eval "_pem=\${REACH_CA_$id:-}"
+    # shellcheck disable=SC2154 # set by the eval above
+    if [ -n "$_pem" ]; then reach_ca=$reach_dir/$id.ca; printf '%s\n' "$_pem" > "$reach_ca"; fi
+    if has curl; then
+      reach_curl "$reach_dir/$id.direct" "$scheme" "$host" "$port" "$address" - &
+    elif has openssl; then
+      reach_openssl "$reach_dir/$id.direct" "$scheme" "$host" "$port" "$address" - &
+    fi
+    if [ "$scheme" = https ] && has openssl; then reach_chain "$reach_dir/$id.chain" "$host" "$port" "$address" & fi
+    while read -r runtime pscheme url; do
+      if [ -z "$runtime" ] || [ "$pscheme" != "$scheme" ]; then continue; fi
+      if has curl; then
+        reach_curl "$reach_dir/$id.via.$runtime" "$scheme" "$host" "$port" - "$url" &
+      elif [ "$scheme" = https ] && has openssl; then
+        reach_openssl "$reach_dir/$id.via.$runtime" "$scheme" "$host" "$port" - "$url" &
+      fi
+    done <<EOF_PROXIES
+${reach_proxies:-}
+EOF_PROXIES
+  done <<EOF_TARGETS
+$REACH_TARGETS
+EOF_TARGETS
+  wait
+  while read -r id _rest; do
+    [ -n "$id" ] || continue
+    for f in "$reach_dir/$id.direct" "$reach_dir/$id".via.*; do
+      [ -f "$f" ] || continue
+      case $f in *.direct) section reach "$id" direct ;; *) section reach "$id" "via ${f##*.via.}" ;; esac
+      cat "$f"
+    done
+    if [ -s "$reach_dir/$id.chain" ]; then section reach-chain "$id"; cat "$reach_dir/$id.chain"; fi
+  done <<EOF_TARGETS
+$REACH_TARGETS
+EOF_TARGETS
+fi
+[ -n "$reach_dir" ] && rm -rf -- "$reach_dir"
