@@ -7,6 +7,7 @@ import { readIfPresent, writeFileAtomic } from '../report/atomic-file.ts';
 import type { ConvergeDocument } from '../report/converge.ts';
 import { renderJUnit } from '../report/junit.ts';
 import { carriedOver, renderMetrics, renderOverlap, scheduleLabel } from '../report/metrics.ts';
+import { maskDeep } from '../report/mask.ts';
 import type { Output } from '../report/output.ts';
 import { positiveInteger } from './options.ts';
 
@@ -38,8 +39,18 @@ export function withReportOptions(command: Command): Command {
     .option('--log-keep <n>', 'how many runs --log-dir keeps', positiveInteger('--log-keep', 1_000_000), DEFAULT_LOG_KEEP);
 }
 
-/** Write every report the options ask for; a report that cannot be written is said on stderr, the others still are. */
-export async function writeRunReports(document: ConvergeDocument, options: ReportOptions, output: Output, now = Date.now() / 1000): Promise<boolean> {
+/** The report as it may be shown or kept: every known secret and every credential read from a node masked. */
+export function shownReport(report: ConvergeDocument, output: Output): ConvergeDocument {
+  return maskDeep(output.redactor.redactDeep(report));
+}
+
+/**
+ * Write every report the options ask for; a report that cannot be written is said on stderr, the others
+ * still are. Each is rendered from the report with every known secret and credential masked first, before
+ * a format escapes them.
+ */
+export async function writeRunReports(report: ConvergeDocument, options: ReportOptions, output: Output, now = Date.now() / 1000): Promise<boolean> {
+  const document = shownReport(report, output);
   const jobs: [string, () => Promise<unknown>][] = [];
   if (options.junit) jobs.push([options.junit, () => writeFileAtomic(resolve(options.junit!), renderJUnit(document))]);
   if (options.metrics) {

@@ -72,7 +72,8 @@ export interface ConvergeDocument {
 
 /** A unified diff of one file change; certificates are shown by subject, fingerprint and expiry. */
 export function unifiedDiff(path: string, before: string | null, after: string | null): string {
-  const readable = (text: string | null) => (text !== null && holdsCertificate(text) ? summariseCertificates(text) : text);
+  // masked whole before diffing: a multi-line value would otherwise reach the diff a line at a time
+  const readable = (text: string | null) => (text === null ? null : holdsCertificate(text) ? summariseCertificates(text) : maskCredentials(text));
   return maskCredentials(createTwoFilesPatch(
     before === null ? '/dev/null' : `a${path}`,
     after === null ? '/dev/null' : `b${path}`,

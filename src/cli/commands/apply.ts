@@ -13,7 +13,7 @@ import { progressReporter } from '../../report/progress.ts';
 import { forEachNode, type NodeOutcome } from '../../run/fleet.ts';
 import { ExitCode, exitCodeFor } from '../exit-codes.ts';
 import { connectionSettings, connectorFor, outputFor, type NodeOptions } from '../options.ts';
-import { recordOverlap, writeRunReports, type ReportOptions } from '../reporting.ts';
+import { recordOverlap, shownReport, writeRunReports, type ReportOptions } from '../reporting.ts';
 import { takeRunLock } from '../run-lock.ts';
 import { requireSelection, warnIfSecretsExposed } from '../targets.ts';
 import type { Output } from '../../report/output.ts';
@@ -117,13 +117,13 @@ export async function applyCommand(playbookFile: string | undefined, options: Ap
         return result;
       },
     ).finally(() => (interrupt.done(), progress.stop()));
-    const document = convergeDocument(mode, outcomes, {
+    const document = shownReport(convergeDocument(mode, outcomes, {
       diff: options.diff,
       plays: playReports(playbook, (pattern) => selectHosts(inventory, pattern, pattern).map((h) => h.name).filter((name) => desired.has(name))),
       run: { id: newRunId(startedAt), started_at: startedAt.toISOString(), playbook: resolve(playSource), inventory: inventory.sources.map((source) => resolve(source)).join(','), limit: options.limit ?? null },
       durationMs: Date.now() - startedAt.getTime(),
       exitCode: (statuses) => (interrupt.signal.aborted ? ExitCode.interrupted : exitCodeFor(statuses)),
-    });
+    }), output);
     const paint = output.paint.result;
     output.result(options.json ? `${JSON.stringify(document, null, 2)}\n` : renderConvergeText(document, { paint, quiet: options.quiet, width: output.resultWidth }));
     await writeRunReports(document, options, output);
