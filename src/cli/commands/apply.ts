@@ -126,7 +126,8 @@ export async function applyCommand(playbookFile: string | undefined, options: Ap
     }), output);
     const paint = output.paint.result;
     output.result(options.json ? `${JSON.stringify(document, null, 2)}\n` : renderConvergeText(document, { paint, quiet: options.quiet, width: output.resultWidth }));
-    await writeRunReports(document, options, output);
+    // a --limit'ed run's reports keep the schedule's other nodes: every node the plays select
+    await writeRunReports(document, options, output, { plays: playReports(playbook, (pattern) => selectHosts(inventory, pattern, pattern).map((h) => h.name)) });
     return document.run.exit_code as ExitCode;
   } finally {
     await lock.release();
