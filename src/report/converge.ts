@@ -10,6 +10,8 @@ import { concerns, type PlayReport } from './plays.ts';
 import { CONVERGE_STATUSES, STATUS, type ConvergeStatus } from './status.ts';
 import { paintDiff, plain, type Paint } from './style.ts';
 import { maskCredentials } from './mask.ts';
+import { renderQuietText } from './quiet.ts';
+import { statusTotals } from './totals.ts';
 import { renderTable } from './table.ts';
 
 export { CONVERGE_STATUSES, type ConvergeStatus } from './status.ts';
@@ -146,7 +148,7 @@ export function seconds(ms: number): string {
 
 export interface TextOptions {
   readonly paint?: Paint;
-  /** Only nodes that failed, drifted or could not be reached; nothing at all when there are none. */
+  /** No recap: the nodes that failed, drifted or could not be reached, a line per changed node (quiet.ts). */
   readonly quiet?: boolean;
   /** The terminal's width, for the recap table. */
   readonly width?: number | undefined;
@@ -180,11 +182,10 @@ function hostDetails(host: ConvergeHost, mode: Mode, paint: Paint): string[] {
 /** Per-node details, then a recap like Ansible's PLAY RECAP. */
 export function renderConvergeText(document: ConvergeDocument, options: TextOptions = {}): string {
   const paint = options.paint ?? plain;
-  const shown = document.hosts.filter((host) => (options.quiet ? STATUS[host.status].loud : host.status !== 'ok' || host.changes.length > 0 || host.verified.length > 0));
-  if (options.quiet && shown.length === 0) return '';
+  if (options.quiet) return renderQuietText(document, paint, (host) => hostDetails(host, document.mode, paint));
+  const shown = document.hosts.filter((host) => host.status !== 'ok' || host.changes.length > 0 || host.verified.length > 0);
   const details = shown.flatMap((host) => hostDetails(host, document.mode, paint));
-  const totals = CONVERGE_STATUSES.filter((s) => document.summary[s] !== undefined).map((s) => `${paint(STATUS[s].colour, s)}=${document.summary[s]}`);
-  if (options.quiet) return `${details.join('\n')}\n\n${document.mode}: ${totals.join('  ')}\n`;
+
   const rows = document.hosts.map((host) => [
     host.name,
     paint(STATUS[host.status].colour, host.status),
@@ -193,5 +194,5 @@ export function renderConvergeText(document: ConvergeDocument, options: TextOpti
     seconds(host.duration_ms),
   ]);
   const table = renderTable(['NODE', 'STATUS', 'CHANGES', 'HANDLERS', 'TIME'], rows, { maxWidth: options.width, fixed: [1, 2, 3, 4] });
-  return `${details.length > 0 ? `${details.join('\n')}\n\n` : ''}RECAP (${document.mode})\n${table}${totals.join('  ')}\n`;
+  return `${details.length > 0 ? `${details.join('\n')}\n\n` : ''}RECAP (${document.mode})\n${table}${statusTotals(document, paint)}\n`;
 }
