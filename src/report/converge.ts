@@ -70,6 +70,8 @@ export interface ConvergeDocument {
   readonly summary: Partial<Record<ConvergeStatus, number>>;
   readonly plays: PlayReport[];
   readonly run: RunInfo;
+  /** Only when dockhand quit at a second SIGINT: the nodes whose transactions it left to carry on alone. */
+  readonly in_flight?: string[];
 }
 
 /** A unified diff of one file change; certificates are shown by subject, fingerprint and expiry. */

@@ -180,6 +180,46 @@ insecure_registries: [10.55.0.0/16]
     expect(hosts.every((h) => h.status === 'changed' || h.status === 'skipped')).toBe(true);
   });
 
+  it('issue 20, item 4: a second SIGINT quits at once, names the node in flight, prints what is known; that node\'s transaction carries on', async () => {
+    const inventory = writeInventory(dir, lab, docker, 'interrupt-twice.ini');
+    const child = execa(process.execPath, ['bin/dockhand.js', 'apply', httpPlay(), '-i', inventory, '--known-hosts', knownHosts, '--json', '--serial', '1', '-vv'], {
+      cwd: REPO,
+      reject: false,
+    });
+    let stderr = '';
+    const waiting: (() => void)[] = [];
+    child.stderr!.on('data', (data: Buffer) => {
+      stderr += String(data);
+      for (const wake of waiting.splice(0)) wake();
+    });
+    const seen = async (pattern: RegExp) => {
+      while (!pattern.test(stderr)) await new Promise<void>((resolve) => waiting.push(resolve));
+    };
+    // the second node (the first one finished) has started its transaction: interrupt, and interrupt again at once
+    const node = docker[1]!;
+    await seen(new RegExp(`${node.name}: run as root:[\\s\\S]*${node.name}: run as root:`));
+    for (let i = 0; i < 200 && (await sh(node, 'ls /var/lib/dockhand/txn/*/launcher 2>/dev/null')).stdout === ''; i += 1) await new Promise((r) => setTimeout(r, 100));
+    child.kill('SIGINT');
+    await seen(/no new node starts/);
+    child.kill('SIGINT');
+    const result = await child;
+    expect(result.exitCode).toBe(130);
+    const document = JSON.parse(String(result.stdout)) as Report & { in_flight: string[]; run: { exit_code: number } };
+    expect(document.in_flight).toEqual([node.name]);
+    expect(document.run.exit_code).toBe(130);
+    expect(document.hosts.find((h) => h.name === docker[0]!.name)?.status).toBe('changed');
+    expect(document.hosts.filter((h) => h.status === 'skipped').map((h) => h.name)).toEqual(docker.slice(2).map((n) => n.name));
+    expect(document.hosts.map((h) => h.name)).not.toContain(node.name);
+    expect(String(result.stderr)).toMatch(new RegExp(`SIGINT again: quitting now, without waiting for ${node.name} \\(in flight\\): a transaction a node has started carries on on the node`));
+    // the node in flight ends its transaction on its own: its Docker takes the registry
+    let info = '';
+    for (let i = 0; i < 240 && !info.includes(http.host); i += 1) {
+      info = (await sh(node, "docker info --format '{{json .RegistryConfig.IndexConfigs}}' 2>/dev/null")).stdout;
+      if (!info.includes(http.host)) await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(info, `${node.name} did not finish its transaction`).toContain(http.host);
+  }, 600_000);
+
   it('a pull check proves every node can pull, with a login from named environment variables, and fails a node that cannot', async () => {
     const nodes = [debian[0]!, lab.nodes.find((n) => n.variant === 'rhel')!, lab.nodes.find((n) => n.variant === 'docker-ce')!];
     const password = readSecret(https.passwordFile);

@@ -16,7 +16,7 @@ import { connectionSettings, connectorFor, outputFor, type NodeOptions } from '.
 import { recordOverlap, shownReport, writeRunReports, type ReportOptions } from '../reporting.ts';
 import { takeRunLock } from '../run-lock.ts';
 import { requireSelection, warnIfSecretsExposed } from '../targets.ts';
-import type { Output } from '../../report/output.ts';
+import { interruptible } from '../interrupt.ts';
 
 export interface ApplyOptions extends NodeOptions, ReportOptions {
   readonly check: boolean;
@@ -44,21 +44,6 @@ function rollout(playbook: Playbook, options: ApplyOptions): { serial: readonly 
     serial: options.serial ?? playbook.plays.find((play) => play.serial !== undefined)?.serial,
     maxFailPercentage: options.maxFailPercentage ?? playbook.plays.find((play) => play.maxFailPercentage !== undefined)?.maxFailPercentage ?? 0,
   };
-}
-
-/** SIGINT/SIGTERM: no new node starts, nodes in flight finish (or roll back), the recap prints. A second SIGINT exits at once. */
-function interruptible(output: Output): { signal: AbortSignal; done: () => void } {
-  const controller = new AbortController();
-  const onSignal = (name: string) => () => {
-    if (controller.signal.aborted && name === 'SIGINT') process.exit(130);
-    controller.abort();
-    output.notice(`${name}: no new node starts; nodes in flight finish or roll back (SIGINT again to quit now)`);
-  };
-  const int = onSignal('SIGINT');
-  const term = onSignal('SIGTERM');
-  process.on('SIGINT', int);
-  process.on('SIGTERM', term);
-  return { signal: controller.signal, done: () => void (process.off('SIGINT', int), process.off('SIGTERM', term)) };
 }
 
 /** What counts against max_fail_percentage: a node that failed, rolled back or could not be reached. */
@@ -97,8 +82,30 @@ export async function applyCommand(playbookFile: string | undefined, options: Ap
     return ExitCode.locked;
   }
   try {
-    const interrupt = interruptible(output);
     const finished = new Map<string, NodeConvergence>();
+    const report = (outcomes: readonly NodeOutcome<NodeConvergence>[], interrupted: boolean, inFlight: readonly string[] = []) => {
+      const document = shownReport(convergeDocument(mode, outcomes, {
+        diff: options.diff,
+        plays: playReports(playbook, (pattern) => selectHosts(inventory, pattern, pattern).map((h) => h.name).filter((name) => desired.has(name))),
+        run: { id: newRunId(startedAt), started_at: startedAt.toISOString(), playbook: resolve(playSource), inventory: inventory.sources.map((source) => resolve(source)).join(','), limit: options.limit ?? null },
+        durationMs: Date.now() - startedAt.getTime(),
+        exitCode: (statuses) => (interrupted ? ExitCode.interrupted : exitCodeFor(statuses)),
+      }), output);
+      return inFlight.length > 0 ? { ...document, in_flight: [...inFlight] } : document;
+    };
+    // a second SIGINT: what is known now, the nodes in flight named apart (their transactions go on without dockhand)
+    const interrupt = interruptible(output, (inFlight, ended) => {
+      const known = targets.filter((target) => !inFlight.includes(target.name)).map((target): NodeOutcome<NodeConvergence> => {
+        const end = ended.get(target.name);
+        const value = finished.get(target.name);
+        if (end === undefined) return { target, status: 'skipped', value: null, error: 'not started: the run was interrupted', durationMs: 0 };
+        if (end.status === 'ok' && value !== undefined) return { target, status: 'ok', value, error: null, durationMs: end.durationMs };
+        return { target, status: end.status === 'unreachable' ? 'unreachable' : 'failed', value: null, error: end.error ?? end.status, durationMs: end.durationMs };
+      });
+      const document = report(known, true, inFlight);
+      const text = renderConvergeText(document, { paint: output.paint.result, width: output.resultWidth });
+      output.result(options.json ? `${JSON.stringify(document, null, 2)}\n` : `${text}${inFlight.length > 0 ? `in flight when dockhand quit (a transaction a node has started carries on there): ${inFlight.join(', ')}\n` : ''}`);
+    });
     const progress = progressReporter(output, targets.length, { statusOf: (node) => finished.get(node), quiet: options.quiet });
     const outcomes = await forEachNode<NodeConvergence>(
       targets,
@@ -106,7 +113,7 @@ export async function applyCommand(playbookFile: string | undefined, options: Ap
         forks: options.forks,
         connection: connectionSettings(options, output),
         connect: connectorFor(output),
-        onEvent: progress.onEvent,
+        onEvent: (event) => (interrupt.onEvent(event), progress.onEvent(event)),
         ...rollout(playbook, options),
         failed: failedNode,
         signal: interrupt.signal,
@@ -117,13 +124,7 @@ export async function applyCommand(playbookFile: string | undefined, options: Ap
         return result;
       },
     ).finally(() => (interrupt.done(), progress.stop()));
-    const document = shownReport(convergeDocument(mode, outcomes, {
-      diff: options.diff,
-      plays: playReports(playbook, (pattern) => selectHosts(inventory, pattern, pattern).map((h) => h.name).filter((name) => desired.has(name))),
-      run: { id: newRunId(startedAt), started_at: startedAt.toISOString(), playbook: resolve(playSource), inventory: inventory.sources.map((source) => resolve(source)).join(','), limit: options.limit ?? null },
-      durationMs: Date.now() - startedAt.getTime(),
-      exitCode: (statuses) => (interrupt.signal.aborted ? ExitCode.interrupted : exitCodeFor(statuses)),
-    }), output);
+    const document = report(outcomes, interrupt.signal.aborted);
     const paint = output.paint.result;
     output.result(options.json ? `${JSON.stringify(document, null, 2)}\n` : renderConvergeText(document, { paint, quiet: options.quiet, width: output.resultWidth }));
     // a --limit'ed run's reports keep the schedule's other nodes: every node the plays select
