@@ -121,7 +121,7 @@ describe('issue 15, fault 13: schedule checks every file the run reads and write
     expect(run.stderr).toContain(join(tmp, 'junit.xml'));
     expect(run.stderr).toMatch(/ansible_ssh_private_key_file/);
     expect(run.stderr).toMatch(/--junit/);
-  });
+  }, 60_000);
 
   it('takes --from-kubekey and --from-kubespray as apply does, without -i', async () => {
     const kubekey = await dockhand(['schedule', '--from-kubekey', KUBEKEY, '--every', '15m', '--executable', '/usr/local/bin/dockhand']);
@@ -135,5 +135,5 @@ describe('issue 15, fault 13: schedule checks every file the run reads and write
     const neither = await dockhand(['schedule', '--every', '15m']);
     expect(neither.exitCode).toBe(1);
     expect(neither.stderr).toContain('give a playbook, --from-kubekey FILE or --from-kubespray DIR');
-  });
+  }, 60_000);
 });

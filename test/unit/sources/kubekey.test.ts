@@ -125,6 +125,8 @@ describe('KubeKey registry settings as a play', () => {
     expect(inputs.secretFiles).toEqual([SAMPLE]);
     expect(inputs.playbook.warnings).toEqual([
       `${SAMPLE}:73: spec.registry.auths["dockerhub.kubekey.local"]: the login is KubeKey's (docker login on the nodes); dockhand configures trust, not logins, and does not use it`,
+      ...['harbor-http.example.local', 'harbor-selfsigned.example.local:8443'].map((registry, i) =>
+        `${SAMPLE}:${78 + 2 * i}: spec.registry.auths["${registry}"]: ${registry} is not pinned in /etc/hosts (the derived play gives it no address): its name must resolve on the nodes (DNS), or they cannot reach it`),
     ]);
     expect([...inputs.inventory.hosts.keys()]).toHaveLength(11);
   });
