@@ -220,6 +220,26 @@ insecure_registries: [10.55.0.0/16]
     expect(info, `${node.name} did not finish its transaction`).toContain(http.host);
   }, 600_000);
 
+  it('issue 20, item 7: state: absent deletes the drop-in dockhand created (dockerd drops the flag); an administrator\'s drop-in stays', async () => {
+    const [node, other] = [debian[0]!, debian[1]!];
+    const converged = await apply(httpPlay(), [node]);
+    expect(converged.run.exitCode, converged.run.stdout).toBe(0);
+    expect((await sh(node, `head -1 ${dropIn}`)).stdout).toMatch(/^# Written by dockhand/);
+    const retire = playbook('retire-http', `registries:\n  - host: ${http.host}\n    state: absent\n`);
+    const retired = await apply(retire, [node]);
+    expect(retired.run.exitCode, retired.run.stdout).toBe(0);
+    expect(retired.report.hosts[0]!.handlers).toEqual(expect.arrayContaining(['daemon-reload', 'restart-docker']));
+    expect((await sh(node, `test -e ${dropIn} && echo present || echo absent`)).stdout.trim()).toBe('absent');
+    expect((await sh(node, 'systemctl show docker -p DropInPaths --value')).stdout).not.toContain('docker-options.conf');
+    expect((await sh(node, "docker info --format '{{json .RegistryConfig.IndexConfigs}}'")).stdout).not.toContain(http.host);
+    expect((await apply(retire, [node])).report.hosts[0]!.status).toBe('ok');
+    // a drop-in an administrator wrote keeps its assignment, emptied of the registry
+    await sh(other, `mkdir -p ${dropIn.replace(/\/[^/]+$/, '')} && printf '[Service]\\nEnvironment="DOCKER_OPTS=--insecure-registry=${http.host}"\\n' > ${dropIn} && systemctl daemon-reload && systemctl restart docker`);
+    const kept = await apply(retire, [other]);
+    expect(kept.run.exitCode, kept.run.stdout).toBe(0);
+    expect((await sh(other, `cat ${dropIn}`)).stdout).toBe('[Service]\nEnvironment="DOCKER_OPTS="\n');
+  });
+
   it('a pull check proves every node can pull, with a login from named environment variables, and fails a node that cannot', async () => {
     const nodes = [debian[0]!, lab.nodes.find((n) => n.variant === 'rhel')!, lab.nodes.find((n) => n.variant === 'docker-ce')!];
     const password = readSecret(https.passwordFile);
