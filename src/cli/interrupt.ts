@@ -4,8 +4,10 @@
  * flight (a transaction a node has started carries on there: the node ends it on its own) and prints what
  * is known.
  */
-import type { RunEvent } from '../run/events.ts';
+import type { NodeTarget } from '../inventory/types.ts';
 import type { Output } from '../report/output.ts';
+import type { RunEvent } from '../run/events.ts';
+import type { NodeOutcome } from '../run/fleet.ts';
 
 /** How a node's work ended, as the fleet told it. */
 export interface NodeEnd {
@@ -58,4 +60,28 @@ export function interruptible(output: Output, quit: (inFlight: readonly string[]
     }
   };
   return { signal: controller.signal, onEvent, done: () => void (process.off('SIGINT', int), process.off('SIGTERM', term)) };
+}
+
+/**
+ * What is known when dockhand quits: each node that ended as it ended (`value` gives the work's result of
+ * one that finished), each never started as skipped; the nodes in flight are left out (named apart).
+ */
+export function outcomesSoFar<T>(
+  targets: readonly NodeTarget[],
+  inFlight: readonly string[],
+  ended: ReadonlyMap<string, NodeEnd>,
+  value: (node: string) => T | undefined,
+): NodeOutcome<T>[] {
+  return targets.filter((target) => !inFlight.includes(target.name)).map((target): NodeOutcome<T> => {
+    const end = ended.get(target.name);
+    const result = value(target.name);
+    if (end === undefined) return { target, status: 'skipped', value: null, error: 'not started: the run was interrupted', durationMs: 0 };
+    if (end.status === 'ok' && result !== undefined) return { target, status: 'ok', value: result, error: null, durationMs: end.durationMs };
+    return { target, status: end.status === 'unreachable' ? 'unreachable' : 'failed', value: null, error: end.error ?? end.status, durationMs: end.durationMs };
+  });
+}
+
+/** The line under the recap that names the nodes left running. */
+export function inFlightLine(inFlight: readonly string[]): string {
+  return inFlight.length === 0 ? '' : `in flight when dockhand quit (a transaction a node has started carries on there): ${inFlight.join(', ')}\n`;
 }

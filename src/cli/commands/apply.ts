@@ -16,7 +16,7 @@ import { connectionSettings, connectorFor, outputFor, type NodeOptions } from '.
 import { recordOverlap, shownReport, writeRunReports, type ReportOptions } from '../reporting.ts';
 import { takeRunLock } from '../run-lock.ts';
 import { requireSelection, warnIfSecretsExposed } from '../targets.ts';
-import { interruptible } from '../interrupt.ts';
+import { inFlightLine, interruptible, outcomesSoFar } from '../interrupt.ts';
 
 export interface ApplyOptions extends NodeOptions, ReportOptions {
   readonly check: boolean;
@@ -95,16 +95,9 @@ export async function applyCommand(playbookFile: string | undefined, options: Ap
     };
     // a second SIGINT: what is known now, the nodes in flight named apart (their transactions go on without dockhand)
     const interrupt = interruptible(output, (inFlight, ended) => {
-      const known = targets.filter((target) => !inFlight.includes(target.name)).map((target): NodeOutcome<NodeConvergence> => {
-        const end = ended.get(target.name);
-        const value = finished.get(target.name);
-        if (end === undefined) return { target, status: 'skipped', value: null, error: 'not started: the run was interrupted', durationMs: 0 };
-        if (end.status === 'ok' && value !== undefined) return { target, status: 'ok', value, error: null, durationMs: end.durationMs };
-        return { target, status: end.status === 'unreachable' ? 'unreachable' : 'failed', value: null, error: end.error ?? end.status, durationMs: end.durationMs };
-      });
-      const document = report(known, true, inFlight);
+      const document = report(outcomesSoFar(targets, inFlight, ended, (node) => finished.get(node)), true, inFlight);
       const text = renderConvergeText(document, { paint: output.paint.result, width: output.resultWidth });
-      output.result(options.json ? `${JSON.stringify(document, null, 2)}\n` : `${text}${inFlight.length > 0 ? `in flight when dockhand quit (a transaction a node has started carries on there): ${inFlight.join(', ')}\n` : ''}`);
+      output.result(options.json ? `${JSON.stringify(document, null, 2)}\n` : `${text}${inFlightLine(inFlight)}`);
     });
     const progress = progressReporter(output, targets.length, { statusOf: (node) => finished.get(node), quiet: options.quiet });
     const outcomes = await forEachNode<NodeConvergence>(
