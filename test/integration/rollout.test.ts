@@ -56,7 +56,7 @@ find /etc/docker/certs.d /usr/local/share/ca-certificates /etc/systemd/system/do
 }
 
 describe('safe rollout on the lab', () => {
-  beforeEach(() => resetNodes(docker), 180_000);
+  beforeEach(() => resetNodes(docker), 600_000);
 
   it('keeps every flag of a Kubespray-style drop-in, and dockerd still gets them', async () => {
     const node = debian[0]!;
