@@ -4,6 +4,8 @@
  */
 export type ErrorCode =
   | 'E_USAGE'
+  /** The controller's state directory (run locks, history) cannot be used. */
+  | 'E_STATE'
   | 'E_INVENTORY'
   | 'E_PLAYBOOK'
   | 'E_CONNECT'

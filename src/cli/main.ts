@@ -34,7 +34,7 @@ function program(setExit: (code: ExitCode) => void): Command {
     .showHelpAfterError('(run dockhand --help for usage)');
 
   withNodeOptions(
-    root.command('facts').description('show each node\'s OS family and how its Docker is wired'),
+    root.command('facts').description('show each node\'s OS family and how its container runtimes (Docker, containerd) are wired'),
   ).action(async (options: NodeOptions) => {
     // each command's modules load only when it runs: start-up stays short
     const { factsCommand } = await import('./commands/facts.ts');

@@ -4,9 +4,10 @@ import { Option, type Command } from 'commander';
 import { InputError } from '../errors.ts';
 import { saveRun } from '../history/store.ts';
 import { readIfPresent, writeFileAtomic } from '../report/atomic-file.ts';
-import type { ConvergeDocument } from '../report/converge.ts';
+import type { ConvergeDocument, PlayReport } from '../report/converge.ts';
 import { renderJUnit } from '../report/junit.ts';
 import { carriedOver, renderMetrics, renderOverlap, scheduleLabel } from '../report/metrics.ts';
+import { maskDeep } from '../report/mask.ts';
 import type { Output } from '../report/output.ts';
 import { positiveInteger } from './options.ts';
 
@@ -38,13 +39,38 @@ export function withReportOptions(command: Command): Command {
     .option('--log-keep <n>', 'how many runs --log-dir keeps', positiveInteger('--log-keep', 1_000_000), DEFAULT_LOG_KEEP);
 }
 
-/** Write every report the options ask for; a report that cannot be written is said on stderr, the others still are. */
-export async function writeRunReports(document: ConvergeDocument, options: ReportOptions, output: Output, now = Date.now() / 1000): Promise<boolean> {
+/** What the reports of a run need beyond its report. */
+export interface RunContext {
+  /** When the run ended (Unix seconds); now by default. */
+  readonly now?: number;
+  /** The plays with every node they select in the whole inventory, whatever --limit said (default: the report's). */
+  readonly plays?: readonly PlayReport[];
+}
+
+/** The report as it may be shown or kept: every known secret and every credential read from a node masked. */
+export function shownReport(report: ConvergeDocument, output: Output): ConvergeDocument {
+  return maskDeep(output.redactor.redactDeep(report));
+}
+
+/**
+ * Write every report the options ask for; a report that cannot be written is said on stderr, the others
+ * still are. Each is rendered from the report with every known secret and credential masked first, before
+ * a format escapes them.
+ */
+export async function writeRunReports(report: ConvergeDocument, options: ReportOptions, output: Output, context: RunContext = {}): Promise<boolean> {
+  const document = shownReport(report, output);
+  const now = context.now ?? Date.now() / 1000;
+  // the schedule's nodes: those a --limit left out keep what their last run wrote of them
+  const plays = context.plays ?? document.plays;
   const jobs: [string, () => Promise<unknown>][] = [];
-  if (options.junit) jobs.push([options.junit, () => writeFileAtomic(resolve(options.junit!), renderJUnit(document))]);
+  if (options.junit) {
+    const file = resolve(options.junit);
+    jobs.push([file, async () => writeFileAtomic(file, renderJUnit(document, { previous: await readIfPresent(file), plays }))]);
+  }
   if (options.metrics) {
     const file = resolve(options.metrics);
-    jobs.push([file, async () => writeFileAtomic(file, renderMetrics(document, scheduleLabel(file), carriedOver(await readIfPresent(file)), now))]);
+    const nodes = new Set(plays.flatMap((play) => play.hosts));
+    jobs.push([file, async () => writeFileAtomic(file, renderMetrics(document, scheduleLabel(file), carriedOver(await readIfPresent(file)), now, nodes))]);
   }
   if (options.logDir) jobs.push([options.logDir, () => saveRun(resolve(options.logDir!), document, options.logKeep)]);
   let ok = true;

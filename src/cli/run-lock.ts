@@ -13,7 +13,10 @@ export async function takeRunLock(
   json: boolean,
 ): Promise<{ release: () => Promise<void> } | 'busy'> {
   const attempt = await tryRunLock(join(stateDir(), 'locks'), playbook, inventory);
-  if (attempt.taken) return attempt;
+  if (attempt.taken) {
+    if (attempt.replaced !== undefined) output.notice(`warning: the run lock ${attempt.replaced} was not a lock (something else had written to it): replaced by an empty lock file`);
+    return attempt;
+  }
   const who = attempt.holder
     ? ` (pid ${attempt.holder.pid} on ${attempt.holder.host}, started ${attempt.holder.started_at})`
     : '';

@@ -11,8 +11,10 @@ export function withScheduleCommands(root: Command, setExit: (code: ExitCode) =>
   root
     .command('schedule')
     .description('print (or --install) a systemd service and timer that run dockhand every so often on this controller')
-    .argument('<playbook>', 'playbook file')
-    .requiredOption('-i, --inventory <file>', 'Ansible inventory')
+    .argument('[playbook]', 'playbook file; not with --from-kubekey or --from-kubespray')
+    .option('-i, --inventory <path>', 'inventory, as apply takes it (repeat to merge several); not needed with --from-kubekey or --from-kubespray', (path: string, paths: string[] | undefined) => [...(paths ?? []), path])
+    .option('--from-kubekey <file>', 'run on a KubeKey cluster file\'s play and nodes, as apply --from-kubekey')
+    .option('--from-kubespray <dir>', 'run on a Kubespray inventory directory\'s play and nodes, as apply --from-kubespray')
     .requiredOption('--every <interval>', 'how often: 30s, 15m, 2h, 1d (an even share of the minute, hour or day)')
     .option('--check', 'report drift, change nothing (the default)')
     .option('--apply', 'converge the nodes (drift correction)', false)
@@ -27,7 +29,7 @@ export function withScheduleCommands(root: Command, setExit: (code: ExitCode) =>
     .option('--env-file <file>', 'credentials file (mode 0600) the service reads (default /etc/dockhand/NAME.env)')
     .option('--unit-dir <dir>', 'where --install writes the units', '/etc/systemd/system')
     .option('--install', 'write the units and the credentials file, check them with systemd-analyze verify, enable and start the timer', false)
-    .action(async (playbook: string, options: ScheduleOptions) => {
+    .action(async (playbook: string | undefined, options: ScheduleOptions) => {
       const { scheduleCommand } = await import('./commands/schedule.ts');
       setExit(await scheduleCommand(playbook, options));
     });

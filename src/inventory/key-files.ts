@@ -8,7 +8,8 @@ import { resolveTarget } from './target.ts';
 import { resolveHostVars } from './vars.ts';
 import type { Inventory, NodeTarget } from './types.ts';
 
-const KEY_VARS = ['ansible_ssh_private_key_file', 'ansible_private_key_file'];
+/** The variables that name a private key file, in the order Ansible reads them. */
+export const KEY_VARS = ['ansible_ssh_private_key_file', 'ansible_private_key_file'];
 
 /** The targets of `hostNames`, every private key file they name checked readable. */
 export async function resolveTargets(inv: Inventory, hostNames: readonly string[]): Promise<NodeTarget[]> {

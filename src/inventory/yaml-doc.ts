@@ -3,7 +3,7 @@
  * `yes` is true and merge keys (`<<: *common`) work; `!vault` values, which need a vault password
  * dockhand does not have, are refused; every node's line is at hand for messages.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Pair, type YAMLMap } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Pair, type YAMLError, type YAMLMap } from 'yaml';
 import { InputError } from '../errors.ts';
 import { maskSecrets } from './mask.ts';
 
@@ -11,6 +11,12 @@ type Code = 'E_INVENTORY' | 'E_PLAYBOOK' | 'E_USAGE';
 
 /** Tags Ansible's loader knows: `!unsafe` marks a string not to template, which dockhand never does anyway. */
 const HARMLESS_TAGS = new Set(['!unsafe']);
+
+/** A YAML syntax error as an input error: the file, the line, the parser's first sentence (secrets masked). */
+export function yamlSyntaxError(error: YAMLError, file: string, code: Code): InputError {
+  const firstLine = (error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+  return new InputError(code, file, error.linePos?.[0].line, `invalid YAML: ${maskSecrets(firstLine)}`);
+}
 
 export class AnsibleYaml {
   readonly file: string;
@@ -29,10 +35,7 @@ export class AnsibleYaml {
     // Duplicate keys are checked by the readers, which can name the duplicate's own line.
     this.doc = parseDocument(text, { lineCounter: this.#lines, uniqueKeys: false, version: '1.1' });
     const [error] = this.doc.errors;
-    if (error) {
-      const firstLine = (error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
-      throw new InputError(code, file, error.linePos?.[0].line, `invalid YAML: ${maskSecrets(firstLine)}`);
-    }
+    if (error) throw yamlSyntaxError(error, file, code);
     visit(this.doc, {
       Node: (_key, node) => {
         const tag = (node as { tag?: string }).tag;

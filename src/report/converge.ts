@@ -10,77 +10,22 @@ import { concerns, type PlayReport } from './plays.ts';
 import { CONVERGE_STATUSES, STATUS, type ConvergeStatus } from './status.ts';
 import { paintDiff, plain, type Paint } from './style.ts';
 import { maskCredentials } from './mask.ts';
+import { renderQuietText } from './quiet.ts';
+import { statusTotals } from './totals.ts';
 import { renderTable } from './table.ts';
 import { reachLine, reachNotable } from './reach.ts';
 import type { RegistryReach } from '../reach/judge.ts';
 
 export { CONVERGE_STATUSES, type ConvergeStatus } from './status.ts';
 export type { PlayReport } from './plays.ts';
+export type { ChangeReport, ConvergeDocument, ConvergeHost, RunInfo } from './document.ts';
+import type { ChangeReport, ConvergeDocument, ConvergeHost, RunInfo } from './document.ts';
 
-export interface ChangeReport {
-  readonly resource: string;
-  readonly path: string;
-  readonly action: 'create' | 'update' | 'delete';
-  /** A unified diff, with --diff (a certificate as its subject, fingerprint and expiry); null otherwise. */
-  readonly diff: string | null;
-  /** The registries and settings of the plays this change is about (all of the node's when it cannot tell). */
-  readonly concerns: string[];
-}
-
-export interface ConvergeHost {
-  readonly name: string;
-  readonly address: string;
-  readonly status: ConvergeStatus;
-  readonly os_family: string | null;
-  /** The container runtimes configured on the node. */
-  readonly runtimes: string[];
-  /** How registry options reach the runtimes, each's word: "drop-in" (Docker's DOCKER_OPTS) or "daemon-json", "config_path DIR" (containerd); null when none needs any. */
-  readonly mechanism: string | null;
-  /** The same, per runtime, in words. */
-  readonly via: { runtime: string; mechanism: string; via: string }[];
-  readonly changes: ChangeReport[];
-  readonly handlers: string[];
-  readonly missing_effect: string[];
-  /** Images whose pull check passed after apply. */
-  readonly verified: string[];
-  readonly warnings: string[];
-  /** How it was done (live-restore turned on before a restart). */
-  readonly notes: string[];
-  /** Each runtime restart the change needs: whether it may happen, and why. */
-  readonly restarts: { runtime: string; needed: boolean; allowed: boolean; reason: string }[];
-  /** Why the change may not be made now: a blocked node (apply) or one that would be (check). */
-  readonly blocked: string[];
-  /** An earlier run's unfinished transaction this run finished (or undid). */
-  readonly recovered: { run_id: string; outcome: string; detail: string | null } | null;
-  /** The node's own view of each registry (see src/reach/), read before anything changed; absent in reports of older runs. */
-  readonly reach?: RegistryReach[];
-  readonly error: string | null;
-  readonly duration_ms: number;
-}
-
-/** When and on what the run ran, and how it ended. */
-export interface RunInfo {
-  readonly id: string;
-  readonly started_at: string;
-  readonly duration_ms: number;
-  readonly playbook: string;
-  readonly inventory: string;
-  readonly limit: string | null;
-  /** The process's exit code for this run. */
-  readonly exit_code: number;
-}
-
-export interface ConvergeDocument {
-  readonly mode: Mode;
-  readonly hosts: ConvergeHost[];
-  readonly summary: Partial<Record<ConvergeStatus, number>>;
-  readonly plays: PlayReport[];
-  readonly run: RunInfo;
-}
 
 /** A unified diff of one file change; certificates are shown by subject, fingerprint and expiry. */
 export function unifiedDiff(path: string, before: string | null, after: string | null): string {
-  const readable = (text: string | null) => (text !== null && holdsCertificate(text) ? summariseCertificates(text) : text);
+  // masked whole before diffing: a multi-line value would otherwise reach the diff a line at a time
+  const readable = (text: string | null) => (text === null ? null : holdsCertificate(text) ? summariseCertificates(text) : maskCredentials(text));
   return maskCredentials(createTwoFilesPatch(
     before === null ? '/dev/null' : `a${path}`,
     after === null ? '/dev/null' : `b${path}`,
@@ -156,7 +101,7 @@ export function seconds(ms: number): string {
 
 export interface TextOptions {
   readonly paint?: Paint;
-  /** Only nodes that failed, drifted or could not be reached; nothing at all when there are none. */
+  /** No recap: the nodes that failed, drifted or could not be reached, a line per changed node (quiet.ts). */
   readonly quiet?: boolean;
   /** The terminal's width, for the recap table. */
   readonly width?: number | undefined;
@@ -198,11 +143,10 @@ function hostDetails(host: ConvergeHost, mode: Mode, paint: Paint): string[] {
 /** Per-node details, then a recap like Ansible's PLAY RECAP. */
 export function renderConvergeText(document: ConvergeDocument, options: TextOptions = {}): string {
   const paint = options.paint ?? plain;
-  const shown = document.hosts.filter((host) => (options.quiet ? STATUS[host.status].loud : host.status !== 'ok' || host.changes.length > 0 || host.verified.length > 0 || (host.reach ?? []).some(reachNotable)));
-  if (options.quiet && shown.length === 0) return '';
+  if (options.quiet) return renderQuietText(document, paint, (host) => hostDetails(host, document.mode, paint));
+  const shown = document.hosts.filter((host) => host.status !== 'ok' || host.changes.length > 0 || host.verified.length > 0 || (host.reach ?? []).some(reachNotable));
   const details = shown.flatMap((host) => hostDetails(host, document.mode, paint));
-  const totals = CONVERGE_STATUSES.filter((s) => document.summary[s] !== undefined).map((s) => `${paint(STATUS[s].colour, s)}=${document.summary[s]}`);
-  if (options.quiet) return `${details.join('\n')}\n\n${document.mode}: ${totals.join('  ')}\n`;
+
   const rows = document.hosts.map((host) => [
     host.name,
     paint(STATUS[host.status].colour, host.status),
@@ -211,5 +155,5 @@ export function renderConvergeText(document: ConvergeDocument, options: TextOpti
     seconds(host.duration_ms),
   ]);
   const table = renderTable(['NODE', 'STATUS', 'CHANGES', 'HANDLERS', 'TIME'], rows, { maxWidth: options.width, fixed: [1, 2, 3, 4] });
-  return `${details.length > 0 ? `${details.join('\n')}\n\n` : ''}RECAP (${document.mode})\n${table}${totals.join('  ')}\n`;
+  return `${details.length > 0 ? `${details.join('\n')}\n\n` : ''}RECAP (${document.mode})\n${table}${statusTotals(document, paint)}\n`;
 }

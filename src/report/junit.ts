@@ -5,7 +5,8 @@
  * changes as text; an unreachable or skipped node is <skipped> with the reason.
  */
 import type { ConvergeDocument, ConvergeHost } from './converge.ts';
-import { concerns } from './plays.ts';
+import { earlierCases } from './junit-earlier.ts';
+import { concerns, type PlayReport } from './plays.ts';
 import { reachLine, reachNotable, reachOfSubject } from './reach.ts';
 import { STATUS } from './status.ts';
 import { element } from './xml.ts';
@@ -61,13 +62,27 @@ function testCase(host: ConvergeHost, subject: string, subjects: readonly string
   return { outcome: 'failure', xml: element('testcase', attributes, [element('failure', { message, type }, text)]) };
 }
 
-/** The run's JUnit XML document. */
-export function renderJUnit(document: ConvergeDocument): string {
+/** What a run limited to some nodes (--limit) keeps of the earlier file: the cases of the schedule's other nodes. */
+export interface JUnitCarry {
+  /** The earlier file's text (undefined: none). */
+  readonly previous: string | undefined;
+  /** The plays with every node they select in the whole inventory: a node in none of them is dropped. */
+  readonly plays: readonly PlayReport[];
+}
+
+/** The run's JUnit XML document; with `carry`, the schedule's nodes this run left out keep their earlier cases. */
+export function renderJUnit(document: ConvergeDocument, carry?: JUnitCarry): string {
   const timestamp = document.run.started_at.replace(/\.\d+Z$/, 'Z').replace(/Z$/, '');
+  const earlier = earlierCases(carry?.previous);
+  const worked = new Set(document.hosts.map((host) => host.name));
   const suites: { xml: string; cases: Case[] }[] = document.plays.map((play) => {
     const subjects = play.subjects.length > 0 ? play.subjects : ['node'];
     const hosts = document.hosts.filter((host) => play.hosts.includes(host.name));
-    const cases = hosts.flatMap((host) => subjects.map((subject) => testCase(host, subject, subjects, document.mode)));
+    const kept = new Set(carry?.plays.find((p) => p.name === play.name)?.hosts ?? []);
+    const cases = [
+      ...hosts.flatMap((host) => subjects.map((subject) => testCase(host, subject, subjects, document.mode))),
+      ...(earlier.get(play.name) ?? []).filter((c) => kept.has(c.node) && !worked.has(c.node)),
+    ];
     const count = (outcome: Case['outcome']) => cases.filter((c) => c.outcome === outcome).length;
     const time = hosts.reduce((max, host) => Math.max(max, host.duration_ms), 0);
     const xml = element(

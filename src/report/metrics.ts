@@ -17,16 +17,36 @@ interface Family {
   readonly samples: readonly { readonly labels: Readonly<Record<string, string>>; readonly value: number }[];
 }
 
+/** A node's series as the last run that worked on it left them. */
+export interface NodeSeries {
+  readonly status: string | undefined;
+  readonly driftResources: number | undefined;
+  readonly durationSeconds: number | undefined;
+  /** When that run ended. */
+  readonly lastRun: number | undefined;
+}
+
 /** What a new file keeps from the one it replaces. */
 export interface CarriedOver {
   /** dockhand_last_success_timestamp_seconds, kept when this run did not succeed. */
   readonly lastSuccess: number | undefined;
   /** dockhand_overlapping_runs_total. */
   readonly overlapping: number;
+  /** Each node's series, for the nodes a run limited to others (--limit) keeps. */
+  readonly nodes?: ReadonlyMap<string, NodeSeries> | undefined;
 }
 
 function labelValue(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+}
+
+/** The labels of a sample as labelValue wrote them. */
+function parseLabels(text: string): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const [, key, value] of text.matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) {
+    labels[key!] = value!.replace(/\\(.)/g, (_m, c: string) => (c === 'n' ? '\n' : c));
+  }
+  return labels;
 }
 
 function helpText(text: string): string {
@@ -72,31 +92,63 @@ export function carriedOver(previous: string | undefined): CarriedOver {
     const parsed = match ? Number(match[1]) : NaN;
     return Number.isFinite(parsed) ? parsed : undefined;
   };
-  return { lastSuccess: value('dockhand_last_success_timestamp_seconds'), overlapping: value('dockhand_overlapping_runs_total') ?? 0 };
+  const lastRun = value('dockhand_last_run_timestamp_seconds');
+  const nodes = new Map<string, { status?: string; driftResources?: number; durationSeconds?: number; lastRun?: number }>();
+  for (const [, family, labelText, raw] of (previous ?? '').matchAll(/^(dockhand_node_\w+)\{([^\n]*)\} (\S+)$/gm)) {
+    const labels = parseLabels(labelText!);
+    const number = Number(raw);
+    const name = labels['node'];
+    if (name === undefined || !Number.isFinite(number)) continue;
+    const series = nodes.get(name) ?? { lastRun };
+    if (family === 'dockhand_node_status' && number === 1) series.status = labels['status'];
+    if (family === 'dockhand_node_drift_resources') series.driftResources = number;
+    if (family === 'dockhand_node_duration_seconds') series.durationSeconds = number;
+    if (family === 'dockhand_node_last_run_timestamp_seconds') series.lastRun = number;
+    nodes.set(name, series);
+  }
+  const complete = new Map([...nodes].map(([name, s]): [string, NodeSeries] => [name, { status: s.status, driftResources: s.driftResources, durationSeconds: s.durationSeconds, lastRun: s.lastRun }]));
+  return { lastSuccess: value('dockhand_last_success_timestamp_seconds'), overlapping: value('dockhand_overlapping_runs_total') ?? 0, nodes: complete };
 }
 
-/** The metrics of a finished run. `now` is the end of the run (Unix seconds). */
-export function renderMetrics(document: ConvergeDocument, schedule: string, previous: CarriedOver, now: number): string {
+/**
+ * The metrics of a finished run. `now` is the end of the run (Unix seconds). `keep` is every node of the
+ * schedule (what the plays select in the whole inventory): a node this run did not work on (--limit) keeps
+ * its series from the previous file; a node not in `keep` is dropped.
+ */
+export function renderMetrics(document: ConvergeDocument, schedule: string, previous: CarriedOver, now: number, keep: ReadonlySet<string> = new Set()): string {
   const succeeded = SUCCESSFUL_EXITS.has(document.run.exit_code);
   const node = (name: string) => ({ schedule, node: name });
+  const worked = new Set(document.hosts.map((host) => host.name));
+  const rows: ({ readonly name: string } & NodeSeries)[] = [
+    ...document.hosts.map((host) => ({ name: host.name, status: host.status, driftResources: host.changes.length, durationSeconds: host.duration_ms / 1000, lastRun: now })),
+    ...[...(previous.nodes ?? [])].filter(([name, series]) => keep.has(name) && !worked.has(name) && series.status !== undefined).map(([name, series]) => ({ name, ...series })),
+  ];
+  const each = (value: (row: (typeof rows)[number]) => number | undefined) =>
+    rows.flatMap((row) => (value(row) === undefined ? [] : [{ labels: node(row.name), value: value(row)! }]));
   const families: Family[] = [
     {
       name: 'dockhand_node_status',
-      help: 'Each node\'s status in the last run: 1 for the status it had, 0 for the others.',
+      help: 'Each node\'s status in the last run that worked on it: 1 for the status it had, 0 for the others.',
       type: 'gauge',
-      samples: document.hosts.flatMap((host) => CONVERGE_STATUSES.map((status) => ({ labels: { ...node(host.name), status }, value: host.status === status ? 1 : 0 }))),
+      samples: rows.flatMap((row) => CONVERGE_STATUSES.map((status) => ({ labels: { ...node(row.name), status }, value: row.status === status ? 1 : 0 }))),
     },
     {
       name: 'dockhand_node_drift_resources',
-      help: 'Files that differed from the playbook on the node at the start of the last run (check: would change; apply: were changed).',
+      help: 'Files that differed from the playbook on the node at the start of the last run that worked on it (check: would change; apply: were changed).',
       type: 'gauge',
-      samples: document.hosts.map((host) => ({ labels: node(host.name), value: host.changes.length })),
+      samples: each((row) => row.driftResources),
     },
     {
       name: 'dockhand_node_duration_seconds',
-      help: 'How long the last run worked on the node.',
+      help: 'How long the last run that worked on the node took on it.',
       type: 'gauge',
-      samples: document.hosts.map((host) => ({ labels: node(host.name), value: host.duration_ms / 1000 })),
+      samples: each((row) => row.durationSeconds),
+    },
+    {
+      name: 'dockhand_node_last_run_timestamp_seconds',
+      help: 'When the last run that worked on the node ended (Unix time): older than the run\'s own for a node a --limit left out.',
+      type: 'gauge',
+      samples: each((row) => row.lastRun),
     },
     {
       name: 'dockhand_run_nodes',

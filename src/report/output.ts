@@ -5,6 +5,8 @@
  */
 
 import { painterFor, type Paint } from './style.ts';
+import { mapStrings } from './mask.ts';
+import { escapeAttribute, escapeText } from './xml.ts';
 
 /**
  * Replaces every known secret with a mask. Secrets never reach output by construction (they travel
@@ -19,11 +21,21 @@ export class Redactor {
     for (const secret of secrets) if (secret !== undefined && secret.length >= 4) this.#secrets.add(secret);
   }
 
+  /**
+   * `text` with every secret masked, also where the text is JSON or XML that escapes it (a quote, a
+   * backslash, `<` or `&` in a password).
+   */
   redact(text: string): string {
     let out = text;
     // longest first, so a secret that contains another is masked whole
-    for (const secret of [...this.#secrets].sort((a, b) => b.length - a.length)) out = out.replaceAll(secret, '********');
+    const forms = [...this.#secrets].flatMap((secret) => [secret, JSON.stringify(secret).slice(1, -1), escapeText(secret), escapeAttribute(secret)]);
+    for (const form of [...new Set(forms)].sort((a, b) => b.length - a.length)) out = out.replaceAll(form, '********');
     return out;
+  }
+
+  /** Every string inside `value` (objects and arrays walked), redacted: a report before any format escapes it. */
+  redactDeep<T>(value: T): T {
+    return mapStrings(value, (text) => this.redact(text));
   }
 }
 

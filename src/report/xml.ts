@@ -33,3 +33,10 @@ export function element(name: string, attributes: Readonly<Record<string, string
   // one child per line, not indented: indenting would change text content that spans lines
   return `<${name}${attrs}>\n${content.join('\n')}\n</${name}>`;
 }
+
+/** An attribute value as escapeAttribute wrote it, read back. */
+export function unescapeAttribute(text: string): string {
+  return text.replace(/&(?:quot|lt|gt|amp|#(\d+));/g, (entity: string, code: string | undefined) =>
+    code !== undefined ? String.fromCodePoint(Number(code)) : ({ '&quot;': '"', '&lt;': '<', '&gt;': '>', '&amp;': '&' } as Record<string, string>)[entity]!,
+  );
+}

@@ -3,6 +3,7 @@
  * with --print-play), then read by the real playbook loader: one validator judges hand-written and
  * derived plays. Its findings are reported against the installer's own file, line and field.
  */
+import { isIP } from 'node:net';
 import { isAbsolute, relative } from 'node:path';
 import { Document, isNode, isScalar, isSeq, visit } from 'yaml';
 import { PlaybookError, parsePlaybook } from '../playbook/index.ts';
@@ -86,7 +87,23 @@ export async function loadDerivedPlay(derived: DerivedPlay, name: string): Promi
     throw error;
   }
   const warnings = playbook.warnings.map((warning) => traceWarning(warning, name, derived.origins));
-  return { playbook: { ...playbook, warnings: [...derived.warnings, ...warnings] }, text, secrets: derived.secrets, secretFiles: derived.secretFiles };
+  return { playbook: { ...playbook, warnings: [...derived.warnings, ...warnings, ...unpinned(playbook, derived.origins)] }, text, secrets: derived.secrets, secretFiles: derived.secretFiles };
+}
+
+/**
+ * A registry the installer leaves to DNS (the derived play pins no address for it) is reached only where
+ * its name resolves on the nodes: say so, against the installer's field. Docker Hub and addresses need no name.
+ */
+function unpinned(playbook: Playbook, origins: ReadonlyMap<string, FieldOrigin>): string[] {
+  return playbook.plays.flatMap((play) =>
+    play.registries.flatMap((registry, index) => {
+      const name = registry.host.replace(/:\d+$/, '');
+      if (registry.state === 'absent' || registry.ip !== undefined || name === 'docker.io' || isIP(name.replace(/^\[|\]$/g, '')) !== 0) return [];
+      const origin = originOf(origins, `registries[${index}].host`);
+      const at = origin === undefined ? '' : `${where(origin)}: ${origin.path}: `;
+      return [`${at}${registry.host} is not pinned in /etc/hosts (the derived play gives it no address): its name must resolve on the nodes (DNS), or they cannot reach it`];
+    }),
+  );
 }
 
 /** The origin of the longest recorded path that `path` is or lies under. */

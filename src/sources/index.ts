@@ -64,13 +64,17 @@ export async function loadRunInputs(options: SourceOptions): Promise<RunInputs> 
   return { inventory, playbook, secrets: [], secretFiles: [] };
 }
 
-/** The derived play as YAML a user can save and edit (--print-play); no node is touched. */
-export async function derivedPlayText(options: SourceOptions): Promise<{ text: string; warnings: readonly string[] }> {
+/**
+ * The derived play as YAML a user can save and edit (--print-play); no node is touched. With the files
+ * that hold passwords or keys (the installer's own, its inventory's), for the same warning a run gives.
+ */
+export async function derivedPlayText(options: SourceOptions): Promise<{ text: string; warnings: readonly string[]; secretFiles: readonly string[] }> {
   checkSourceOptions({ ...options, printPlay: true });
+  const inventory = options.fromKubekey !== undefined ? await loadInventory([options.fromKubekey]) : await loadKubesprayInventory(options.fromKubespray!, options.inventories);
   const derived = options.fromKubekey !== undefined
     ? await kubeKeyDerivedPlay(options.fromKubekey)
-    : await loadDerivedPlay(await kubesprayPlay(await loadKubesprayInventory(options.fromKubespray!, options.inventories), options.fromKubespray!), `${options.fromKubespray} (derived play)`);
-  return { text: derived.text, warnings: derived.playbook.warnings };
+    : await loadDerivedPlay(await kubesprayPlay(inventory, options.fromKubespray!), `${options.fromKubespray} (derived play)`);
+  return { text: derived.text, warnings: derived.playbook.warnings, secretFiles: [...inventory.secretFiles, ...derived.secretFiles] };
 }
 
 async function kubeKeyDerivedPlay(file: string): Promise<LoadedDerivedPlay> {

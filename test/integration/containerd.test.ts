@@ -132,6 +132,19 @@ describe('containerd nodes converge, proven through the CRI', () => {
     expect(check.run.exitCode, said(check.run)).toBe(0);
   });
 
+  it('issue 20, item 6: the plain-http registry is pulled over http with no https attempt: http first in its hosts.toml, and containerd tries no other host', async () => {
+    for (const node of nodes) {
+      const text = await must(node, `cat /etc/containerd/certs.d/${http.host}/hosts.toml`);
+      expect(/^\[host\."([^"]+)"\]/m.exec(text)?.[1], `${node.name}:\n${text}`).toBe(`http://${http.host}`);
+      const since = (await must(node, 'date +%s')).trim();
+      await criPull(node, image(http.host), false);
+      // containerd logs every host it gives up on ("trying next host", at its default level, info)
+      const journal = await must(node, `journalctl -u containerd --since @${since} --no-pager -o cat`);
+      expect(journal, node.name).not.toContain(`https://${http.host}`);
+      expect(journal, node.name).not.toContain('trying next host');
+    }
+  });
+
   it('check exits 3 naming exactly the node whose hosts.toml was deleted, and apply puts it back without a restart', async () => {
     const victim = nodes[1]!;
     await must(victim, `rm /etc/containerd/certs.d/${http.host}/hosts.toml`);

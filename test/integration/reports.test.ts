@@ -168,6 +168,47 @@ describe('no overlap', () => {
   });
 });
 
+describe('issue 20, items 2 and 3: a schedule\'s reports across a --limit\'ed --quiet repair', () => {
+  // the nodes as the describe above left them (reset), or as they are: apply converges them either way
+  beforeAll(async () => {
+    const apply = await dockhand(['apply', playbook, ...common, '--json'], env);
+    expect(apply.exitCode, apply.stdout + apply.stderr).toBe(0);
+    await nodeExec(drifting, ['sh', '-c', `rm /etc/docker/certs.d/${lab.registries.https.host}/ca.crt`]);
+  }, 600_000);
+  afterAll(() => resetNodes(nodes), 600_000);
+
+  it('the repair prints one line for the node it changed; the metrics and the JUnit file keep every node of the schedule', async () => {
+    const metrics = join(textfiles, 'dockhand-limited.prom');
+    const junit = join(dir, 'limited.xml');
+    const reports = ['--metrics', metrics, '--junit', junit];
+    const check = await dockhand(['check', playbook, ...common, '--quiet', ...reports], env);
+    expect(check.exitCode, check.stderr).toBe(3);
+
+    const repair = await dockhand(['apply', playbook, ...common, '--quiet', '--limit', drifting.name, ...reports], env);
+    expect(repair.exitCode, repair.stderr).toBe(0);
+    expect(repair.stdout).toBe(`${drifting.name} changed: create certs.d /etc/docker/certs.d/${lab.registries.https.host}/ca.crt`); // one line (execa drops its newline)
+    expect(repair.stderr).toBe('');
+
+    const scraped = await scrape();
+    expect(scraped).toMatch(/^node_textfile_scrape_error 0$/m);
+    const status = (node: LabNode, value: string) => `dockhand_node_status{node="${node.name}",schedule="dockhand-limited",status="${value}"} 1`;
+    expect(scraped).toContain(status(drifting, 'changed'));
+    expect(scraped).toContain(status(steady, 'ok'));
+    expect(scraped).toContain(status(third, 'ok'));
+    const lastRun = (node: LabNode) => Number(new RegExp(`^dockhand_node_last_run_timestamp_seconds\\{node="${node.name}",schedule="dockhand-limited"\\} (\\S+)$`, 'm').exec(scraped)?.[1]);
+    expect(lastRun(drifting)).toBeGreaterThan(lastRun(steady));
+
+    const cases = await junitCases(junit);
+    expect(new Set(cases.map((c) => c.classname))).toEqual(new Set(nodes.map((n) => n.name)));
+    expect(cases.every((c) => c.result === 'passed'), JSON.stringify(cases)).toBe(true);
+
+    // a clean run says nothing at all
+    const clean = await dockhand(['apply', playbook, ...common, '--quiet', ...reports], env);
+    expect(clean.exitCode, clean.stderr).toBe(0);
+    expect(clean.stdout).toBe('');
+  });
+});
+
 function readdirSafe(path: string): string[] {
   try {
     return readdirSync(path);

@@ -56,7 +56,7 @@ find /etc/docker/certs.d /usr/local/share/ca-certificates /etc/systemd/system/do
 }
 
 describe('safe rollout on the lab', () => {
-  beforeEach(() => resetNodes(docker), 180_000);
+  beforeEach(() => resetNodes(docker), 600_000);
 
   it('keeps every flag of a Kubespray-style drop-in, and dockerd still gets them', async () => {
     const node = debian[0]!;
@@ -178,6 +178,66 @@ insecure_registries: [10.55.0.0/16]
     expect(skipped.length).toBeGreaterThan(0);
     expect(skipped[0]!.error).toMatch(/interrupted/);
     expect(hosts.every((h) => h.status === 'changed' || h.status === 'skipped')).toBe(true);
+  });
+
+  it('issue 20, item 4: a second SIGINT quits at once, names the node in flight, prints what is known; that node\'s transaction carries on', async () => {
+    const inventory = writeInventory(dir, lab, docker, 'interrupt-twice.ini');
+    const child = execa(process.execPath, ['bin/dockhand.js', 'apply', httpPlay(), '-i', inventory, '--known-hosts', knownHosts, '--json', '--serial', '1', '-vv'], {
+      cwd: REPO,
+      reject: false,
+    });
+    let stderr = '';
+    const waiting: (() => void)[] = [];
+    child.stderr!.on('data', (data: Buffer) => {
+      stderr += String(data);
+      for (const wake of waiting.splice(0)) wake();
+    });
+    const seen = async (pattern: RegExp) => {
+      while (!pattern.test(stderr)) await new Promise<void>((resolve) => waiting.push(resolve));
+    };
+    // the second node (the first one finished) has started its transaction: interrupt, and interrupt again at once
+    const node = docker[1]!;
+    await seen(new RegExp(`${node.name}: run as root:[\\s\\S]*${node.name}: run as root:`));
+    for (let i = 0; i < 200 && (await sh(node, 'ls /var/lib/dockhand/txn/*/launcher 2>/dev/null')).stdout === ''; i += 1) await new Promise((r) => setTimeout(r, 100));
+    child.kill('SIGINT');
+    await seen(/no new node starts/);
+    child.kill('SIGINT');
+    const result = await child;
+    expect(result.exitCode).toBe(130);
+    const document = JSON.parse(String(result.stdout)) as Report & { in_flight: string[]; run: { exit_code: number } };
+    expect(document.in_flight).toEqual([node.name]);
+    expect(document.run.exit_code).toBe(130);
+    expect(document.hosts.find((h) => h.name === docker[0]!.name)?.status).toBe('changed');
+    expect(document.hosts.filter((h) => h.status === 'skipped').map((h) => h.name)).toEqual(docker.slice(2).map((n) => n.name));
+    expect(document.hosts.map((h) => h.name)).not.toContain(node.name);
+    expect(String(result.stderr)).toMatch(new RegExp(`SIGINT again: quitting now, without waiting for ${node.name} \\(in flight\\): a transaction a node has started carries on on the node`));
+    // the node in flight ends its transaction on its own: its Docker takes the registry
+    let info = '';
+    for (let i = 0; i < 240 && !info.includes(http.host); i += 1) {
+      info = (await sh(node, "docker info --format '{{json .RegistryConfig.IndexConfigs}}' 2>/dev/null")).stdout;
+      if (!info.includes(http.host)) await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(info, `${node.name} did not finish its transaction`).toContain(http.host);
+  }, 600_000);
+
+  it('issue 20, item 7: state: absent deletes the drop-in dockhand created (dockerd drops the flag); an administrator\'s drop-in stays', async () => {
+    const [node, other] = [debian[0]!, debian[1]!];
+    const converged = await apply(httpPlay(), [node]);
+    expect(converged.run.exitCode, converged.run.stdout).toBe(0);
+    expect((await sh(node, `head -1 ${dropIn}`)).stdout).toMatch(/^# Written by dockhand/);
+    const retire = playbook('retire-http', `registries:\n  - host: ${http.host}\n    state: absent\n`);
+    const retired = await apply(retire, [node]);
+    expect(retired.run.exitCode, retired.run.stdout).toBe(0);
+    expect(retired.report.hosts[0]!.handlers).toEqual(expect.arrayContaining(['daemon-reload', 'restart-docker']));
+    expect((await sh(node, `test -e ${dropIn} && echo present || echo absent`)).stdout.trim()).toBe('absent');
+    expect((await sh(node, 'systemctl show docker -p DropInPaths --value')).stdout).not.toContain('docker-options.conf');
+    expect((await sh(node, "docker info --format '{{json .RegistryConfig.IndexConfigs}}'")).stdout).not.toContain(http.host);
+    expect((await apply(retire, [node])).report.hosts[0]!.status).toBe('ok');
+    // a drop-in an administrator wrote keeps its assignment, emptied of the registry
+    await sh(other, `mkdir -p ${dropIn.replace(/\/[^/]+$/, '')} && printf '[Service]\\nEnvironment="DOCKER_OPTS=--insecure-registry=${http.host}"\\n' > ${dropIn} && systemctl daemon-reload && systemctl restart docker`);
+    const kept = await apply(retire, [other]);
+    expect(kept.run.exitCode, kept.run.stdout).toBe(0);
+    expect((await sh(other, `cat ${dropIn}`)).stdout).toBe('[Service]\nEnvironment="DOCKER_OPTS="\n');
   });
 
   it('a pull check proves every node can pull, with a login from named environment variables, and fails a node that cannot', async () => {

@@ -60,11 +60,12 @@ const RUNTIMES: readonly RuntimeCase[] = [
         await cri.close();
       }
     },
-    // Kubespray's containerd_registries_mirrors: one entry per registry, its mirrors the registry itself
+    // Kubespray's containerd_registries_mirrors: one entry per registry, its mirrors the registry itself; the
+    // https one with its CA (issue 20, item 5: that CA and those capabilities reach hosts.toml exactly)
     kubesprayVars: (l) => ({
       containerd_registries_mirrors: [
         { prefix: l.registries.http.host, mirrors: [{ host: `http://${l.registries.http.host}`, capabilities: ['pull', 'resolve'], skip_verify: true }] },
-        { prefix: l.registries.https.host, mirrors: [{ host: `https://${l.registries.https.host}`, capabilities: ['pull', 'resolve'], skip_verify: true }] },
+        { prefix: l.registries.https.host, mirrors: [{ host: `https://${l.registries.https.host}`, capabilities: ['pull', 'resolve'], ca: l.registries.https.caCertPath }] },
       ],
     }),
   },

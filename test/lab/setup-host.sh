@@ -57,6 +57,15 @@ if [ "$current" -lt 8192 ]; then sysctl -qw fs.inotify.max_user_instances=8192 |
 
 if [ ! -x node_modules/.bin/node ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   log "installing npm dependencies"
-  npm ci --no-audit --no-fund
+  # npm checks "engines" against the Node.js running npm (Debian 12's is 20): dockhand and a test dependency
+  # ask for a newer one, which npm installs (node_modules/.bin/node) and every npm script then runs on. Its
+  # EBADENGINE warnings are harmless here, and said once in our own words instead.
+  output=$(npm ci --no-audit --no-fund 2>&1) || { printf '%s\n' "$output" >&2; exit 1; }
+  printf '%s\n' "$output" | grep -v '^npm warn EBADENGINE' >&2 || true
+  system_node=$(node --version 2>/dev/null || echo none)
+  case "$system_node" in
+    v2[4-9].*|v[3-9][0-9].*) ;;
+    *) log "the system's Node.js ($system_node) is older than dockhand needs: npm installed Node.js $(node_modules/.bin/node --version), which npm run and npx use" ;;
+  esac
 fi
 log "ready"

@@ -13,10 +13,10 @@ import { progressReporter } from '../../report/progress.ts';
 import { forEachNode, type NodeOutcome } from '../../run/fleet.ts';
 import { ExitCode, exitCodeFor } from '../exit-codes.ts';
 import { connectionSettings, connectorFor, outputFor, type NodeOptions } from '../options.ts';
-import { recordOverlap, writeRunReports, type ReportOptions } from '../reporting.ts';
+import { recordOverlap, shownReport, writeRunReports, type ReportOptions } from '../reporting.ts';
 import { takeRunLock } from '../run-lock.ts';
 import { requireSelection, warnIfSecretsExposed } from '../targets.ts';
-import type { Output } from '../../report/output.ts';
+import { inFlightLine, interruptible, outcomesSoFar } from '../interrupt.ts';
 
 export interface ApplyOptions extends NodeOptions, ReportOptions {
   readonly check: boolean;
@@ -45,21 +45,6 @@ function rollout(playbook: Playbook, options: ApplyOptions): { serial: readonly 
     serial: options.serial ?? playbook.plays.find((play) => play.serial !== undefined)?.serial,
     maxFailPercentage: options.maxFailPercentage ?? playbook.plays.find((play) => play.maxFailPercentage !== undefined)?.maxFailPercentage ?? 0,
   };
-}
-
-/** SIGINT/SIGTERM: no new node starts, nodes in flight finish (or roll back), the recap prints. A second SIGINT exits at once. */
-function interruptible(output: Output): { signal: AbortSignal; done: () => void } {
-  const controller = new AbortController();
-  const onSignal = (name: string) => () => {
-    if (controller.signal.aborted && name === 'SIGINT') process.exit(130);
-    controller.abort();
-    output.notice(`${name}: no new node starts; nodes in flight finish or roll back (SIGINT again to quit now)`);
-  };
-  const int = onSignal('SIGINT');
-  const term = onSignal('SIGTERM');
-  process.on('SIGINT', int);
-  process.on('SIGTERM', term);
-  return { signal: controller.signal, done: () => void (process.off('SIGINT', int), process.off('SIGTERM', term)) };
 }
 
 /** What counts against max_fail_percentage: a node that failed, rolled back or could not be reached (not a blocked one: it changed nothing). */
@@ -98,8 +83,23 @@ export async function applyCommand(playbookFile: string | undefined, options: Ap
     return ExitCode.locked;
   }
   try {
-    const interrupt = interruptible(output);
     const finished = new Map<string, NodeConvergence>();
+    const report = (outcomes: readonly NodeOutcome<NodeConvergence>[], interrupted: boolean, inFlight: readonly string[] = []) => {
+      const document = shownReport(convergeDocument(mode, outcomes, {
+        diff: options.diff,
+        plays: playReports(playbook, (pattern) => selectHosts(inventory, pattern, pattern).map((h) => h.name).filter((name) => desired.has(name))),
+        run: { id: newRunId(startedAt), started_at: startedAt.toISOString(), playbook: resolve(playSource), inventory: inventory.sources.map((source) => resolve(source)).join(','), limit: options.limit ?? null },
+        durationMs: Date.now() - startedAt.getTime(),
+        exitCode: (statuses) => (interrupted ? ExitCode.interrupted : exitCodeFor(statuses)),
+      }), output);
+      return inFlight.length > 0 ? { ...document, in_flight: [...inFlight] } : document;
+    };
+    // a second SIGINT: what is known now, the nodes in flight named apart (their transactions go on without dockhand)
+    const interrupt = interruptible(output, (inFlight, ended) => {
+      const document = report(outcomesSoFar(targets, inFlight, ended, (node) => finished.get(node)), true, inFlight);
+      const text = renderConvergeText(document, { paint: output.paint.result, width: output.resultWidth });
+      output.result(options.json ? `${JSON.stringify(document, null, 2)}\n` : `${text}${inFlightLine(inFlight)}`);
+    });
     const progress = progressReporter(output, targets.length, { statusOf: (node) => finished.get(node), quiet: options.quiet });
     const outcomes = await forEachNode<NodeConvergence>(
       targets,
@@ -107,7 +107,7 @@ export async function applyCommand(playbookFile: string | undefined, options: Ap
         forks: options.forks,
         connection: connectionSettings(options, output),
         connect: connectorFor(output),
-        onEvent: progress.onEvent,
+        onEvent: (event) => (interrupt.onEvent(event), progress.onEvent(event)),
         ...rollout(playbook, options),
         failed: failedNode,
         signal: interrupt.signal,
@@ -118,16 +118,11 @@ export async function applyCommand(playbookFile: string | undefined, options: Ap
         return result;
       },
     ).finally(() => (interrupt.done(), progress.stop()));
-    const document = convergeDocument(mode, outcomes, {
-      diff: options.diff,
-      plays: playReports(playbook, (pattern) => selectHosts(inventory, pattern, pattern).map((h) => h.name).filter((name) => desired.has(name))),
-      run: { id: newRunId(startedAt), started_at: startedAt.toISOString(), playbook: resolve(playSource), inventory: inventory.sources.map((source) => resolve(source)).join(','), limit: options.limit ?? null },
-      durationMs: Date.now() - startedAt.getTime(),
-      exitCode: (statuses) => (interrupt.signal.aborted ? ExitCode.interrupted : exitCodeFor(statuses)),
-    });
+    const document = report(outcomes, interrupt.signal.aborted);
     const paint = output.paint.result;
     output.result(options.json ? `${JSON.stringify(document, null, 2)}\n` : renderConvergeText(document, { paint, quiet: options.quiet, width: output.resultWidth }));
-    await writeRunReports(document, options, output);
+    // a --limit'ed run's reports keep the schedule's other nodes: every node the plays select
+    await writeRunReports(document, options, output, { plays: playReports(playbook, (pattern) => selectHosts(inventory, pattern, pattern).map((h) => h.name)) });
     return document.run.exit_code as ExitCode;
   } finally {
     await lock.release();

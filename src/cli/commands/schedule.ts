@@ -1,20 +1,23 @@
-import { RUNTIME_NAMES } from '../../runtimes/index.ts';
 import { chmod, mkdir, realpath, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { isSea } from 'node:sea';
 import { execa } from 'execa';
 import { desiredStates } from '../../converge/desired.ts';
 import { DockhandError, InputError } from '../../errors.ts';
-import { loadInventory } from '../../inventory/index.ts';
-import { loadPlaybook } from '../../playbook/index.ts';
 import { Output } from '../../report/output.ts';
 import { parseEvery } from '../../schedule/every.ts';
+import { filesRead } from '../../schedule/run-files.ts';
+import { sandboxOffences, type RunPath } from '../../schedule/sandbox.ts';
+import { loadRunInputs } from '../../sources/index.ts';
 import { renderEnvironmentFile, renderService, renderTimer, requireUnitWord, type ScheduleSpec } from '../../schedule/units.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { DEFAULT_FORKS } from '../options.ts';
 
 export interface ScheduleOptions {
-  readonly inventory: string;
+  /** `-i`, as often as given; with --from-kubekey or --from-kubespray it may be left out, as with apply. */
+  readonly inventory: readonly string[] | undefined;
+  readonly fromKubekey?: string | undefined;
+  readonly fromKubespray?: string | undefined;
   readonly every: string;
   readonly apply: boolean;
   readonly metrics?: string | undefined;
@@ -39,25 +42,34 @@ async function dockhandCommand(executable: string | undefined): Promise<string[]
   return [process.execPath, await realpath(process.argv[1] ?? 'bin/dockhand.js')];
 }
 
-async function specFor(playbookFile: string, options: ScheduleOptions): Promise<{ spec: ScheduleSpec; variables: { name: string; why: string }[] }> {
+/** What the service runs dockhand on: a playbook, or an installer's file or directory; absolute, real paths. */
+async function runSource(playbookFile: string | undefined, options: ScheduleOptions): Promise<{ args: string[]; path: string; what: string }> {
+  if (playbookFile !== undefined) return { args: [await realpath(playbookFile)], path: playbookFile, what: 'the playbook' };
+  if (options.fromKubekey !== undefined) return { args: ['--from-kubekey', await realpath(options.fromKubekey)], path: options.fromKubekey, what: 'the KubeKey cluster file (--from-kubekey)' };
+  return { args: ['--from-kubespray', await realpath(options.fromKubespray!)], path: options.fromKubespray!, what: 'the Kubespray inventory directory (--from-kubespray)' };
+}
+
+async function specFor(playbookFile: string | undefined, options: ScheduleOptions): Promise<{ spec: ScheduleSpec; variables: { name: string; why: string }[] }> {
   const every = parseEvery(options.every);
   // what the timer will run is read and checked now, not at 3 a.m.
-  const playbook = await loadPlaybook(playbookFile, { runtimes: RUNTIME_NAMES });
-  const inventory = await loadInventory(options.inventory);
-  desiredStates(playbook, inventory, new Set(inventory.hosts.keys())); // plays that match no node, or disagree on a shared one
-  const name = options.name ?? `dockhand-${basename(playbookFile).replace(/\.ya?ml$/, '').replace(/[^A-Za-z0-9_.-]/g, '-')}`;
+  const inventories = options.inventory ?? [];
+  const { playbook, inventory } = await loadRunInputs({ playbook: playbookFile, inventories, fromKubekey: options.fromKubekey, fromKubespray: options.fromKubespray });
+  const desired = desiredStates(playbook, inventory, new Set(inventory.hosts.keys())); // plays that match no node, or disagree on a shared one
+  const source = await runSource(playbookFile, options);
+  const name = options.name ?? `dockhand-${basename(source.path).replace(/\.ya?ml$/, '').replace(/[^A-Za-z0-9_.-]/g, '-')}`;
   if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw new InputError('E_USAGE', '--name', undefined, `"${name}" is not a unit name (letters, digits, _ . -)`);
   const metrics = options.metrics === undefined ? undefined : resolve(options.metrics);
   const junit = options.junit === undefined ? undefined : resolve(options.junit);
   const logDir = resolve(options.logDir);
+  const knownHosts = resolve(options.knownHosts);
+  const inventoryPaths = await Promise.all(inventories.map((path) => realpath(path)));
   const args = [
     options.apply ? 'apply' : 'check',
-    await realpath(playbookFile),
-    '-i',
-    await realpath(options.inventory),
+    ...source.args,
+    ...inventoryPaths.flatMap((path) => ['-i', path]),
     '--quiet',
     '--known-hosts',
-    resolve(options.knownHosts),
+    knownHosts,
     '--log-dir',
     logDir,
     ...(metrics ? ['--metrics', metrics] : []),
@@ -65,12 +77,23 @@ async function specFor(playbookFile: string, options: ScheduleOptions): Promise<
     ...(options.limit ? ['--limit', options.limit] : []),
     ...(options.forks !== DEFAULT_FORKS ? ['--forks', String(options.forks)] : []),
   ];
-  for (const path of [args[1]!, args[3]!, logDir, resolve(options.knownHosts), metrics, junit]) {
-    if (path !== undefined && /^\/(var\/)?tmp\//.test(path)) {
-      throw new InputError('E_USAGE', path, undefined, 'the service has its own private /tmp (PrivateTmp=yes): keep what it reads and writes elsewhere');
-    }
+  const written = (path: string | undefined, what: string): RunPath[] => (path === undefined ? [] : [{ path, what, access: 'write' }]);
+  const offences = await sandboxOffences([
+    ...filesRead(source, playbook, inventory, [...desired.keys()]),
+    ...written(knownHosts, 'the known_hosts file (--known-hosts)'),
+    ...written(logDir, 'the run history (--log-dir)'),
+    ...written(metrics, 'the metrics (--metrics)'),
+    ...written(junit, 'the JUnit report (--junit)'),
+  ]);
+  if (offences.length > 0) {
+    throw new DockhandError(
+      'E_USAGE',
+      `the scheduled service could not use ${offences.length === 1 ? 'this path' : `these ${offences.length} paths`} ` +
+        '(it runs in a sandbox: PrivateTmp=yes gives it a private /tmp and /var/tmp, empty, and PrivateDevices=yes a private /dev); ' +
+        `keep what it reads and writes elsewhere, e.g. under /etc/dockhand or /srv:\n${offences.map((o) => `  ${o}`).join('\n')}`,
+    );
   }
-  const writable = [...new Set([metrics, junit, logDir, resolve(options.knownHosts)].flatMap((p) => (p === undefined || p.startsWith(`${SYSTEM_STATE}/`) ? [] : [dirname(p)])))];
+  const writable = [...new Set([metrics, junit, logDir, knownHosts].flatMap((p) => (p === undefined || p.startsWith(`${SYSTEM_STATE}/`) ? [] : [dirname(p)])))];
   const spec: ScheduleSpec = {
     name,
     command: await dockhandCommand(options.executable),
@@ -78,7 +101,7 @@ async function specFor(playbookFile: string, options: ScheduleOptions): Promise<
     every,
     writablePaths: writable.filter((p) => p !== SYSTEM_STATE),
     environmentFile: resolve(options.envFile ?? `/etc/dockhand/${name}.env`),
-    description: `dockhand ${args[0]}: ${args[1]} on ${args[3]}`,
+    description: `dockhand ${args[0]}: ${source.args.at(-1)!}${inventoryPaths.length > 0 ? ` on ${inventoryPaths.join(' ')}` : ''}`,
   };
   const variables = [
     { name: 'DOCKHAND_SSH_KEY_PASSPHRASE', why: 'the passphrase of an encrypted SSH key' },
@@ -119,7 +142,7 @@ async function install(output: Output, spec: ScheduleSpec, unitDir: string, serv
 }
 
 /** `dockhand schedule`: print (or install) a systemd service and timer that run dockhand every so often. */
-export async function scheduleCommand(playbookFile: string, options: ScheduleOptions): Promise<ExitCode> {
+export async function scheduleCommand(playbookFile: string | undefined, options: ScheduleOptions): Promise<ExitCode> {
   const output = new Output(0);
   const { spec, variables } = await specFor(playbookFile, options);
   for (const path of [options.unitDir]) requireUnitWord('--unit-dir', resolve(path));

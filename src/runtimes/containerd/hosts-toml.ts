@@ -71,14 +71,16 @@ export interface RegistryHostsInput {
  *
  * An insecure registry may speak plain http or TLS that does not verify, and a play does not say which.
  * containerd's resolver (core/remotes/docker/resolver.go, fetcher.go) tries each `[host]` entry in order
- * and moves on to the next one on a connection or TLS error ("trying next host"), then tries `server`.
- * It falls back from https to http on its own only for localhost or (1.7 and later) for an `http://` host
- * that also carries TLS settings; 1.6 never does. So an insecure registry gets
- *   `[host."https://HOST"]` with `skip_verify = true` (untrusted TLS works on every release), then
- *   `server = "http://HOST"` (plain http works on every release, at port 80 for `HOST` and at 5000 for
- *   `HOST:5000`: an `http://` URL without a port means port 80),
- * which is what Docker does for an insecure registry (https without verification, then http).
- * A plain-http registry pays one refused https connection per request.
+ * and moves on to the next one on a connection error, a TLS error or an error status ("trying next host"),
+ * then tries `server`. It falls back from https to http on its own only for localhost or (1.7 and later)
+ * for an `http://` host that also carries TLS settings; 1.6 never does. So an insecure registry gets
+ *   `[host."http://HOST"]` first: a plain-http registry (the common case: KubeKey writes its insecure
+ *   registries as `http://` mirrors too) answers it, and no pull starts with a failing TLS handshake;
+ *   `[host."https://HOST"]` with `skip_verify = true` next: TLS that does not verify, after one refused (or
+ *   400 "HTTP request to an HTTPS server") plain-http attempt;
+ *   `server = "http://HOST"` (plain http at port 80 for `HOST` and at 5000 for `HOST:5000`: an `http://`
+ *   URL without a port means port 80).
+ * Mirrors come before all of them. Docker Hub is never tried over plain http.
  * The registry's own `[host]` entry is written even without settings when there is no other (see HostsToml.hosts).
  */
 export function registryHostsToml(registry: RegistryHostsInput): HostsToml {
@@ -90,7 +92,11 @@ export function registryHostsToml(registry: RegistryHostsInput): HostsToml {
     ...(mirror.caPath === undefined ? {} : { ca: [mirror.caPath] }),
     ...(mirror.skipVerify === true ? { skipVerify: true } : {}),
   }));
-  if (registry.insecure || registry.caPath !== undefined || hosts.length === 0) {
+  // a mirror that is the registry's own address already says how to reach it (and one table per URL)
+  const listed = (url: string) => hosts.some((host) => host.url === url);
+  const plainHttp = registry.insecure && dir !== 'docker.io';
+  if (plainHttp && !listed(`http://${upstream}`)) hosts.push({ url: `http://${upstream}`, capabilities: ['pull', 'resolve', 'push'] });
+  if ((registry.insecure || registry.caPath !== undefined || hosts.length === 0) && !listed(`https://${upstream}`)) {
     hosts.push({
       url: `https://${upstream}`,
       capabilities: ['pull', 'resolve', 'push'],
@@ -98,7 +104,6 @@ export function registryHostsToml(registry: RegistryHostsInput): HostsToml {
       ...(registry.insecure ? { skipVerify: true } : {}),
     });
   }
-  const plainHttp = registry.insecure && dir !== 'docker.io';
   return { server: `${plainHttp ? 'http' : 'https'}://${upstream}`, hosts };
 }
 

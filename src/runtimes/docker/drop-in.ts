@@ -16,6 +16,11 @@ import { lastSection, parseAssignments, type UnitWord } from '../../formats/unit
 
 export const DOCKER_OPTIONS_PATH = '/etc/systemd/system/docker.service.d/docker-options.conf';
 
+/** The first line of a drop-in dockhand created: only such a file is ever deleted, and only as it wrote it. */
+const CREATED_MARK = '# Written by dockhand for registry options; dockhand deletes this file once it sets none.\n';
+/** Where the created file says which DOCKER_OPTS it carried over (its assignment replaces the unit's). */
+const CARRIED_MARK = '# DOCKER_OPTS dockhand carried over from the unit: ';
+
 export interface DockerOptsEdit {
   /** Flags that must be present. */
   readonly ensure: readonly RegistryFlag[];
@@ -98,9 +103,10 @@ function addFlags(source: string, word: UnitWord, add: readonly RegistryFlag[]):
 }
 
 /**
- * The drop-in's new content. `inherited` is the DOCKER_OPTS value in effect from elsewhere (the
- * unit, another drop-in), carried over when this file starts setting DOCKER_OPTS itself, since
- * its assignment replaces that value.
+ * The drop-in's new content, or null for no file. `inherited` is the DOCKER_OPTS value in effect from
+ * elsewhere (the unit, another drop-in), carried over when this file starts setting DOCKER_OPTS itself,
+ * since its assignment replaces that value. A file dockhand creates is marked as its own; once it sets
+ * nothing but what it carried over, exactly as dockhand wrote it, it is deleted (null).
  */
 export function editDockerOptions(current: string | null, inherited: string | null, edit: DockerOptsEdit): string | null {
   const word = current === null ? undefined : effectiveWord(current);
@@ -108,7 +114,7 @@ export function editDockerOptions(current: string | null, inherited: string | nu
     const afterRemoval = edit.remove.length > 0 ? removeFlags(current, word, edit.remove) : current;
     const present = registryFlagsOf(dockerOptsIn(afterRemoval) ?? '');
     const missing = dedupe(edit.ensure).filter((flag) => !has(present, flag));
-    if (missing.length === 0) return afterRemoval;
+    if (missing.length === 0) return emptiedCreation(afterRemoval) ? null : afterRemoval;
     return addFlags(afterRemoval, effectiveWord(afterRemoval)!, missing);
   }
 
@@ -119,10 +125,25 @@ export function editDockerOptions(current: string | null, inherited: string | nu
   if (missing.length === 0) return current;
   const value = [base, ...missing.map(formatFlag)].filter((part) => part !== '').join(' ');
   const line = `Environment=${quoteValue(`DOCKER_OPTS=${value}`)}\n`;
-  if (current === null) return `[Service]\n${line}`;
+  if (current === null) return `${created(base)}${line}`;
   const separator = current === '' || current.endsWith('\n') ? '' : '\n';
   const header = lastSection(current) === 'Service' ? '' : '[Service]\n';
   return `${current}${separator}${header}${line}`;
+}
+
+/** The head of a drop-in dockhand creates: its mark, what it carried over, the section. */
+function created(carried: string): string {
+  return `${CREATED_MARK}${carried === '' ? '' : `${CARRIED_MARK}${carried}\n`}[Service]\n`;
+}
+
+/**
+ * A drop-in dockhand created that now sets nothing but what it carried over, byte for byte as dockhand would
+ * write it: deleting it gives dockerd the same DOCKER_OPTS. A file anyone changed is not this.
+ */
+function emptiedCreation(text: string): boolean {
+  if (!text.startsWith(CREATED_MARK)) return false;
+  const carried = text.startsWith(CARRIED_MARK, CREATED_MARK.length) ? text.slice(CREATED_MARK.length + CARRIED_MARK.length).split('\n')[0]! : '';
+  return text === `${created(carried)}Environment=${quoteValue(`DOCKER_OPTS=${carried}`)}\n`;
 }
 
 function dedupe(flags: readonly RegistryFlag[]): RegistryFlag[] {

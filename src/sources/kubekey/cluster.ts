@@ -8,6 +8,7 @@ import { LineCounter, parseAllDocuments, type Document } from 'yaml';
 import { InputError } from '../../errors.ts';
 import { formatPath, Locator, type DocPath } from '../../playbook/locate.ts';
 import { maskSecrets } from '../../inventory/mask.ts';
+import { yamlSyntaxError } from '../../inventory/yaml-doc.ts';
 import { IssueList, kindOf, type FieldOrigin } from '../issues.ts';
 import { expandKubeKeyRange, isHostRange } from './host-range.ts';
 
@@ -56,16 +57,23 @@ export interface Cluster {
   at(path: DocPath): FieldOrigin;
 }
 
-/** Whether `text` holds a KubeKey Cluster document (any apiVersion of KubeKey's group). */
+/**
+ * Whether `text` holds a KubeKey Cluster document (any apiVersion of KubeKey's group). A file that says
+ * `kind: Cluster` and names KubeKey's group but is not valid YAML is one too: its reader reports the error.
+ */
 export function holdsKubeKeyCluster(text: string): boolean {
   if (!/^kind:\s*["']?Cluster["']?\s*(?:#.*)?$/m.test(text) || !text.includes(KUBEKEY_API_GROUP)) return false;
-  return clusterDocuments(text, new LineCounter()).length > 0;
+  const docs = parseYaml(text, new LineCounter());
+  return docs.some((doc) => doc.errors.length > 0) || clusterDocuments(docs).length > 0;
 }
 
-/** Reads and checks the Cluster document of a KubeKey cluster file. */
+/** Reads and checks the Cluster document of a KubeKey cluster file; a YAML error is reported with its line. */
 export function readCluster(text: string, file: string): Cluster {
   const lines = new LineCounter();
-  const docs = clusterDocuments(text, lines);
+  const parsed = parseYaml(text, lines);
+  const [syntax] = parsed.flatMap((doc) => doc.errors);
+  if (syntax !== undefined) throw yamlSyntaxError(syntax, file, 'E_INVENTORY');
+  const docs = clusterDocuments(parsed);
   const [doc, second] = docs;
   if (doc === undefined) throw new InputError('E_INVENTORY', file, undefined, 'no KubeKey Cluster document (apiVersion kubekey.kubesphere.io/v1alpha2, kind: Cluster) in the file');
   const locator = new Locator(doc, lines);
@@ -95,10 +103,14 @@ export function readCluster(text: string, file: string): Cluster {
   return { file, name, hosts, roles, kubernetesVersion, containerManager, nodeEtcHosts, registry: spec['registry'], at };
 }
 
-/** The documents whose kind is Cluster and apiVersion in KubeKey's group; a YAML syntax error is not a cluster file. */
-function clusterDocuments(text: string, lines: LineCounter): Document[] {
+/** The file's YAML documents, as KubeKey's Go YAML reader would see them (1.1). */
+function parseYaml(text: string, lines: LineCounter): Document[] {
   const docs = parseAllDocuments(text, { lineCounter: lines, version: '1.1' });
-  if (!Array.isArray(docs)) return [];
+  return Array.isArray(docs) ? docs : [];
+}
+
+/** The documents whose kind is Cluster and apiVersion in KubeKey's group. */
+function clusterDocuments(docs: readonly Document[]): Document[] {
   return docs.filter((doc) => {
     if (doc.errors.length > 0) return false;
     const root = doc.toJS({ maxAliasCount: 1000 }) as unknown;

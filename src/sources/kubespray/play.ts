@@ -167,8 +167,10 @@ interface DerivedRegistry {
 
 /**
  * containerd_registries_mirrors entries as registries: `prefix` is the host; each mirror a mirror, except
- * the prefix's own address: `http://PREFIX` (or `skip_verify` on `https://PREFIX`) makes the registry
- * insecure, as `server: http://PREFIX` does; `https://PREFIX` is containerd's default server already.
+ * the prefix's own address with nothing of its own (no CA, every capability): `http://PREFIX` (or
+ * `skip_verify` on `https://PREFIX`) makes the registry insecure, as `server: http://PREFIX` does;
+ * `https://PREFIX` is containerd's default server already. With a CA or capabilities of its own it stays a
+ * mirror, so that hosts.toml carries them exactly.
  */
 function containerdRegistries(setting: Setting, dir: string, issues: IssueList): DerivedRegistry[] {
   const name = 'containerd_registries_mirrors';
@@ -210,12 +212,16 @@ function containerdRegistries(setting: Setting, dir: string, issues: IssueList):
       const mirror = containerdMirror(rawMirror, dir, here, issues);
       if (mirror === undefined) return;
       const url = String(mirror['url']);
-      if (url === `http://${prefix}` || (url === `https://${prefix}` && mirror['skip_verify'] === true)) {
-        registry['insecure'] = true;
-        if (!origins.has('.insecure')) origins.set('.insecure', here('host'));
+      // The registry's own address says nothing beyond the registry's defaults unless it has a CA or
+      // capabilities of its own: then it stays a [host] entry with exactly those (as Kubespray writes it).
+      const own = url === `http://${prefix}` || url === `https://${prefix}`;
+      if (own && mirror['ca'] === undefined && sameCapabilities(mirror['capabilities'], CAPABILITIES)) {
+        if (url === `http://${prefix}` || mirror['skip_verify'] === true) {
+          registry['insecure'] = true;
+          if (!origins.has('.insecure')) origins.set('.insecure', here('host'));
+        }
         return;
       }
-      if (url === `https://${prefix}`) return;
       origins.set(`.mirrors[${mirrors.length}]`, here());
       for (const key of ['url', 'capabilities', 'skip_verify', 'ca']) {
         if (mirror[key] !== undefined) origins.set(`.mirrors[${mirrors.length}].${key}`, here(key === 'url' ? 'host' : key));
@@ -275,6 +281,12 @@ function containerdMirror(raw: unknown, dir: string, at: (...path: (string | num
     if (mirror[key] !== undefined && mirror[key] !== null) refuse(key, key === 'client' ? 'client certificates are not supported yet' : 'request headers are not supported yet');
   }
   return ok ? out : undefined;
+}
+
+/** Whether a mirror's capabilities (absent: containerd's default, all of them) are exactly `wanted`. */
+function sameCapabilities(capabilities: unknown, wanted: readonly string[]): boolean {
+  const given = capabilities === undefined ? wanted : (capabilities as string[]);
+  return given.length === wanted.length && wanted.every((c) => given.includes(c));
 }
 
 function stringList(setting: Setting, name: string, issues: IssueList): string[] {

@@ -17,6 +17,11 @@ describe('the docs tell commands that work', () => {
     }
   });
 
+  it('issue 20, item 8: npm\'s EBADENGINE warning under an older system Node.js is explained in the README and kept out of the set-up\'s output', () => {
+    expect(read('README.md')).toMatch(/EBADENGINE[\s\S]{0,400}harmless/);
+    expect(read('test/lab/setup-host.sh')).toMatch(/grep -v .*EBADENGINE/);
+  });
+
   it('no doc says lab:up writes known_hosts: the first dockhand run does', () => {
     for (const doc of ['README.md', 'test/lab/README.md']) expect(read(doc)).toMatch(/first dockhand run[\s\S]{0,80}known_hosts/);
   });

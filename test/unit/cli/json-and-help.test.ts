@@ -42,4 +42,11 @@ describe('help', () => {
     expect(check.stdout).not.toMatch(/^\s+--check\b/m);
     expect((await dockhand(['apply', '--help'])).stdout).toMatch(/^\s+--check\b/m);
   });
+
+  it('issue 20, item 8: facts --help speaks of every runtime it shows, containerd too', async () => {
+    const facts = await dockhand(['facts', '--help']);
+    const words = (text: string) => text.replace(/\s+/g, ' ');
+    expect(words(facts.stdout)).toMatch(/how its container runtimes \(Docker, containerd\) are wired/);
+    expect(words((await dockhand(['--help'])).stdout)).toMatch(/facts \[options\] show each node's OS family and how its container runtimes \(Docker, containerd\)/);
+  }, 30_000);
 });

@@ -1,9 +1,9 @@
 import { execa } from 'execa';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tryRunLock } from '../../../src/schedule/run-lock.ts';
+import { lockFile, tryRunLock } from '../../../src/schedule/run-lock.ts';
 import { dockhand, REPO } from '../../support/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'dockhand-lock-'));
@@ -79,5 +79,49 @@ describe('the run lock (one run per playbook and inventory)', () => {
       expect(attempt.taken).toBe(true);
       if (attempt.taken) await attempt.release();
     }
+  });
+});
+
+describe('issue 15, fault 12: a bad controller lock is named and said what to do about, never a stack trace', () => {
+  const inputs = ['-i', inventory, '--connect-timeout', '1'];
+
+  it('a lock file that is not a database is replaced by one that holds no lock, once, and the run goes on', async () => {
+    const state = mkdtempSync(join(tmpdir(), 'dockhand-badlock-'));
+    const file = await lockFile(join(state, 'locks'), playbook, inventory);
+    mkdirSync(join(state, 'locks'), { recursive: true });
+    writeFileSync(file, 'this is not an SQLite database, and it is long enough to be read as a header\n'.repeat(20));
+    const run = await dockhand(['check', playbook, ...inputs], { DOCKHAND_STATE_DIR: state });
+    expect(run.stderr).not.toMatch(/internal error|    at /);
+    expect(run.exitCode, run.stderr).toBe(4); // the node is unreachable: the run itself went ahead
+    expect(run.stderr).toContain(file);
+    expect(run.stderr).toMatch(/was not a lock.*replaced/);
+    // and the next run finds a good lock: nothing to say
+    const again = await dockhand(['check', playbook, ...inputs], { DOCKHAND_STATE_DIR: state });
+    expect(again.exitCode, again.stderr).toBe(4);
+    expect(again.stderr).not.toContain(file);
+  });
+
+  it.each([
+    ['a state directory whose parent is a file', (state: string) => {
+      writeFileSync(join(state, 'file'), '');
+      return join(state, 'file', 'dockhand');
+    }],
+    ['a locks path that is a file', (state: string) => {
+      writeFileSync(join(state, 'locks'), '');
+      return state;
+    }],
+    ['a lock file that is a directory', async (state: string) => {
+      mkdirSync(await lockFile(join(state, 'locks'), playbook, inventory), { recursive: true });
+      return state;
+    }],
+  ])('%s: exit 1 naming the path and DOCKHAND_STATE_DIR, with --json an error document', async (_what, arrange) => {
+    const state = await arrange(mkdtempSync(join(tmpdir(), 'dockhand-badstate-')));
+    const run = await dockhand(['check', playbook, ...inputs, '--json'], { DOCKHAND_STATE_DIR: state });
+    expect(run.stderr).not.toMatch(/internal error|    at /);
+    expect(run.exitCode, run.stderr).toBe(1);
+    expect(run.stderr).toContain(state);
+    expect(run.stderr).toMatch(/DOCKHAND_STATE_DIR/);
+    const doc = JSON.parse(run.stdout) as { error: { code: string; message: string } };
+    expect(doc.error.message).toContain(state);
   });
 });

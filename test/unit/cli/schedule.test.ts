@@ -1,10 +1,15 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { parseEvery } from '../../../src/schedule/every.ts';
 import { renderService, renderTimer, type ScheduleSpec } from '../../../src/schedule/units.ts';
 import { dockhand } from '../../support/cli.ts';
+import { fixture } from '../sources/helpers.ts';
+
+const CA = new URL('../converge/fixtures/ca.crt', import.meta.url).pathname;
+const KUBEKEY = fixture('kubekey/config-sample.yaml');
+const KUBESPRAY = fixture('kubespray/mycluster');
 
 const spec: ScheduleSpec = {
   name: 'dockhand-site',
@@ -82,4 +87,53 @@ describe('dockhand schedule', () => {
     expect(conflict.exitCode).toBe(1);
     expect(conflict.stderr).toContain('/etc/hosts gives a name one address; give both the same ip (node node1 is in both plays)');
   });
+});
+
+describe('issue 15, fault 13: schedule checks every file the run reads and writes against the unit\'s sandbox', () => {
+  function workDir(): string {
+    mkdirSync(join(homedir(), '.cache'), { recursive: true });
+    const dir = mkdtempSync(join(homedir(), '.cache', 'dockhand-sandbox-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    return dir;
+  }
+
+  it('lists every offender at once: a CA and an SSH key under /var/tmp and /tmp, a vars file linked from /tmp, --junit in /tmp', async () => {
+    const dir = workDir();
+    const scratch = mkdtempSync(join('/var/tmp', 'dockhand-sandbox-'));
+    const tmp = mkdtempSync(join('/tmp', 'dockhand-sandbox-'));
+    onTestFinished(() => {
+      rmSync(scratch, { recursive: true, force: true });
+      rmSync(tmp, { recursive: true, force: true });
+    });
+    copyFileSync(CA, join(scratch, 'ca.crt'));
+    writeFileSync(join(tmp, 'id_ed25519'), 'not really a key\n');
+    writeFileSync(join(tmp, 'k8s-cluster.yml'), 'ansible_user: root\n');
+    mkdirSync(join(dir, 'group_vars'));
+    symlinkSync(join(tmp, 'k8s-cluster.yml'), join(dir, 'group_vars', 'k8s-cluster.yml'));
+    writeFileSync(join(dir, 'site.yml'), `registries:\n  - host: harbor.local\n    ca: ${join(scratch, 'ca.crt')}\n`);
+    writeFileSync(join(dir, 'hosts.ini'), `[k8s-cluster]\nnode1 ansible_host=10.0.0.1 ansible_ssh_private_key_file=${join(tmp, 'id_ed25519')}\n`);
+    const run = await dockhand(['schedule', join(dir, 'site.yml'), '-i', join(dir, 'hosts.ini'), '--every', '15m', '--junit', join(tmp, 'junit.xml'), '--executable', '/usr/local/bin/dockhand']);
+    expect(run.exitCode, run.stderr).toBe(1);
+    expect(run.stderr).toContain('PrivateTmp=yes');
+    expect(run.stderr).toContain(join(scratch, 'ca.crt'));
+    expect(run.stderr).toContain(join(tmp, 'id_ed25519'));
+    expect(run.stderr).toContain(join(tmp, 'k8s-cluster.yml'));
+    expect(run.stderr).toContain(join(tmp, 'junit.xml'));
+    expect(run.stderr).toMatch(/ansible_ssh_private_key_file/);
+    expect(run.stderr).toMatch(/--junit/);
+  }, 60_000);
+
+  it('takes --from-kubekey and --from-kubespray as apply does, without -i', async () => {
+    const kubekey = await dockhand(['schedule', '--from-kubekey', KUBEKEY, '--every', '15m', '--executable', '/usr/local/bin/dockhand']);
+    expect(kubekey.exitCode, kubekey.stderr).toBe(0);
+    expect(kubekey.stdout).toContain(`ExecStart=/usr/local/bin/dockhand check --from-kubekey ${KUBEKEY} --quiet `);
+    expect(kubekey.stdout).toContain('# /etc/systemd/system/dockhand-config-sample.service');
+    const kubespray = await dockhand(['schedule', '--from-kubespray', KUBESPRAY, '--every', '1h', '--apply', '--executable', '/usr/local/bin/dockhand']);
+    expect(kubespray.exitCode, kubespray.stderr).toBe(0);
+    expect(kubespray.stdout).toContain(`ExecStart=/usr/local/bin/dockhand apply --from-kubespray ${KUBESPRAY} --quiet `);
+    expect(kubespray.stdout).toContain('# /etc/systemd/system/dockhand-mycluster.service');
+    const neither = await dockhand(['schedule', '--every', '15m']);
+    expect(neither.exitCode).toBe(1);
+    expect(neither.stderr).toContain('give a playbook, --from-kubekey FILE or --from-kubespray DIR');
+  }, 60_000);
 });

@@ -60,7 +60,8 @@ describe('planNode on a fresh Debian node (docker.io unit honours $DOCKER_OPTS)'
   it('writes the drop-in and the hosts pins as golden text', () => {
     const dropIn = plan.changes.find((c) => c.resource === 'docker-options')!;
     expect(dropIn.after).toBe(
-      '[Service]\nEnvironment="DOCKER_OPTS=--insecure-registry=harbor-http.example.local --insecure-registry=10.233.0.0/18 --registry-mirror=https://mirror.example.com"\n',
+      '# Written by dockhand for registry options; dockhand deletes this file once it sets none.\n' +
+        '[Service]\nEnvironment="DOCKER_OPTS=--insecure-registry=harbor-http.example.local --insecure-registry=10.233.0.0/18 --registry-mirror=https://mirror.example.com"\n',
     );
     const hosts = plan.changes.find((c) => c.resource === 'hosts')!;
     expect(unifiedDiff(hosts.path, hosts.before, hosts.after)).toBe(
@@ -243,10 +244,11 @@ describe('planNode for a registry now absent', () => {
       'update hosts /etc/hosts',
       'delete trust-store /usr/local/share/ca-certificates/dockhand/harbor.example.local/dockhand-harbor.example.local.crt',
       'delete certs.d /etc/docker/certs.d/harbor.example.local/ca.crt',
-      `update docker-options ${DROP_IN}`,
+      `delete docker-options ${DROP_IN}`,
     ]);
     expect(plan.changes[0]!.after).toBe(HOSTS);
-    expect(plan.changes[3]!.after).toBe('[Service]\nEnvironment="DOCKER_OPTS="\n');
+    // issue 20, item 7: the drop-in dockhand created goes once it holds nothing, not left as DOCKER_OPTS=
+    expect(plan.changes[3]!.after).toBeNull();
     expect(plan.handlers).toEqual(['update-trust', 'daemon-reload', 'restart-docker']);
   });
 

@@ -23,7 +23,26 @@ describe('the text report', () => {
     expect(quiet).toMatch(/^deb3 unreachable/m);
     expect(quiet).not.toMatch(/deb1/);
     expect(quiet).not.toContain('RECAP');
-    expect(renderConvergeText(checkDocument([host('deb1', 'ok'), host('deb2', 'changed')]), { quiet: true })).toBe('');
+    expect(renderConvergeText(checkDocument([host('deb1', 'ok'), host('deb2', 'ok')]), { quiet: true })).toBe('');
+  });
+
+  it('issue 20, item 3: --quiet apply that repaired drift prints one line per changed node, and nothing more', () => {
+    const changes = [
+      { resource: 'hosts', path: '/etc/hosts', action: 'update' as const, diff: null, concerns: [] },
+      { resource: 'certs.d', path: '/etc/docker/certs.d/harbor.lab.local/ca.crt', action: 'create' as const, diff: null, concerns: [] },
+    ];
+    const repaired = { ...checkDocument([host('deb1', 'ok'), host('deb2', 'changed', { changes, handlers: ['update-trust'] }), host('deb3', 'changed', { changes: changes.slice(0, 1) })]), mode: 'apply' as const };
+    const quiet = renderConvergeText(repaired, { quiet: true });
+    expect(quiet.split('\n').filter((line) => line !== '')).toEqual([
+      'deb2 changed: update hosts /etc/hosts, create certs.d /etc/docker/certs.d/harbor.lab.local/ca.crt; handlers: update-trust',
+      'deb3 changed: update hosts /etc/hosts',
+    ]);
+    // with a failure too: the failure's details, the changed nodes' lines, the totals
+    const mixed = { ...repaired, hosts: [...repaired.hosts, host('rhel1', 'failed', { error: 'boom' })], summary: { ok: 1, changed: 2, failed: 1 } };
+    const loud = renderConvergeText(mixed, { quiet: true });
+    expect(loud).toMatch(/^rhel1 failed/m);
+    expect(loud).toMatch(/^deb3 changed: update hosts \/etc\/hosts$/m);
+    expect(loud).toMatch(/^apply: .*changed=2.*failed=1/m);
   });
 
   it('colours each status as its traits say, and nothing without a painter', () => {

@@ -18,7 +18,7 @@ describe('metrics for the textfile collector', () => {
     const families = parsePrometheusTextFormat(text);
     expect(families.map((f) => f.name).sort()).toEqual([
       'dockhand_last_run_timestamp_seconds', 'dockhand_last_success_timestamp_seconds', 'dockhand_node_drift_resources',
-      'dockhand_node_duration_seconds', 'dockhand_node_status', 'dockhand_overlapping_runs_total',
+      'dockhand_node_duration_seconds', 'dockhand_node_last_run_timestamp_seconds', 'dockhand_node_status', 'dockhand_overlapping_runs_total',
       'dockhand_registry_ca_expiry_timestamp_seconds', 'dockhand_registry_certificate_expiry_timestamp_seconds', 'dockhand_registry_reachable',
       'dockhand_run_duration_seconds', 'dockhand_run_exit_code', 'dockhand_run_nodes',
     ]);
@@ -45,7 +45,7 @@ describe('metrics for the textfile collector', () => {
 
   it('keeps the last success of the previous file when this run failed, and moves it when it succeeded (drift included)', () => {
     const before = carriedOver(renderMetrics(checkDocument(), 's', { lastSuccess: 1_700_000_000, overlapping: 2 }, NOW));
-    expect(before).toEqual({ lastSuccess: 1_700_000_000, overlapping: 2 });
+    expect(before).toMatchObject({ lastSuccess: 1_700_000_000, overlapping: 2 });
     const drifted = { ...checkDocument([host('deb1', 'drift')]), run: { ...checkDocument().run, exit_code: 3 } };
     expect(carriedOver(renderMetrics(drifted, 's', before, NOW)).lastSuccess).toBe(NOW);
   });

@@ -50,6 +50,17 @@ describe('dockhand apply|check --from-kubekey / --from-kubespray', () => {
     expect(`${run.stdout}${run.stderr}`).not.toContain(SECRET);
   });
 
+  it('issue 20, item 8: --print-play warns about a cluster file others can read, as check does', async () => {
+    const file = clusterFile('exposed-print.yaml', `{name: n1, address: 127.0.0.1, port: 1, user: ops, password: "${SECRET}"}`);
+    chmodSync(file, 0o644);
+    const run = await dockhand(['check', '--from-kubekey', file, '--print-play']);
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stderr).toContain(`warning: ${file} holds passwords or keys and is readable by others (mode 0644): chmod 600 ${file}`);
+    expect(`${run.stdout}${run.stderr}`).not.toContain(SECRET);
+    chmodSync(file, 0o600);
+    expect((await dockhand(['check', '--from-kubekey', file, '--print-play'])).stderr).not.toContain('readable by others');
+  }, 30_000);
+
   it('a setting dockhand cannot honour is exit 1 naming the field and line', async () => {
     const file = clusterFile('override.yaml', '{name: n1, address: 127.0.0.1, port: 1}', '    namespaceOverride: kubesphereio\n');
     const run = await dockhand(['apply', '--from-kubekey', file, '--known-hosts', knownHosts]);

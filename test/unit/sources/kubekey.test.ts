@@ -125,6 +125,8 @@ describe('KubeKey registry settings as a play', () => {
     expect(inputs.secretFiles).toEqual([SAMPLE]);
     expect(inputs.playbook.warnings).toEqual([
       `${SAMPLE}:73: spec.registry.auths["dockerhub.kubekey.local"]: the login is KubeKey's (docker login on the nodes); dockhand configures trust, not logins, and does not use it`,
+      ...['harbor-http.example.local', 'harbor-selfsigned.example.local:8443'].map((registry, i) =>
+        `${SAMPLE}:${78 + 2 * i}: spec.registry.auths["${registry}"]: ${registry} is not pinned in /etc/hosts (the derived play gives it no address): its name must resolve on the nodes (DNS), or they cannot reach it`),
     ]);
     expect([...inputs.inventory.hosts.keys()]).toHaveLength(11);
   });
@@ -203,3 +205,26 @@ function writeCluster(spec: string, apiVersion = 'kubekey.kubesphere.io/v1alpha2
   writeFileSync(file, `apiVersion: ${apiVersion}\nkind: Cluster\nmetadata:\n  name: t\nspec:\n${spec}`);
   return file;
 }
+
+describe('issue 15, fault 11: a YAML error in a KubeKey cluster file names the file, the line and the error', () => {
+  // the spec starts on line 6 of the file writeCluster writes
+  it.each([
+    ['an unclosed flow map', `  hosts:\n  - {name: n1, address: 10.0.0.1\n  roleGroups:\n    control-plane: [n1]\n`, /invalid YAML: /],
+    ['a tab as indentation', `  hosts:\n  - name: n1\n\taddress: 10.0.0.1\n  roleGroups:\n    control-plane: [n1]\n`, /invalid YAML: .*[Tt]ab/],
+    ['a duplicate key', `  hosts:\n  - name: n1\n    address: 10.0.0.1\n    address: 10.0.0.2\n  roleGroups:\n    control-plane: [n1]\n`, /invalid YAML: Map keys must be unique/],
+  ])('%s: --from-kubekey, --print-play and -i all say so', async (_what, spec, message) => {
+    const file = writeCluster(spec);
+    for (const attempt of [
+      () => loadRunInputs({ playbook: undefined, inventories: [], fromKubekey: file }),
+      () => derivedPlayText({ playbook: undefined, inventories: [], fromKubekey: file }),
+      () => loadInventory(file),
+    ]) {
+      const error = await attempt().then(() => undefined, (e: unknown) => e);
+      expect(error).toBeInstanceOf(InputError);
+      expect((error as InputError).message).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:\\d+: `));
+      expect((error as InputError).line).toBeGreaterThanOrEqual(7);
+      expect((error as InputError).message).toMatch(message);
+      expect((error as InputError).message).not.toContain('no KubeKey Cluster document');
+    }
+  });
+});

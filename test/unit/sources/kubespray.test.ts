@@ -20,7 +20,7 @@ describe('a Kubespray inventory directory as inventory and play', () => {
     expect(hostVars(inventory, 'bastion')['container_manager']).toBeUndefined();
   });
 
-  it('derives the play from containerd_registries_mirrors (docs/CRI/containerd.md): mirrors kept, http://PREFIX as insecure', async () => {
+  it('derives the play from containerd_registries_mirrors (docs/CRI/containerd.md): mirrors kept, the registry\'s own http:// host with its capabilities', async () => {
     const { playbook } = await from(CONTAINERD);
     const [play] = playbook.plays;
     expect(play).toMatchObject({ hosts: 'k8s_cluster', runtimes: ['containerd'], insecureRegistries: [], registryMirrors: [] });
@@ -33,8 +33,8 @@ describe('a Kubespray inventory directory as inventory and play', () => {
           { url: 'https://registry-1.docker.io', capabilities: ['pull', 'resolve'], skipVerify: false, ca: undefined },
         ],
       },
-      { host: 'test.registry.io', insecure: true, mirrors: undefined },
-      { host: '172.19.16.11:5000', insecure: true, mirrors: undefined },
+      { host: 'test.registry.io', insecure: false, mirrors: [{ url: 'http://test.registry.io', capabilities: ['pull', 'resolve'], skipVerify: true, ca: undefined }] },
+      { host: '172.19.16.11:5000', insecure: false, mirrors: [{ url: 'http://172.19.16.11:5000', capabilities: ['pull', 'resolve'], skipVerify: true, ca: undefined }] },
       {
         host: 'harbor.example.local',
         insecure: false,
@@ -113,6 +113,42 @@ function copy(dir: string): string {
   cpSync(dir, to, { recursive: true });
   return to;
 }
+
+describe('issue 20, item 5: a mirror whose host is the registry itself', () => {
+  const CA = fixture('kubekey/certs/dockerhub.kubekey.local/ca.crt');
+  const withMirrors = (text: string) => {
+    const dir = copy(CONTAINERD);
+    writeFileSync(join(dir, 'group_vars', 'all', 'containerd.yml'), text);
+    return dir;
+  };
+
+  it('keeps its CA and its capabilities exactly (hosts.toml as Kubespray writes it), and says the name must resolve on the nodes', async () => {
+    const dir = withMirrors(`containerd_registries_mirrors:\n  - prefix: harbor.lab.local\n    mirrors:\n      - host: https://harbor.lab.local\n        capabilities: ["pull", "resolve"]\n        ca: ${CA}\n`);
+    const { playbook } = await from(dir);
+    const [registry] = playbook.plays[0]!.registries;
+    const mirrors = registry!.mirrors?.map((m) => ({ url: m.url, capabilities: m.capabilities, skipVerify: m.skipVerify, ca: m.ca?.file }));
+    const ca = registry!.ca?.file;
+    // the registry's own host, with exactly Kubespray's settings: as the mirror entry containerd tries first, or as the registry's own
+    expect({ mirrors, ca }).toEqual({ mirrors: [{ url: 'https://harbor.lab.local', capabilities: ['pull', 'resolve'], skipVerify: false, ca: CA }], ca: undefined });
+    expect(registry!.insecure).toBe(false);
+    expect(playbook.warnings.join('\n')).toMatch(/containerd\.yml:2: containerd_registries_mirrors\[0\]\.prefix: harbor\.lab\.local .*must resolve on the nodes/);
+    const { text } = await derivedPlayText({ playbook: undefined, inventories: [], fromKubespray: dir });
+    expect(text).toContain(`ca: ${CA}`);
+    expect(text).toContain('capabilities: [ pull, resolve ]');
+  });
+
+  it('an http:// or skip_verify host of the registry itself with capabilities of its own is kept as it is, not widened to push', async () => {
+    const dir = withMirrors('containerd_registries_mirrors:\n  - prefix: test.registry.io\n    mirrors:\n      - host: http://test.registry.io\n        capabilities: ["pull", "resolve"]\n        skip_verify: true\n');
+    const [registry] = (await from(dir)).playbook.plays[0]!.registries;
+    expect(registry!.mirrors?.map((m) => ({ url: m.url, capabilities: m.capabilities, skipVerify: m.skipVerify }))).toEqual([{ url: 'http://test.registry.io', capabilities: ['pull', 'resolve'], skipVerify: true }]);
+  });
+
+  it('a plain http:// host of the registry itself (all capabilities, nothing else) is still read as an insecure registry', async () => {
+    const dir = withMirrors('containerd_registries_mirrors:\n  - prefix: test.registry.io\n    mirrors:\n      - host: http://test.registry.io\n');
+    const [registry] = (await from(dir)).playbook.plays[0]!.registries;
+    expect({ insecure: registry!.insecure, mirrors: registry!.mirrors }).toEqual({ insecure: true, mirrors: undefined });
+  });
+});
 
 describe('a Kubespray inventory without cluster nodes', () => {
   it('is an error saying where Kubespray installs the container engine', async () => {

@@ -56,11 +56,21 @@ describe('registryHostsToml', () => {
     });
   }
 
-  it('tries untrusted TLS first and plain http last for an insecure registry, and only https for a trusted one', () => {
+  it('issue 20, item 6: an insecure registry is tried over plain http first (no TLS attempt on a plain-http registry), then untrusted TLS; a trusted one only over https', () => {
     expect(registryHostsToml({ host: 'harbor-http.lab.local', insecure: true })).toEqual({
       server: 'http://harbor-http.lab.local',
-      hosts: [{ url: 'https://harbor-http.lab.local', capabilities: ['pull', 'resolve', 'push'], skipVerify: true }],
+      hosts: [
+        { url: 'http://harbor-http.lab.local', capabilities: ['pull', 'resolve', 'push'] },
+        { url: 'https://harbor-http.lab.local', capabilities: ['pull', 'resolve', 'push'], skipVerify: true },
+      ],
     });
+    expect(registryHostsToml({ host: 'registry.example.com:5000', insecure: true }).hosts.map((h) => h.url)).toEqual(['http://registry.example.com:5000', 'https://registry.example.com:5000']);
+    // a mirror at the registry's own address is written once, as given
+    const own = registryHostsToml({ host: 'harbor.local', insecure: true, mirrors: [{ url: 'http://harbor.local', capabilities: ['pull'] }] });
+    expect(own.hosts.map((h) => [h.url, h.capabilities.join()])).toEqual([['http://harbor.local', 'pull'], ['https://harbor.local', 'pull,resolve,push']]);
+    expect(parseHostsToml(renderHostsToml(own))).toEqual(own);
+    // mirrors are still tried first
+    expect(registryHostsToml({ host: 'harbor.local', insecure: true, mirrors: [{ url: 'https://cache.local' }] }).hosts.map((h) => h.url)).toEqual(['https://cache.local', 'http://harbor.local', 'https://harbor.local']);
     expect(registryHostsToml({ host: 'registry.example.com', insecure: false })).toEqual({
       server: 'https://registry.example.com',
       hosts: [{ url: 'https://registry.example.com', capabilities: ['pull', 'resolve', 'push'] }],

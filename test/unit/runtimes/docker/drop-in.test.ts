@@ -4,6 +4,7 @@ import type { RegistryFlag } from '../../../../src/runtimes/docker/flags.ts';
 
 const insecure = (value: string): RegistryFlag => ({ name: '--insecure-registry', value });
 const mirror = (value: string): RegistryFlag => ({ name: '--registry-mirror', value });
+const CREATED = '# Written by dockhand for registry options; dockhand deletes this file once it sets none.\n';
 
 const KUBESPRAY = `[Service]
 Environment="DOCKER_OPTS= --insecure-registry=10.233.0.0/18 --graph=/var/lib/docker --log-opt max-size=50m --log-opt max-file=5 \\
@@ -13,13 +14,28 @@ Environment="DOCKER_OPTS= --insecure-registry=10.233.0.0/18 --graph=/var/lib/doc
 `;
 
 describe('editDockerOptions', () => {
-  it('creates the drop-in when absent, carrying the DOCKER_OPTS in effect from elsewhere', () => {
+  it('creates the drop-in when absent, marked as dockhand\'s, carrying the DOCKER_OPTS in effect from elsewhere', () => {
     expect(editDockerOptions(null, null, { ensure: [insecure('harbor.local')], remove: [] })).toBe(
-      '[Service]\nEnvironment="DOCKER_OPTS=--insecure-registry=harbor.local"\n',
+      `${CREATED}[Service]\nEnvironment="DOCKER_OPTS=--insecure-registry=harbor.local"\n`,
     );
     expect(editDockerOptions(null, '--log-level=warn', { ensure: [insecure('harbor.local')], remove: [] })).toBe(
-      '[Service]\nEnvironment="DOCKER_OPTS=--log-level=warn --insecure-registry=harbor.local"\n',
+      `${CREATED}# DOCKER_OPTS dockhand carried over from the unit: --log-level=warn\n[Service]\nEnvironment="DOCKER_OPTS=--log-level=warn --insecure-registry=harbor.local"\n`,
     );
+  });
+
+  it('issue 20, item 7: deletes the drop-in it created once it sets no registry option; keeps one an administrator wrote or changed', () => {
+    const created = editDockerOptions(null, null, { ensure: [insecure('a'), mirror('https://m')], remove: [] })!;
+    const fewer = editDockerOptions(created, null, { ensure: [mirror('https://m')], remove: [insecure('a')] })!;
+    expect(fewer).toContain('DOCKER_OPTS=--registry-mirror=https://m"');
+    expect(editDockerOptions(fewer, null, { ensure: [], remove: [mirror('https://m')] })).toBeNull();
+    // what it carried over from the unit comes back by itself once the file is gone
+    const carried = editDockerOptions(null, '--log-level=warn', { ensure: [insecure('a')], remove: [] })!;
+    expect(editDockerOptions(carried, '--log-level=warn --insecure-registry=a', { ensure: [], remove: [insecure('a')] })).toBeNull();
+    // an administrator's file, or dockhand's file an administrator added to, stays
+    expect(editDockerOptions('[Service]\nEnvironment="DOCKER_OPTS=--insecure-registry=a"\n', null, { ensure: [], remove: [insecure('a')] })).toBe('[Service]\nEnvironment="DOCKER_OPTS="\n');
+    const added = created.replace('--insecure-registry=a', '--insecure-registry=a --iptables=false');
+    expect(editDockerOptions(added, null, { ensure: [], remove: [insecure('a'), mirror('https://m')] })).toContain('DOCKER_OPTS=--iptables=false"');
+    expect(editDockerOptions(`${created}LimitNOFILE=1024\n`, null, { ensure: [], remove: [insecure('a'), mirror('https://m')] })).toContain('LimitNOFILE=1024');
   });
 
   it('writes nothing when nothing is asked and no file exists', () => {
