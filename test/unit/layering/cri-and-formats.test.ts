@@ -32,7 +32,7 @@ describe('layering of src/cri and src/formats', () => {
   it('finds the imports it checks (static, re-export, dynamic, side effect)', () => {
     const text = "import a from './a.ts';\nexport { b } from \"../b.ts\";\nconst c = await import('./c.ts');\nimport './d.ts';\n";
     expect(importedSpecifiers(text)).toEqual(['./a.ts', '../b.ts', './c.ts', './d.ts']);
-    expect(landsIn(path.join(src, 'cri', 'x.ts'), '../runtimes/containerd/toml.ts')).toBe('runtimes');
+    expect(landsIn(path.join(src, 'cri', 'x.ts'), '../runtimes/containerd/plan.ts')).toBe('runtimes');
   });
 
   for (const layer of LOWER) {

@@ -1,7 +1,7 @@
 /**
  * Where each statement of a TOML document sits in its text: blank lines, comment lines, table headers and
  * key/value pairs, with their key paths and byte offsets. It reads no values (that is smol-toml's job, see
- * toml.ts); it exists so that an edit can remove or replace single statements and keep every other byte.
+ * read.ts); it exists so that an edit can remove or replace single statements and keep every other byte.
  *
  * It expects text that smol-toml has already accepted, and throws a LayoutError on anything it does not
  * follow; an editor turns that into "cannot edit safely", never into a guess.

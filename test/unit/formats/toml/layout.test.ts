@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { stringify } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
-import { LayoutError, scanToml, statementPath, type TomlLayout } from '../../../../src/runtimes/containerd/toml-layout.ts';
-import { isTable, parseToml, valueAt } from '../../../../src/runtimes/containerd/toml.ts';
-import { fixture } from './golden.ts';
+import { LayoutError, scanToml, statementPath, type TomlLayout } from '../../../../src/formats/toml/layout.ts';
+import { isTable, parseToml, valueAt } from '../../../../src/formats/toml/read.ts';
+import { fixture } from '../../runtimes/containerd/golden.ts';
 
 function expectTiled(text: string, layout: TomlLayout): void {
   let at = 0;
