@@ -8,12 +8,11 @@
  */
 import type { DescMethod } from '@bufbuild/protobuf';
 import { createClient, type Client } from '@connectrpc/connect';
-import { createGrpcTransport, Http2SessionManager } from '@connectrpc/connect-node';
-import type { Duplex } from 'node:stream';
+import { createGrpcTransport } from '@connectrpc/connect-node';
+import { CriConnection } from './connection.ts';
 import { criErrorFrom } from './errors.ts';
 import { ImageService, RuntimeService } from './gen/runtime/v1/api_pb.ts';
 import { criImageStatus, criStatus, criVersion, type CriAuth, type CriImageStatus, type CriStatus, type CriVersion } from './messages.ts';
-import { PendingStream } from './pending-stream.ts';
 import type { StreamFactory } from './transport.ts';
 
 /** The version of the CRI this client speaks, sent in VersionRequest. */
@@ -42,26 +41,19 @@ export interface CallOptions {
 }
 
 export class CriClient {
-  readonly #connect: StreamFactory;
   readonly #target: string | undefined;
   readonly #timeoutMs: number;
   readonly #pullTimeoutMs: number;
-  readonly #sessions: Http2SessionManager;
+  readonly #connection: CriConnection;
   readonly #runtime: Client<typeof RuntimeService>;
   readonly #images: Client<typeof ImageService>;
-  /** the connection's last stream: still opening, or why it failed to open */
-  #stream: PendingStream | undefined;
-  #opening = false;
-  #openFailure: unknown = undefined;
 
   constructor(options: CriClientOptions) {
-    this.#connect = options.connect;
     this.#target = options.target;
     this.#timeoutMs = options.timeoutMs ?? 10_000;
     this.#pullTimeoutMs = options.pullTimeoutMs ?? 300_000;
-    // one HTTP/2 connection, opened on first use and again after the runtime closed it (a restart)
-    this.#sessions = new Http2SessionManager(BASE_URL, {}, { createConnection: () => this.#openStream() });
-    const transport = createGrpcTransport({ baseUrl: BASE_URL, sessionManager: this.#sessions, readMaxBytes: MAX_MESSAGE_BYTES });
+    this.#connection = new CriConnection(options.connect, BASE_URL);
+    const transport = createGrpcTransport({ baseUrl: BASE_URL, sessionManager: this.#connection.sessionManager, readMaxBytes: MAX_MESSAGE_BYTES });
     this.#runtime = createClient(RuntimeService, transport);
     this.#images = createClient(ImageService, transport);
   }
@@ -103,7 +95,7 @@ export class CriClient {
 
   /** Closes the connection; the client may be used again (it reconnects). */
   async close(): Promise<void> {
-    this.#sessions.abort();
+    this.#connection.close();
   }
 
   async #call<T>(method: DescMethod, timeoutMs: number, call: () => Promise<T>): Promise<T> {
@@ -111,32 +103,8 @@ export class CriClient {
     try {
       return await call();
     } catch (err) {
-      throw criErrorFrom(err, {
-        method: `${method.parent.typeName}/${method.name}`,
-        target: this.#target,
-        timeoutMs,
-        opening: this.#opening,
-        openFailure: this.#openFailure,
-        connectionLost: this.#stream?.lost ?? false,
-      });
+      throw criErrorFrom(err, { method: `${method.parent.typeName}/${method.name}`, target: this.#target, timeoutMs, ...this.#connection.state() });
     }
-  }
-
-  #openStream(): Duplex {
-    this.#opening = true;
-    this.#openFailure = undefined;
-    const opening = new Promise<Duplex>((resolve) => resolve(this.#connect()));
-    opening.then(
-      () => {
-        this.#opening = false;
-      },
-      (err: unknown) => {
-        this.#opening = false;
-        this.#openFailure = err;
-      },
-    );
-    this.#stream = new PendingStream(opening);
-    return this.#stream;
   }
 
   #timeout(options: CallOptions): number {

@@ -1,5 +1,6 @@
 import { ConnectError } from '@connectrpc/connect';
 import { DockhandError } from '../errors.ts';
+import type { ConnectionState } from './connection.ts';
 
 /** gRPC status codes (grpc/grpc doc/statuscodes.md), by number. */
 const GRPC_STATUS_NAMES: readonly string[] = [
@@ -44,16 +45,10 @@ export class CriError extends DockhandError {
 }
 
 /** How the call went when it failed, beyond the error itself. */
-export interface CallContext {
+export interface CallContext extends ConnectionState {
   readonly method: string;
   readonly target: string | undefined;
   readonly timeoutMs: number;
-  /** the connection's stream was still opening */
-  readonly opening: boolean;
-  /** why the connection's stream could not be opened, if it could not */
-  readonly openFailure: unknown;
-  /** the connection's stream ended, failed or closed */
-  readonly connectionLost: boolean;
 }
 
 /**
@@ -74,7 +69,7 @@ export function criErrorFrom(err: unknown, call: CallContext): CriError {
     return fail('E_TIMEOUT', `no answer within ${call.timeoutMs} ms${call.opening ? ' while connecting' : ''}`);
   }
   const text = err instanceof ConnectError ? err.rawMessage : errorText(err);
-  if (call.connectionLost) return fail('E_CONNECT', `connection lost: ${text}`);
+  if (call.lost) return fail('E_CONNECT', `connection lost: ${text}`);
   return fail('E_REMOTE', text);
 }
 

@@ -82,6 +82,46 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/**
+ * The socket behind a plain Duplex (not a net.Socket), as an SSH channel is; with `batchMs`, what the
+ * runtime sends within that time is handed on in one chunk.
+ */
+function relayed(open: StreamFactory, batchMs?: number): StreamFactory {
+  return async () => {
+    const sock = await open();
+    let held: Buffer[] = [];
+    const duplex = new Duplex({
+      read() {},
+      write(chunk: Buffer, _enc, cb) {
+        sock.write(chunk, cb);
+      },
+      final(cb) {
+        sock.end(cb);
+      },
+      destroy(err, cb) {
+        sock.destroy();
+        cb(err);
+      },
+    });
+    sock.on('data', (d: Buffer) => {
+      if (batchMs === undefined) {
+        duplex.push(d);
+        return;
+      }
+      if (held.length === 0) {
+        setTimeout(() => {
+          duplex.push(Buffer.concat(held));
+          held = [];
+        }, batchMs);
+      }
+      held.push(d);
+    });
+    sock.on('end', () => setTimeout(() => duplex.push(null), batchMs ?? 0));
+    expect(duplex).not.toBeInstanceOf(net.Socket);
+    return duplex;
+  };
+}
+
 function client(connect: StreamFactory = unixSocket(socketPath), timeoutMs = 5000): CriClient {
   return new CriClient({ connect, target: 'node1', timeoutMs });
 }
@@ -202,28 +242,20 @@ describe('CriClient', () => {
 
   it('runs over any Duplex stream, not only a socket', async () => {
     handler = (call) => ok(call, referenceEncode('PullImageResponse', { imageRef: 'sha256:ab' }));
-    const wrapped: StreamFactory = async () => {
-      const sock = await unixSocket(socketPath)();
-      const duplex = new Duplex({
-        read() {},
-        write(chunk: Buffer, _enc, cb) {
-          sock.write(chunk, cb);
-        },
-        final(cb) {
-          sock.end(cb);
-        },
-        destroy(err, cb) {
-          sock.destroy();
-          cb(err);
-        },
-      });
-      sock.on('data', (d: Buffer) => duplex.push(d));
-      sock.on('end', () => duplex.push(null));
-      expect(duplex).not.toBeInstanceOf(net.Socket);
-      return duplex;
-    };
-    const c = client(wrapped);
+    const c = client(relayed(unixSocket(socketPath)));
     await expect(c.pullImage('harbor-http.lab.local/library/tiny:1')).resolves.toBe('sha256:ab');
+    await c.close();
+  });
+
+  // A runtime's whole answer (HEADERS, DATA, trailers) can arrive in one read, as containerd's does through a
+  // socket or an SSH channel: Node.js 26.3 and later then end an async iteration begun after the stream
+  // closed with "Premature close" (nodejs/node#65677), and connect reads bodies that way.
+  it('reads a reply that arrives in one piece, headers, message and trailers together', async () => {
+    handler = (call) => ok(call, referenceEncode('VersionResponse', { version: '0.1.0', runtimeName: 'containerd' }));
+    const c = client(relayed(unixSocket(socketPath), 20));
+    for (let i = 0; i < 5; i++) await expect(c.version()).resolves.toMatchObject({ runtimeName: 'containerd' });
+    handler = (call) => trailersOnly(call, 12, 'unknown service runtime.v1.RuntimeService');
+    expect(await rejection(c.version())).toMatchObject({ grpcCode: 12, grpcMessage: 'unknown service runtime.v1.RuntimeService' });
     await c.close();
   });
 
@@ -245,8 +277,7 @@ describe('CriClient', () => {
     const noStatus = await rejection(c.version());
     expect(noStatus.code).toBe('E_REMOTE');
     expect(noStatus.grpcCode).toBeUndefined();
-    // connect's words: the stream's end is seen either before or after its missing trailers
-    expect(noStatus.message).toMatch(/^node1: CRI runtime\.v1\.RuntimeService\/Version: (protocol error: missing status|Premature close)$/);
+    expect(noStatus.message).toBe('node1: CRI runtime.v1.RuntimeService/Version: protocol error: missing status');
     await c.close();
   });
 
