@@ -1,117 +1,57 @@
 /**
  * A small CRI v1 client: the calls dockhand needs to see what a running runtime uses (Version, Status
  * with its config) and to prove a pull the way kubelet pulls (PullImage, ImageStatus, RemoveImage).
- * gRPC comes from connect (@connectrpc/connect-node), the messages from code generated out of the CRI's
- * own api.proto (gen/); the connection is any byte stream the caller opens (a unix socket, an SSH
- * channel). Every call has a timeout; failures are CriError with the gRPC status when the runtime
- * answered one.
+ * Every call has a timeout; failures are CriError with the gRPC status when the runtime answered one.
+ *
+ * The calls themselves (calls.ts: connect's gRPC, protobuf-es messages) are loaded on the first one, so
+ * that a run which makes none (a check, an apply without a pull check) does not pay for loading them.
  */
-import type { DescMethod } from '@bufbuild/protobuf';
-import { createClient, type Client } from '@connectrpc/connect';
-import { createGrpcTransport } from '@connectrpc/connect-node';
-import { CriConnection } from './connection.ts';
-import { criErrorFrom } from './errors.ts';
-import { ImageService, RuntimeService } from './gen/runtime/v1/api_pb.ts';
-import { criImageStatus, criStatus, criVersion, type CriAuth, type CriImageStatus, type CriStatus, type CriVersion } from './messages.ts';
-import type { StreamFactory } from './transport.ts';
+import type { CriCalls } from './calls.ts';
+import type { CriAuth, CriImageStatus, CriStatus, CriVersion } from './messages.ts';
+import type { CallOptions, CriClientOptions } from './options.ts';
 
-/** The version of the CRI this client speaks, sent in VersionRequest. */
-export const CRI_API_VERSION = 'v1';
-
-/** The largest response accepted (containerd's own default send limit is 16 MiB). */
-export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
-
-/** h2c with prior knowledge; the authority is what a local socket's gRPC server expects. */
-const BASE_URL = 'http://localhost';
-
-export interface CriClientOptions {
-  /** opens a byte stream to the runtime's socket: unixSocket(path), sshStreamLocal(client, path) */
-  readonly connect: StreamFactory;
-  /** names the endpoint in error messages, e.g. the node's name */
-  readonly target?: string;
-  /** per call, connecting included; default 10 s */
-  readonly timeoutMs?: number;
-  /** for PullImage, which downloads the image; default 5 min */
-  readonly pullTimeoutMs?: number;
-}
-
-export interface CallOptions {
-  /** overrides the client's timeout for this call */
-  readonly timeoutMs?: number;
-}
+export type { CallOptions, CriClientOptions } from './options.ts';
 
 export class CriClient {
-  readonly #target: string | undefined;
-  readonly #timeoutMs: number;
-  readonly #pullTimeoutMs: number;
-  readonly #connection: CriConnection;
-  readonly #runtime: Client<typeof RuntimeService>;
-  readonly #images: Client<typeof ImageService>;
+  readonly #options: CriClientOptions;
+  #calls: Promise<CriCalls> | undefined;
 
   constructor(options: CriClientOptions) {
-    this.#target = options.target;
-    this.#timeoutMs = options.timeoutMs ?? 10_000;
-    this.#pullTimeoutMs = options.pullTimeoutMs ?? 300_000;
-    this.#connection = new CriConnection(options.connect, BASE_URL);
-    const transport = createGrpcTransport({ baseUrl: BASE_URL, sessionManager: this.#connection.sessionManager, readMaxBytes: MAX_MESSAGE_BYTES });
-    this.#runtime = createClient(RuntimeService, transport);
-    this.#images = createClient(ImageService, transport);
+    this.#options = options;
   }
 
   /** RuntimeService/Version: the runtime's name and version. */
-  async version(options: CallOptions = {}): Promise<CriVersion> {
-    const timeoutMs = this.#timeout(options);
-    return criVersion(await this.#call(RuntimeService.method.version, timeoutMs, () =>
-      this.#runtime.version({ version: CRI_API_VERSION }, { timeoutMs })));
+  version(options: CallOptions = {}): Promise<CriVersion> {
+    return this.#with((calls) => calls.version(options));
   }
 
   /** RuntimeService/Status; verbose adds `info` (containerd: "config" holds its CRI config as JSON). */
-  async status(options: CallOptions & { readonly verbose?: boolean } = {}): Promise<CriStatus> {
-    const timeoutMs = this.#timeout(options);
-    return criStatus(await this.#call(RuntimeService.method.status, timeoutMs, () =>
-      this.#runtime.status({ verbose: options.verbose ?? false }, { timeoutMs })));
+  status(options: CallOptions & { readonly verbose?: boolean } = {}): Promise<CriStatus> {
+    return this.#with((calls) => calls.status(options));
   }
 
   /** ImageService/PullImage; resolves to the image reference the runtime stored (an image id). */
-  async pullImage(image: string, options: CallOptions & { readonly auth?: CriAuth } = {}): Promise<string> {
-    const timeoutMs = options.timeoutMs ?? this.#pullTimeoutMs;
-    const reply = await this.#call(ImageService.method.pullImage, timeoutMs, () =>
-      this.#images.pullImage({ image: imageSpec(image), ...(options.auth === undefined ? {} : { auth: { ...options.auth } }) }, { timeoutMs }));
-    return reply.imageRef;
+  pullImage(image: string, options: CallOptions & { readonly auth?: CriAuth } = {}): Promise<string> {
+    return this.#with((calls) => calls.pullImage(image, options));
   }
 
   /** ImageService/ImageStatus; `image` is undefined when the runtime does not have it. */
-  async imageStatus(image: string, options: CallOptions = {}): Promise<CriImageStatus> {
-    const timeoutMs = this.#timeout(options);
-    return criImageStatus(await this.#call(ImageService.method.imageStatus, timeoutMs, () =>
-      this.#images.imageStatus({ image: imageSpec(image) }, { timeoutMs })));
+  imageStatus(image: string, options: CallOptions = {}): Promise<CriImageStatus> {
+    return this.#with((calls) => calls.imageStatus(image, options));
   }
 
   /** ImageService/RemoveImage; removing an image the runtime does not have succeeds. */
-  async removeImage(image: string, options: CallOptions = {}): Promise<void> {
-    const timeoutMs = this.#timeout(options);
-    await this.#call(ImageService.method.removeImage, timeoutMs, () => this.#images.removeImage({ image: imageSpec(image) }, { timeoutMs }));
+  removeImage(image: string, options: CallOptions = {}): Promise<void> {
+    return this.#with((calls) => calls.removeImage(image, options));
   }
 
   /** Closes the connection; the client may be used again (it reconnects). */
   async close(): Promise<void> {
-    this.#connection.close();
+    (await this.#calls)?.close();
   }
 
-  async #call<T>(method: DescMethod, timeoutMs: number, call: () => Promise<T>): Promise<T> {
-    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new TypeError(`timeoutMs must be a positive number, got ${timeoutMs}`);
-    try {
-      return await call();
-    } catch (err) {
-      throw criErrorFrom(err, { method: `${method.parent.typeName}/${method.name}`, target: this.#target, timeoutMs, ...this.#connection.state() });
-    }
+  async #with<T>(call: (calls: CriCalls) => Promise<T>): Promise<T> {
+    this.#calls ??= import('./calls.ts').then((m) => new m.CriCalls(this.#options));
+    return call(await this.#calls);
   }
-
-  #timeout(options: CallOptions): number {
-    return options.timeoutMs ?? this.#timeoutMs;
-  }
-}
-
-function imageSpec(image: string): { image: string } {
-  return { image };
 }
