@@ -171,7 +171,9 @@ async function timedRun(side: Side, args: readonly string[], expectExit: number,
   const before = childCpuMs();
   const r = await runTimed(exe(side), args, { env: env ?? process.env, cwd: root });
   const cpu = childCpuMs() - before;
-  if (r.exitCode !== expectExit) throw new Error(`${side} dockhand ${args.join(' ')}: exit ${r.exitCode}, expected ${expectExit}\n${r.stderr.slice(-2000)}`);
+  if (r.exitCode !== expectExit) {
+    throw new Error(`${side} dockhand ${args.join(' ')}: exit ${r.exitCode}, expected ${expectExit}\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-2000)}`);
+  }
   return { cpu, wall: r.ms, stdout: r.stdout };
 }
 
@@ -238,11 +240,11 @@ async function labFigures(lab: Lab): Promise<void> {
     await pullChecks(lab, nodes[0]!, [[image(http.host), undefined], [image(https.host), { username: https.username, password }]]);
   } finally {
     rmSync(work, { recursive: true, force: true });
+    // the nodes as the lab made them again: config.toml, certs.d, /etc/hosts, trust store
+    const { resetNodes } = await import('../test/support/reset.ts');
+    await resetNodes(nodes);
+    log('containerd nodes reset');
   }
-  // the nodes as the lab made them again: config.toml, certs.d, /etc/hosts, trust store
-  const { resetNodes } = await import('../test/support/reset.ts');
-  await resetNodes(nodes);
-  log('containerd nodes reset');
 }
 
 async function pullChecks(lab: Lab, node: LabNode, images: [string, { username: string; password: string } | undefined][]): Promise<void> {
