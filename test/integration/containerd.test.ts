@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CriClient, registryConfigPath, unixSocket } from '../../src/runtimes/containerd/cri/index.ts';
+import { CriClient, registryConfigPath, unixSocket } from '../../src/cri/index.ts';
 import { containerdTaskPid, startContainerdTask } from '../lab/containerd-task.ts';
 import { containerdNodes, dockerNodes, loadLab, nodeExec, readSecret, type LabNode } from '../lab/lab.ts';
 import { dockhand, reportHosts, said, type CliRun } from '../support/cli.ts';

@@ -13,7 +13,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CriClient, unixSocket } from '../../src/runtimes/containerd/cri/index.ts';
+import { CriClient, unixSocket } from '../../src/cri/index.ts';
 import { containerdTaskPid, startContainerdTask } from '../lab/containerd-task.ts';
 import { findNode, loadLab, nodeExec, readSecret, type Lab, type LabNode } from '../lab/lab.ts';
 import { dockhand, type CliRun } from '../support/cli.ts';

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { Client as SshClient } from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CriClient, CriError, registryConfigPath, sshStreamLocal, unixSocket } from '../../src/runtimes/containerd/cri/index.ts';
+import { CriClient, CriError, registryConfigPath, sshStreamLocal, unixSocket } from '../../src/cri/index.ts';
 import { containerdTaskPid, startContainerdTask } from '../lab/containerd-task.ts';
 import { criRunDir } from '../lab/home.ts';
 import { findNode, loadLab, nodeExec, readSecret, type Lab, type LabNode } from '../lab/lab.ts';

@@ -9,7 +9,7 @@ import { lstatSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, wr
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { CriClient, unixSocket } from '../../src/runtimes/containerd/cri/index.ts';
+import { CriClient, unixSocket } from '../../src/cri/index.ts';
 import { isContainerdNode, loadLab, nodeExec, readSecret, type LabNode } from '../lab/lab.ts';
 import { dockhand, type CliRun } from '../support/cli.ts';
 import { scratchDir, writeInventory } from '../support/lab-files.ts';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CriClient, unixSocket } from '../../src/runtimes/containerd/cri/index.ts';
+import { CriClient, unixSocket } from '../../src/cri/index.ts';
 import { findNode, loadLab, nodeExec, readSecret, type LabNode } from '../lab/lab.ts';
 import { proxyDropInPath, proxyNode, startLabProxy, type LabProxy } from '../lab/proxy.ts';
 import { dockhand, reportHosts, said, type CliRun } from '../support/cli.ts';

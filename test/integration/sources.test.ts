@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { CriClient, unixSocket } from '../../src/runtimes/containerd/cri/index.ts';
+import { CriClient, unixSocket } from '../../src/cri/index.ts';
 import { containerdNodes, loadLab, nodeExec, readSecret, type Lab, type LabNode } from '../lab/lab.ts';
 import { dockhand, type CliRun } from '../support/cli.ts';
 import { scratchDir } from '../support/lab-files.ts';

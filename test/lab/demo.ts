@@ -2,7 +2,7 @@
 // pull working on every node. Run on the Node.js the project installs (npm scripts do that).
 import './env.ts';
 import { execa } from 'execa';
-import { CriClient, unixSocket } from '../../src/runtimes/containerd/cri/index.ts';
+import { CriClient, unixSocket } from '../../src/cri/index.ts';
 import { containerdNodes, dockerNodes, nodeExec, readSecret, startLab } from './lab.ts';
 import { repoRoot } from './util.ts';
 

@@ -4,7 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { GenericContainer } from 'testcontainers';
-import { CriClient, unixSocket } from '../../src/runtimes/containerd/cri/index.ts';
+import { CriClient, unixSocket } from '../../src/cri/index.ts';
 import type { LabNode, NodeFamily, NodeVariant } from './types.ts';
 import { docker, LAB_LABEL, log, secs, sleep } from './util.ts';
 import { VARIANTS, type Runtime } from './variants.ts';

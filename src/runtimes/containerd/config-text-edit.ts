@@ -3,8 +3,8 @@
  * and where a `version` line goes. Everything else stays as it was, byte for byte: comments, blank lines,
  * order, indentation, quoting, line breaks. What it cannot do in place (inline tables) becomes a blocker.
  */
-import { statementPath, type Statement, type TomlLayout } from './toml-layout.ts';
-import { tomlKeyPath, tomlString, type QuoteStyle } from './toml-text.ts';
+import { statementPath, type Statement, type TomlLayout } from '../../formats/toml/layout.ts';
+import { tomlKeyPath, tomlString, type QuoteStyle } from '../../formats/toml/write.ts';
 
 /** A subtree of the document whose statements are removed. */
 export interface RemovedRoot {

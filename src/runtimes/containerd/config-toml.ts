@@ -8,9 +8,9 @@ import { isDeepStrictEqual } from 'node:util';
 import { applySplices, planTextEdit, type RemovedRoot } from './config-text-edit.ts';
 import type { HostsToml } from './hosts-toml.ts';
 import { legacyConfigHosts, legacyHosts, legacyMirrorHosts } from './legacy-registry.ts';
-import { LayoutError, scanToml } from './toml-layout.ts';
-import { isTable, parseToml, valueAt, type TomlTable } from './toml.ts';
-import { basicString, tomlKeyPath } from './toml-text.ts';
+import { LayoutError, scanToml } from '../../formats/toml/layout.ts';
+import { isTable, parseToml, valueAt, type TomlTable } from '../../formats/toml/read.ts';
+import { basicString, tomlKeyPath } from '../../formats/toml/write.ts';
 import { containerdRelease, releaseAtLeast } from './version.ts';
 
 export interface ContainerdConfig {

@@ -3,8 +3,8 @@
  * dockhand writes for a registry, how it renders the file, and how it reads one back.
  */
 import { DockhandError } from '../../errors.ts';
-import { isTable, parseToml, type TomlTable } from './toml.ts';
-import { basicString, tomlKey } from './toml-text.ts';
+import { isTable, parseToml, type TomlTable } from '../../formats/toml/read.ts';
+import { basicString, tomlKey } from '../../formats/toml/write.ts';
 
 export type HostCapability = 'pull' | 'resolve' | 'push';
 

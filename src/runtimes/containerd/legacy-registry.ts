@@ -11,7 +11,7 @@
  * `configs.<host>.tls` applies to every connection to `<host>`, the host of an endpoint URL included.
  */
 import { upstreamHost, hostsDirName, type HostEntry, type HostsToml } from './hosts-toml.ts';
-import { isTable, type TomlTable } from './toml.ts';
+import { isTable, type TomlTable } from '../../formats/toml/read.ts';
 
 type Tls = Pick<HostEntry, 'ca' | 'client' | 'skipVerify'>;
 

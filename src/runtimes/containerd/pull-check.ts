@@ -9,7 +9,7 @@ import type { Connection } from '../../connection/types.ts';
 import { DockhandError } from '../../errors.ts';
 import { composeScript } from '../../node/compose.ts';
 import { nodeScript } from '../../node/scripts.ts';
-import { CONTAINERD_SOCKET, CriClient } from './cri/index.ts';
+import { CONTAINERD_SOCKET, CriClient } from '../../cri/index.ts';
 
 const PULL_TIMEOUT_MS = 120_000;
 

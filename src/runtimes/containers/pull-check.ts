@@ -8,7 +8,7 @@ import type { Connection } from '../../connection/types.ts';
 import { DockhandError } from '../../errors.ts';
 import { composeScript } from '../../node/compose.ts';
 import { nodeScript } from '../../node/scripts.ts';
-import { CriClient } from '../containerd/cri/index.ts';
+import { CriClient } from '../../cri/index.ts';
 import type { PullCredentials } from '../runtime.ts';
 import type { ContainersFacts } from './types.ts';
 

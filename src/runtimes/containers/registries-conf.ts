@@ -6,8 +6,8 @@
  * within one file the first table of a prefix counts. `location` takes no URL scheme: plain http is
  * `insecure = true`. The one reader of these files, and the one writer of dockhand's drop-ins.
  */
-import { isTable, parseToml, type TomlTable } from '../containerd/toml.ts';
-import { basicString } from '../containerd/toml-text.ts';
+import { isTable, parseToml, type TomlTable } from '../../formats/toml/read.ts';
+import { basicString } from '../../formats/toml/write.ts';
 
 export const REGISTRIES_CONF = '/etc/containers/registries.conf';
 export const DROP_IN_DIR = '/etc/containers/registries.conf.d';

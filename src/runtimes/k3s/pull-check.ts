@@ -9,7 +9,7 @@ import { DockhandError } from '../../errors.ts';
 import { composeScript } from '../../node/compose.ts';
 import { nodeScript } from '../../node/scripts.ts';
 import type { PullCredentials } from '../runtime.ts';
-import { CriClient } from '../containerd/cri/index.ts';
+import { CriClient } from '../../cri/index.ts';
 
 /** The socket of the containerd k3s and RKE2 run (K3S_SOCKET in node.sh). */
 export const K3S_SOCKET = '/run/k3s/containerd/containerd.sock';

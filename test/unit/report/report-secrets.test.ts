@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { basicString } from '../../../src/runtimes/containerd/toml-text.ts';
+import { basicString } from '../../../src/formats/toml/write.ts';
 import { writeRunReports } from '../../../src/cli/reporting.ts';
 import { unifiedDiff } from '../../../src/report/converge.ts';
 import { maskCredentials } from '../../../src/report/mask.ts';

@@ -46,6 +46,7 @@ const EDITS: EditCase[] = [
   { name: 'comments-around-removed-tables', input: 'comments-around-removed-tables.toml', containerd: '1.7.24' },
   { name: 'dotted-keys', input: 'dotted-keys.toml', containerd: '1.7.24' },
   { name: 'inline-tables', input: 'inline-tables.toml', containerd: '1.7.24' },
+  { name: 'edge-cases-bom-crlf', input: 'edge-cases-bom-crlf.toml', containerd: '1.7.24' },
 ];
 
 describe('editContainerdConfig: golden edits', () => {

@@ -9,7 +9,7 @@ import {
   type HostEntry,
   type HostsToml,
 } from '../../../../src/runtimes/containerd/hosts-toml.ts';
-import { parseToml } from '../../../../src/runtimes/containerd/toml.ts';
+import { parseToml } from '../../../../src/formats/toml/read.ts';
 import { fixture, golden } from './golden.ts';
 
 describe('hostsDirName', () => {

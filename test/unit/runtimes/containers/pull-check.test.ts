@@ -9,10 +9,10 @@ import type { Duplex } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Connection, RunOptions, RunResult } from '../../../../src/connection/types.ts';
 import { DockhandError } from '../../../../src/errors.ts';
-import { encodeFrame, FrameDecoder } from '../../../../src/runtimes/containerd/cri/framing.ts';
 import { containersPullCheck, CRIO_SOCKET } from '../../../../src/runtimes/containers/pull-check.ts';
 import type { ContainersFacts } from '../../../../src/runtimes/containers/types.ts';
-import { referenceDecode, referenceEncode } from '../containerd/cri/reference-schema.ts';
+import { encodeFrame, firstMessage } from '../../../support/grpc-frames.ts';
+import { referenceDecode, referenceEncode } from '../../cri/reference-schema.ts';
 
 const IMAGE = 'harbor.lab.local/library/tiny:1';
 const login = { username: 'dockhand', password: 'pa55-w0rd-secret' };
@@ -99,7 +99,7 @@ describe('where CRI-O runs: through its CRI, as kubelet pulls', () => {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
-        const call = { path: String(headers[':path']), body: new FrameDecoder().push(Buffer.concat(chunks))[0] ?? Buffer.alloc(0) };
+        const call = { path: String(headers[':path']), body: firstMessage(Buffer.concat(chunks)) };
         calls.push(call);
         const reply = call.path.endsWith('/PullImage') ? referenceEncode('PullImageResponse', { imageRef: 'sha256:ab' }) : Buffer.alloc(0);
         stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });

@@ -2,7 +2,7 @@
  * What a verbose CRI Status tells about the running containerd: `info["config"]` is its CRI plugin
  * config as JSON (what `crictl info` prints under "config"), the effective values, not the file's.
  */
-import { DockhandError } from '../../../errors.ts';
+import { DockhandError } from '../errors.ts';
 import type { CriStatus } from './messages.ts';
 
 /** The parsed `info["config"]`; throws when the status was not verbose or the runtime sent no config. */

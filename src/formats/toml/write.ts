@@ -1,6 +1,6 @@
 /**
  * Writing TOML text: strings, keys and key paths, escaped per TOML 1.0. Reading is smol-toml's job
- * (see toml.ts); these helpers only produce text that smol-toml and containerd's go-toml read back.
+ * (see read.ts); these helpers only produce text that smol-toml and containerd's go-toml read back.
  */
 
 /** The quote a file uses for its strings: `"basic"` or `'literal'`. */

@@ -1,6 +1,7 @@
 /**
- * The one TOML reader: smol-toml (TOML 1.0/1.1, pure JavaScript). A syntax error is a value with its
- * line and column, never an exception, so a node's broken file becomes a fact.
+ * The one reader of TOML values: smol-toml (TOML 1.0/1.1, pure JavaScript). A syntax error is a value
+ * with its line and column, never an exception, so a node's broken file becomes a fact. (Where each
+ * statement sits in the text, for byte-keeping edits, is layout.ts's job.)
  */
 import { parse, TomlError } from 'smol-toml';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DockhandError } from '../../../../../src/errors.ts';
-import { criConfig, registryConfigPath } from '../../../../../src/runtimes/containerd/cri/status-info.ts';
+import { DockhandError } from '../../../src/errors.ts';
+import { criConfig, registryConfigPath } from '../../../src/cri/status-info.ts';
 
 const status = (info: Record<string, string>) => ({ conditions: [], info });
 

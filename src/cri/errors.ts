@@ -1,5 +1,15 @@
-import { DockhandError } from '../../../errors.ts';
-import { grpcStatusName } from './framing.ts';
+import { DockhandError } from '../errors.ts';
+
+/** gRPC status codes (grpc/grpc doc/statuscodes.md), by number. */
+const GRPC_STATUS_NAMES: readonly string[] = [
+  'OK', 'CANCELLED', 'UNKNOWN', 'INVALID_ARGUMENT', 'DEADLINE_EXCEEDED', 'NOT_FOUND', 'ALREADY_EXISTS',
+  'PERMISSION_DENIED', 'RESOURCE_EXHAUSTED', 'FAILED_PRECONDITION', 'ABORTED', 'OUT_OF_RANGE', 'UNIMPLEMENTED',
+  'INTERNAL', 'UNAVAILABLE', 'DATA_LOSS', 'UNAUTHENTICATED',
+];
+
+export function grpcStatusName(code: number): string {
+  return GRPC_STATUS_NAMES[code] ?? `STATUS_${code}`;
+}
 
 /**
  * A CRI call that did not succeed. `grpcCode` is the runtime's gRPC status when it answered
