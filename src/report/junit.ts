@@ -35,19 +35,21 @@ function testCase(host: ConvergeHost, subject: string, subjects: readonly string
   const traits = STATUS[host.status];
   const about = caseText(host, subject, subjects, mode);
   const attributes = { classname: host.name, name: subject, time: secondsOf(host.duration_ms) };
-  const handlers = host.handlers.length > 0 ? [`${mode === 'check' ? 'handlers owed' : 'handlers'}: ${host.handlers.join(', ')}`] : [];
+  const handlersSaid = mode === 'check' ? 'handlers owed' : host.status === 'blocked' ? 'handlers needed, not run' : 'handlers';
+  const handlers = host.handlers.length > 0 ? [`${handlersSaid}: ${host.handlers.join(', ')}`] : [];
   const verified = host.verified.length > 0 ? [`verified: ${host.verified.join(', ')}`] : [];
   if (traits.junit === 'skipped') {
     return { outcome: 'skipped', xml: element('testcase', attributes, [element('skipped', { message: host.error ?? `${host.name} ${traits.means}` })]) };
   }
-  // A drifted node fails the subjects its changes are about; the others pass. Drift in nothing but
-  // owed handlers (a restart owed by a run that died) is about every subject.
+  // A drifted node, or a blocked one (its drift stays), fails the subjects its changes are about; the others
+  // pass. Drift in nothing but owed handlers (a restart owed by a run that died) is about every subject.
   const owedOnly = host.changes.length === 0 && host.missing_effect.length === 0;
   // a registry the node cannot reach fails its case, whatever the node's files say
   const reach = reachOfSubject(host.reach ?? [], subject);
   const seen = reach !== undefined && reachNotable(reach) ? [`reach ${reachLine(reach, mode === 'check' || host.status === 'blocked')}`] : [];
   const cannotReach = reach !== undefined && reach.outcome !== 'reachable' && reach.outcome !== 'untried';
-  const fails = (traits.junit === 'failure' && (host.status !== 'drift' || about.length > 0 || owedOnly)) || cannotReach;
+  const drifted = host.status === 'drift' || host.status === 'blocked';
+  const fails = (traits.junit === 'failure' && (!drifted || about.length > 0 || owedOnly)) || cannotReach;
   if (!fails) {
     const out = [...about, ...(about.length > 0 ? handlers : []), ...seen, ...verified];
     return { outcome: 'passed', xml: element('testcase', attributes, out.length > 0 ? [element('system-out', {}, out.join('\n'))] : []) };
@@ -56,8 +58,9 @@ function testCase(host: ConvergeHost, subject: string, subjects: readonly string
     host.error ??
     (cannotReach && traits.junit !== 'failure' ? `${host.name} cannot reach ${reach.registry}: ${reach.detail}`
     : host.status === 'drift' ? `${host.name} has drifted: ${about.filter((l) => !l.includes('\n')).join('; ')}`
+    : host.status === 'blocked' && host.blocked.length > 0 ? `${host.name} was not changed: ${host.blocked.join('; ')}`
     : `${host.name} ${traits.means}`);
-  const text = [host.error ?? `${host.name} ${traits.means}`, ...about, ...seen, ...handlers, ...host.warnings.map((w) => `warning: ${w}`)].join('\n');
+  const text = [host.error ?? `${host.name} ${traits.means}`, ...host.blocked, ...about, ...seen, ...handlers, ...host.warnings.map((w) => `warning: ${w}`)].join('\n');
   const type = cannotReach && traits.junit !== 'failure' ? 'unreachable-registry' : host.status;
   return { outcome: 'failure', xml: element('testcase', attributes, [element('failure', { message, type }, text)]) };
 }

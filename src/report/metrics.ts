@@ -164,7 +164,7 @@ export function renderMetrics(document: ConvergeDocument, schedule: string, prev
       samples: [{ labels: { schedule }, value: succeeded ? now : (previous.lastSuccess ?? 0) }],
     },
     { name: 'dockhand_run_duration_seconds', help: 'How long the last run took.', type: 'gauge', samples: [{ labels: { schedule }, value: document.run.duration_ms / 1000 }] },
-    { name: 'dockhand_run_exit_code', help: 'The last run\'s exit code (0 ok, 2 failed, 3 drift, 4 unreachable, 130 interrupted).', type: 'gauge', samples: [{ labels: { schedule }, value: document.run.exit_code }] },
+    { name: 'dockhand_run_exit_code', help: 'The last run\'s exit code (0 ok, 2 failed, 3 drift or blocked, 4 unreachable, 130 interrupted).', type: 'gauge', samples: [{ labels: { schedule }, value: document.run.exit_code }] },
     overlappingFamily(schedule, previous.overlapping),
     ...registryFamilies(document, schedule),
   ];

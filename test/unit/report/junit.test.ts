@@ -51,6 +51,23 @@ describe('JUnit report', () => {
     expect(play.testcase.find((t) => t.classname === 'deb3')!.skipped![0]!.message).toContain('ECONNREFUSED');
   });
 
+  it('a blocked node fails the subjects its change is about, saying why it was not made (issue 20, item 1)', async () => {
+    const blocked = host('deb2', 'blocked', {
+      changes: [{ resource: 'docker-options', path: '/etc/systemd/system/docker.service.d/docker-options.conf', action: 'update', diff: null, concerns: [HTTP] }],
+      handlers: ['daemon-reload', 'restart-docker'],
+      blocked: ['docker restart needed, not allowed: not allowed by restart: if-idle (1 running container, live-restore off)'],
+    });
+    const parsed = (await parse(renderJUnit({ ...checkDocument([blocked]), mode: 'apply' }))) as { testsuite: { testcase: { name: string; failure?: { message: string; type: string; inner?: string }[] }[] }[] };
+    const cases = parsed.testsuite[0]!.testcase;
+    const failure = cases.find((c) => c.name === HTTP)!.failure![0]!;
+    expect(failure.type).toBe('blocked');
+    expect(failure.message).toContain('not allowed by restart: if-idle (1 running container');
+    expect(failure.inner).toContain('update docker-options /etc/systemd/system/docker.service.d/docker-options.conf');
+    expect(failure.inner).toContain('handlers needed, not run: daemon-reload, restart-docker');
+    expect(cases.find((c) => c.name === HTTPS)!.failure).toBeUndefined();
+    expect(cases.find((c) => c.name === CIDR)!.failure).toBeUndefined();
+  });
+
   it('fails every subject of a node whose drift is only an owed restart', async () => {
     const xml = renderJUnit(checkDocument([host('deb1', 'drift', { handlers: ['restart-docker'] })]));
     expect(xml.match(/<failure /g)).toHaveLength(3);
