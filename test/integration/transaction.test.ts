@@ -283,9 +283,12 @@ describe('files as they are on a node', () => {
     const refused = await dockhand(args(node));
     expect(refused.exitCode, said(refused)).toBe(2);
     expect((await must(node, `readlink /etc/docker/daemon.json && cat ${target}`))).toBe(`${target}\n${original}`);
-    // then for real
+    // then for real: the change that failed here is not tried again until asked (--retry-failed)
     await must(node, 'rm -f /etc/systemd/system/docker.service.d/00-deaf.conf && systemctl daemon-reload');
-    const run = await dockhand(args(node));
+    const remembered = await dockhand(args(node));
+    expect(remembered.exitCode, said(remembered)).toBe(3);
+    expect(report(remembered).status).toBe('blocked');
+    const run = await dockhand(args(node, ['--retry-failed']));
     expect(run.exitCode, said(run)).toBe(0);
     expect(report(run).status).toBe('changed');
     expect((await must(node, 'readlink /etc/docker/daemon.json')).trim()).toBe(target);

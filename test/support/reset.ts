@@ -2,28 +2,44 @@
 import { nodeExec, type LabNode } from '../lab/lab.ts';
 import { VARIANTS } from '../lab/variants.ts';
 
+// The trust store is rebuilt (and, on a Docker node, dockerd restarted: Go keeps the system roots it
+// loaded) only when something of dockhand's or a test's was in it: a rebuild costs seconds of CPU per node.
 const COMMON = `
 set -u
 sed '/^# BEGIN dockhand/,/^# END dockhand/d; /^# dockhand replaced: /d; /# dockhand: the other names of the line above$/d' /etc/hosts > /tmp/hosts.fresh && cat /tmp/hosts.fresh > /etc/hosts
+trust=no
+for f in /usr/local/share/ca-certificates/dockhand /etc/pki/ca-trust/source/anchors/dockhand-* /etc/ca-certificates/update.d/zz-* /usr/local/sbin/update-ca-certificates; do
+  if [ -e "$f" ] || [ -L "$f" ]; then trust=yes; fi
+done
 rm -rf /usr/local/share/ca-certificates/dockhand /etc/pki/ca-trust/source/anchors/dockhand-* /var/lib/dockhand
 rm -f /etc/ca-certificates/update.d/zz-* /usr/local/sbin/update-ca-certificates
-if command -v update-ca-certificates >/dev/null; then update-ca-certificates --fresh >/dev/null 2>&1; else update-ca-trust extract; fi
+if [ "$trust" = yes ]; then
+  if command -v update-ca-certificates >/dev/null; then update-ca-certificates --fresh >/dev/null 2>&1; else update-ca-trust extract; fi
+fi
 `;
 
+// dockerd is restarted only when it may run on something else than the lab's configuration: a drop-in or
+// daemon.json was there, the trust store changed, or it is not running
 const DOCKER = `${COMMON}
+restart=$trust
+for f in /etc/docker/daemon.json /etc/systemd/system/docker.service.d/*.conf; do
+  if [ -e "$f" ] || [ -L "$f" ]; then restart=yes; fi
+done
+systemctl is-active --quiet docker.service || restart=yes
 rm -rf /etc/docker/certs.d
 rm -f /etc/docker/daemon.json /etc/systemd/system/docker.service.d/*.conf
 docker rm -f idle >/dev/null 2>&1
 docker logout harbor.lab.local >/dev/null 2>&1
 docker image rm -f $(docker image ls -q) >/dev/null 2>&1
-systemctl daemon-reload
-systemctl reset-failed docker.service
-systemctl restart docker.service
+if [ "$restart" = yes ]; then
+  systemctl daemon-reload
+  systemctl reset-failed docker.service
+  systemctl restart docker.service
+fi
 n=0; until systemctl is-active --quiet docker.service; do n=$((n+1)); [ $n -ge 60 ] && exit 1; sleep 0.5; done
 `;
-
 // /etc/containerd as the lab made it is kept aside on the first reset; later resets put it back, and
-// restart containerd only when its config.toml changed (or it is not running)
+// restart containerd only when its config.toml or a drop-in of its unit changed (or it is not running)
 const CONTAINERD = `${COMMON}
 [ -d /root/containerd.lab ] || cp -a /etc/containerd /root/containerd.lab
 rm -f /etc/systemd/system/containerd.service.d/*.conf

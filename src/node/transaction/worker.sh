@@ -118,6 +118,18 @@ put() {
   return 1
 }
 
+# temporary FILE: note a temporary file, on the disk before anything is written to it, so that a recovery
+# removes it where a kill left it (put removes it otherwise)
+temporary() {
+  printf '%s\n' "$1" >> "$T/temps" && sync -- "$T/temps"
+}
+
+# remove_temporaries: the temporary files a killed worker left behind go
+remove_temporaries() {
+  [ -f "$T/temps" ] || return 0
+  while IFS= read -r _t; do rm -f -- "$_t"; done < "$T/temps"
+}
+
 # made_dirs DIR: note each directory level about to be created, deepest first, so an undo removes
 # exactly those
 made_dirs() {
@@ -161,13 +173,16 @@ wait_active() {
   _waited=0
   until systemctl is-active --quiet "$1"; do
     systemctl is-failed --quiet "$1" && return 1
+    # a unit with Restart= does not fail at once: its failed start waits in auto-restart for the next one
+    [ "$_waited" -gt 0 ] && [ "$(systemctl show -p SubState "$1" 2>/dev/null)" = SubState=auto-restart ] && return 1
     _waited=$((_waited + 1)); [ "$_waited" -ge $((ACTIVE_WAIT * 2)) ] && return 2; sleep 0.5
   done
 }
 
 # restart_unit UNIT: restart it without letting systemctl wait (a unit may have no start timeout, and a
 # start that hangs must not hold the transaction and the node lock forever), then wait ACTIVE_WAIT
-# seconds for its new start: 0 active again, 1 systemd gave up on it (failed), 2 still not up (it hangs)
+# seconds for its new start: 0 active again, 1 its start failed (systemd gave up on it, or waits to try
+# again), 2 still not up (it hangs)
 # shellcheck disable=SC2317
 restart_unit() {
   _before=$(systemctl show -p ExecMainStartTimestampMonotonic "$1" 2>/dev/null)
@@ -179,6 +194,8 @@ restart_unit() {
       return 0
     fi
     systemctl is-failed --quiet "$1" && return 1
+    # a unit with Restart= does not fail at once: its failed start waits in auto-restart for the next one
+    [ "$_waited" -gt 0 ] && [ "$(systemctl show -p SubState "$1" 2>/dev/null)" = SubState=auto-restart ] && return 1
     _waited=$((_waited + 1)); [ "$_waited" -ge $((ACTIVE_WAIT * 2)) ] && return 2; sleep 0.5
   done
 }
@@ -237,6 +254,7 @@ restore() {
   _d=$(dirname -- "$_p")
   mkdir -p -- "$_d" 2>/dev/null
   if _tmp=$(mktemp -- "$_d/.dockhand.XXXXXX" 2>/dev/null); then
+    temporary "$_tmp"
     if cp -p -- "$T/backup/$1" "$_tmp" 2>/dev/null && sync -- "$_tmp" && put "$_tmp" "$_p" 0644; then return 0; fi
     rm -f -- "$_tmp"
   fi
@@ -419,6 +437,7 @@ write() {
   mkdir -p -- "$d" 2>/dev/null || undo "cannot create directory $d (disk full or read-only?)"
   tmp=$(mktemp -- "$d/.dockhand.XXXXXX" 2>/dev/null) ||
     undo "cannot create a temporary file in $d (disk full or read-only?)"
+  temporary "$tmp"
   if ! dd if="$T/data/$1" of="$tmp" conv=fsync status=none 2>/dev/null; then
     rm -f -- "$tmp"
     undo "cannot write $3 (disk full?)"
@@ -446,6 +465,7 @@ fp locked
 
 if [ "$MODE" = recover ]; then
   section recovered "$(basename -- "$T")"
+  remove_temporaries
   if ! journaled begin; then
     jot 'aborted never began'
     section aborted
