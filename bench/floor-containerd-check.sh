@@ -1,18 +1,12 @@
 # bench/floor-containerd-check.sh: the floor for `dockhand check` on a converged containerd node: what a
 # minimal drift check does: read the same files, whether the running containerd started after its
 # config.toml was written, and `ctr plugins ls` once; compare; exit 0 (no drift) or 3 (drift).
-# Sent like floor-containerd.sh: the node's values, bench/floor-lib.sh ($anchor), then this.
-drift=0
-miss() { echo "drift: $*"; drift=1; }
-ca=$(printf '%s' "$CA_B64" | base64 -d)
+# Sent like floor-containerd.sh: the node's values, bench/floor-lib.sh (check_pins_and_ca, miss), then
+# this.
 certs=/etc/containerd/certs.d
 config=/etc/containerd/config.toml
 
-grep -Eq "^${HTTP_IP}[[:space:]]+$HTTP_HOST([[:space:]]|\$)" /etc/hosts || miss "hosts $HTTP_HOST"
-grep -Eq "^${HTTPS_IP}[[:space:]]+$HTTPS_HOST([[:space:]]|\$)" /etc/hosts || miss "hosts $HTTPS_HOST"
-[ "$(cat "$certs/$HTTPS_HOST/ca.crt" 2>/dev/null)" = "$ca" ] || miss certs.d
-# shellcheck disable=SC2154 # anchor: set by bench/floor-lib.sh
-[ "$(cat "$anchor" 2>/dev/null)" = "$ca" ] || miss "trust anchor"
+check_pins_and_ca "$certs"
 [ "$(cat "$certs/$HTTP_HOST/hosts.toml" 2>/dev/null)" = "# Managed by dockhand: changes made here are replaced on the next apply.
 server = \"http://$HTTP_HOST\"
 

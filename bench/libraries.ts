@@ -17,7 +17,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client as SshClient } from 'ssh2';
 import { DEFAULT_HOME, isLabLive, loadLab, namedHome, readSecret, startLab, stopLab, type Lab, type LabNode } from '../test/lab/lab.ts';
-import { runTimed, median } from './proc.ts';
+import { childCpuMs, runTimed, median } from './proc.ts';
 
 const { values: opts } = parseArgs({
   options: {
@@ -51,14 +51,6 @@ function figure(what: string, unit: string): Figure {
   figures.push(f);
   return f;
 }
-
-/** CPU (user + system) of this process's reaped children, in ms (/proc/self/stat cutime + cstime). */
-function childCpuMs(): number {
-  const stat = readFileSync('/proc/self/stat', 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[13]) + Number(fields[14])) * 1000) / CLOCK_TICKS;
-}
-const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
 
 function ownCpuMs(): number {
   const u = process.cpuUsage();

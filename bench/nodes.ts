@@ -4,7 +4,7 @@
 import { CriClient, registryConfigPath, unixSocket } from '../src/cri/index.ts';
 import { nodeExec, readSecret } from '../test/lab/lab.ts';
 import type { Lab, LabNode } from '../test/lab/types.ts';
-import { floorScript, runtimeOf, type FloorValues } from './floor.ts';
+import { floorKindOf, floorScript, runtimeOf, type FloorValues } from './floor.ts';
 
 const HOSTS_COPY = '/root/.bench-hosts.orig';
 const CONTAINERD_CONFIG = '/etc/containerd/config.toml';
@@ -60,6 +60,7 @@ rm -rf '/etc/docker/certs.d/${v.httpsHost}'
 rmdir /etc/docker/certs.d 2>/dev/null || true
 ${trustReset(node)}
 rm -f /etc/systemd/system/docker.service.d/docker-options.conf
+${floorKindOf(node) === 'daemon-json' ? '# a fresh docker-ce node has no daemon.json (the floor and dockhand write it)\nrm -f /etc/docker/daemon.json' : ''}
 # dockhand's own state (backups, owed handlers, node lock): a fresh node has none
 rm -rf /var/lib/dockhand
 rmdir /etc/systemd/system/docker.service.d 2>/dev/null || true

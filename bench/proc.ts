@@ -1,5 +1,6 @@
 // Spawning a process, timing it from spawn to exit, collecting its output.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 export interface Timed {
   exitCode: number;
@@ -39,4 +40,18 @@ export function median(xs: readonly number[]): number {
   if (s.length === 0) return Number.NaN;
   const mid = Math.floor(s.length / 2);
   return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+let clockTicks: number | undefined;
+
+/**
+ * CPU (user + system) of this process's reaped children, in ms (/proc/self/stat cutime + cstime): the
+ * difference around a run is the CPU of the processes it started and waited for.
+ */
+export function childCpuMs(): number {
+  // getconf's own CPU is counted before this reading, not in the next difference
+  clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[13]) + Number(fields[14])) * 1000) / clockTicks;
 }

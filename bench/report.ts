@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { repoRoot } from '../test/lab/util.ts';
 import type { Runtime } from '../test/lab/variants.ts';
+import { meanPerNode } from './node-cpu.ts';
 import { median } from './proc.ts';
 
 const RUNTIMES: readonly Runtime[] = ['docker', 'containerd'];
@@ -19,10 +20,33 @@ export interface Scenario {
   floorMs: number[];
   dockhandMaxRssMiB: number[];
   /**
-   * every run in order, with each node's time: dockhand's own duration_ms per node, or the wall time
-   * of the node's floor ssh process
+   * every run in order, with each node's time (dockhand's own duration_ms per node, or the wall time of
+   * the node's floor ssh process), each node's CPU (bench/node-cpu.ts) and this machine's side
    */
-  runs: { round: number; tool: 'dockhand' | 'floor'; ms: number; nodeMs: Record<string, number> }[];
+  runs: Run[];
+}
+
+export interface Run {
+  round: number;
+  tool: 'dockhand' | 'floor';
+  ms: number;
+  nodeMs: Record<string, number>;
+  /** CPU spent inside each node (its cgroup), its idle rate over the run's time subtracted, ms */
+  nodeCpuMs: Record<string, number>;
+  /** the idle rate subtracted, mean over the nodes, CPU ms per second */
+  idleCpuMsPerS: number;
+  /** CPU of the process(es) on this machine: dockhand's, or every floor ssh client's, ms */
+  controllerCpuMs: number;
+}
+
+/** CPU inside the nodes, per node: the mean over the nodes of each run, then the median over the runs. */
+export interface NodeCpuFigures {
+  dockhandMs: number;
+  floorMs: number;
+  ratio: number;
+  /** each run's mean per node, in run order: the spread */
+  dockhandRunsMs: number[];
+  floorRunsMs: number[];
 }
 
 /** One node of the lab measured. */
@@ -36,6 +60,7 @@ export interface BenchNode {
 export interface RuntimeFigures {
   runtime: Runtime;
   nodes: number;
+  nodeCpu: NodeCpuFigures;
   medianDockhandNodeMs: number;
   medianFloorNodeMs: number;
   ratio: number;
@@ -61,7 +86,14 @@ export interface Results {
     medianFloorNodeMs: number;
     /** the same per-node figures for each runtime's nodes (whole-run times cannot be split: all nodes run at once) */
     perRuntime: RuntimeFigures[];
+    /** CPU inside the nodes, per node, of all nodes and of each lab kind (variant) */
+    nodeCpu: NodeCpuFigures;
+    nodeCpuPerVariant: ({ variant: string; nodes: number } & NodeCpuFigures)[];
+    /** CPU on this machine (dockhand's process; the floor's ssh clients), medians over the runs, ms */
+    controllerCpu: { dockhandMs: number; floorMs: number; dockhandPerNodeMs: number; floorPerNodeMs: number };
   })[];
+  /** how node CPU was read: the cgroup file(s) (cpu.stat, cpuacct.usage) and the idle window before each run */
+  nodeCpuSource: { counters: string[]; idleWindowMs: number };
   peakRssMiB: number;
 }
 
@@ -94,12 +126,42 @@ function runtimeFigures(s: Scenario, nodes: readonly BenchNode[]): RuntimeFigure
     const d = nodeTimes(s, 'dockhand', (n) => names.has(n));
     const f = nodeTimes(s, 'floor', (n) => names.has(n));
     return [{
-      runtime, nodes: names.size,
+      runtime, nodes: names.size, nodeCpu: nodeCpuFigures(s, (n) => names.has(n)),
       medianDockhandNodeMs: Math.round(median(d.all)), medianFloorNodeMs: Math.round(median(f.all)),
       ratio: r3(median(d.all) / median(f.all)),
       medianSlowestDockhandNodeMs: Math.round(median(d.slowest)), medianSlowestFloorNodeMs: Math.round(median(f.slowest)),
     }];
   });
+}
+
+/** The mean CPU per node of the nodes `keep` selects, in each run of one tool. */
+function cpuPerRun(s: Scenario, tool: 'dockhand' | 'floor', keep: (node: string) => boolean): number[] {
+  return s.runs.filter((r) => r.tool === tool).map((r) => meanPerNode(r.nodeCpuMs, keep));
+}
+
+/** Node CPU per node of the nodes `keep` selects: medians over the runs of each tool, their ratio, the spread. */
+export function nodeCpuFigures(s: Scenario, keep: (node: string) => boolean = () => true): NodeCpuFigures {
+  const d = cpuPerRun(s, 'dockhand', keep);
+  const f = cpuPerRun(s, 'floor', keep);
+  return {
+    dockhandMs: r1(median(d)), floorMs: r1(median(f)), ratio: r3(median(d) / median(f)),
+    dockhandRunsMs: d.map(r1), floorRunsMs: f.map(r1),
+  };
+}
+
+function variantFigures(s: Scenario, nodes: readonly BenchNode[]): Results['scenarios'][number]['nodeCpuPerVariant'] {
+  const variants = [...new Set(nodes.map((n) => n.variant))];
+  return variants.map((variant) => {
+    const names = new Set(nodes.filter((n) => n.variant === variant).map((n) => n.name));
+    return { variant, nodes: names.size, ...nodeCpuFigures(s, (n) => names.has(n)) };
+  });
+}
+
+function controllerCpu(s: Scenario, nodes: number): Results['scenarios'][number]['controllerCpu'] {
+  const of = (tool: 'dockhand' | 'floor'): number => median(s.runs.filter((r) => r.tool === tool).map((r) => r.controllerCpuMs));
+  const d = of('dockhand');
+  const f = of('floor');
+  return { dockhandMs: Math.round(d), floorMs: Math.round(f), dockhandPerNodeMs: r1(d / nodes), floorPerNodeMs: r1(f / nodes) };
 }
 
 function countNodes(nodes: readonly BenchNode[]): Results['nodes'] {
@@ -109,8 +171,9 @@ function countNodes(nodes: readonly BenchNode[]): Results['nodes'] {
   return { total: nodes.length, docker: of('docker'), containerd: of('containerd'), variants };
 }
 
-export function summarize(scenarios: Scenario[], nodes: readonly BenchNode[], rounds: number): Results {
+export function summarize(scenarios: Scenario[], nodes: readonly BenchNode[], rounds: number, nodeCpuSource: Results['nodeCpuSource']): Results {
   return {
+    nodeCpuSource,
     date: new Date().toISOString(),
     nodes: countNodes(nodes),
     rounds,
@@ -132,8 +195,13 @@ export function summarize(scenarios: Scenario[], nodes: readonly BenchNode[], ro
         medianDockhandNodeMs: Math.round(median(nodeTimes(s, 'dockhand', every).all)),
         medianFloorNodeMs: Math.round(median(nodeTimes(s, 'floor', every).all)),
         perRuntime: runtimeFigures(s, nodes),
+        nodeCpu: nodeCpuFigures(s),
+        nodeCpuPerVariant: variantFigures(s, nodes),
+        controllerCpu: controllerCpu(s, nodes.length),
         runs: s.runs.map((r) => ({ ...r, ms: Math.round(r.ms),
-          nodeMs: Object.fromEntries(Object.entries(r.nodeMs).map(([k, v]) => [k, Math.round(v)])) })),
+          nodeMs: Object.fromEntries(Object.entries(r.nodeMs).map(([k, v]) => [k, Math.round(v)])),
+          nodeCpuMs: Object.fromEntries(Object.entries(r.nodeCpuMs).map(([k, v]) => [k, r1(v)])),
+          idleCpuMsPerS: r3(r.idleCpuMsPerS), controllerCpuMs: Math.round(r.controllerCpuMs) })),
       };
     }),
     peakRssMiB: r1(Math.max(...scenarios.flatMap((s) => s.dockhandMaxRssMiB))),
@@ -145,32 +213,66 @@ function table(rows: string[][]): string {
   return rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')).join('\n');
 }
 
-export function render(res: Results): string {
-  const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
-  const perNodeRatio = (d: number, f: number): string => `${(d / f).toFixed(2)}x`;
-  const rows = [
+const secs = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+const cpu = (ms: number): string => (Math.abs(ms) >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
+const ratio = (x: number): string => `${x.toFixed(2)}x`;
+/** a run's spread: its lowest and highest figure */
+const spread = (xs: readonly number[]): string => (xs.length < 2 ? '' : `${cpu(Math.min(...xs))}..${cpu(Math.max(...xs))}`);
+
+/** The table of wall times (whole run and per node) and the peak RSS. */
+function timeTable(res: Results): string[][] {
+  return [
     ['scenario', 'dockhand', 'floor', 'ratio', 'aim', 'result', 'per node: dockhand', 'floor', 'ratio', 'peak RSS'],
     ...res.scenarios.flatMap((x) => [
       [
-        x.name, s(x.medianDockhandMs), s(x.medianFloorMs), `${x.ratio.toFixed(2)}x`, `<= ${x.aim}x`,
-        x.met ? 'met' : 'NOT met', s(x.medianDockhandNodeMs), s(x.medianFloorNodeMs),
-        perNodeRatio(x.medianDockhandNodeMs, x.medianFloorNodeMs), `${Math.max(...x.dockhandMaxRssMiB).toFixed(1)} MiB`,
+        x.name, secs(x.medianDockhandMs), secs(x.medianFloorMs), ratio(x.ratio), `<= ${x.aim}x`,
+        x.met ? 'met' : 'NOT met', secs(x.medianDockhandNodeMs), secs(x.medianFloorNodeMs),
+        ratio(x.medianDockhandNodeMs / x.medianFloorNodeMs), `${Math.max(...x.dockhandMaxRssMiB).toFixed(1)} MiB`,
       ],
       // per runtime only when the lab mixes them
       ...(x.perRuntime.length < 2 ? [] : x.perRuntime.map((r) => [
         `  ${r.nodes} ${r.runtime} node${r.nodes === 1 ? '' : 's'}`, '', '', '', '', '',
-        s(r.medianDockhandNodeMs), s(r.medianFloorNodeMs), perNodeRatio(r.medianDockhandNodeMs, r.medianFloorNodeMs), '',
+        secs(r.medianDockhandNodeMs), secs(r.medianFloorNodeMs), ratio(r.medianDockhandNodeMs / r.medianFloorNodeMs), '',
       ])),
     ]),
   ];
+}
+
+/** The table of CPU: inside the nodes per node (and per kind of node), and on this machine. */
+export function cpuTable(res: Results): string[][] {
+  const withSpread = res.rounds > 1;
+  const row = (label: string, c: NodeCpuFigures, controller: string[]): string[] => [
+    label, cpu(c.dockhandMs), cpu(c.floorMs), ratio(c.ratio),
+    ...(withSpread ? [spread(c.dockhandRunsMs), spread(c.floorRunsMs)] : []), ...controller,
+  ];
+  return [
+    ['node CPU per node', 'dockhand', 'floor', 'ratio', ...(withSpread ? ['dockhand runs', 'floor runs'] : []),
+      'controller CPU: dockhand', 'floor', 'per node: dockhand', 'floor'],
+    ...res.scenarios.flatMap((x) => [
+      row(x.name, x.nodeCpu, [cpu(x.controllerCpu.dockhandMs), cpu(x.controllerCpu.floorMs),
+        `${x.controllerCpu.dockhandPerNodeMs.toFixed(1)} ms`, `${x.controllerCpu.floorPerNodeMs.toFixed(1)} ms`]),
+      // per kind only when the lab mixes them
+      ...(x.nodeCpuPerVariant.length < 2 ? [] : x.nodeCpuPerVariant.map((v) =>
+        row(`  ${v.nodes} ${v.variant}`, v, ['', '', '', '']))),
+    ]),
+  ];
+}
+
+export function render(res: Results): string {
   const samples = res.scenarios.map((x) =>
-    `  ${x.name}: dockhand ${x.dockhandMs.map(s).join(', ')} | floor ${x.floorMs.map(s).join(', ')}`);
+    `  ${x.name}: dockhand ${x.dockhandMs.map(secs).join(', ')} | floor ${x.floorMs.map(secs).join(', ')}`);
   return [
     `dockhand vs floor: ${res.nodes.total} nodes (${Object.entries(res.nodes.variants).map(([v, k]) => `${k} ${v}`).join(', ')}), ` +
       `${res.rounds} round${res.rounds === 1 ? '' : 's'}, medians of wall time; ${res.host.cpus} CPUs, Node ${res.host.node}; ` +
       `dockhand ${res.dockhand.commit.slice(0, 10)}${res.dockhand.srcModified ? ' + uncommitted changes in src/' : ''}`,
     '',
-    table(rows),
+    table(timeTable(res)),
+    '',
+    `CPU inside the nodes (${res.nodeCpuSource.counters.join(', ')} of each node's container, each node's idle rate ` +
+      `over a ${(res.nodeCpuSource.idleWindowMs / 1000).toFixed(0)} s window before each run subtracted), per node: ` +
+      'mean over the nodes, median over the runs; on this machine: CPU of dockhand\'s process, of all floor ssh clients',
+    '',
+    table(cpuTable(res)),
     '',
     `dockhand peak RSS (max over runs): ${res.peakRssMiB.toFixed(1)} MiB`,
     'samples (in run order):',

@@ -41,6 +41,8 @@ export function containersNodes(lab: Lab): LabNode[] {
   return lab.nodes.filter((n) => VARIANTS[n.variant].runtime === 'containers');
 }
 
+/** Nodes a lab can hold: its network is a /24, which leaves room for the registries and the Harbor stand-in. */
+export const MAX_NODES = 240;
 export const DEFAULT_SPEC: LabCounts = { ...ZERO_COUNTS, debianNodes: 2, rhelNodes: 1, containerdNodes: 1 };
 export const REGISTRY_USERNAME = 'dockhand';
 export const OPS_USER = 'ops';
@@ -91,8 +93,10 @@ export async function startLab(specIn: Partial<LabSpec> = {}, options: LabOption
   const home = options.home ?? DEFAULT_HOME;
   const spec = fillCounts(specIn, DEFAULT_SPEC);
   for (const [k, v] of Object.entries(spec)) {
-    if (!Number.isInteger(v) || v < 0 || v > 50) throw new Error(`lab spec: ${k} must be an integer 0..50, got ${v}`);
+    if (!Number.isInteger(v) || v < 0 || v > MAX_NODES) throw new Error(`lab spec: ${k} must be an integer 0..${MAX_NODES}, got ${v}`);
   }
+  const total = Object.values(spec).reduce((a, b) => a + b, 0);
+  if (total > MAX_NODES) throw new Error(`lab spec: at most ${MAX_NODES} nodes in all (the lab network is a /24), got ${total}`);
   const id = specIn.id ?? `l${randomBytes(3).toString('hex')}`;
   if (!/^[a-z0-9][a-z0-9-]{0,19}$/.test(id)) throw new Error(`lab id must match [a-z0-9][a-z0-9-]{0,19}: ${id}`);
   const started = Date.now();
