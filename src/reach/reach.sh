@@ -74,9 +74,10 @@ if [ -n "$reach_dir" ] && [ -n "${REACH_TARGETS:-}" ]; then
   }
 
   mkdir -p -- "$reach_dir/none"
-  # OpenSSL 3 has a default store besides the default path (1.1 has neither option nor store)
+  # OpenSSL 3 has a default store besides the default path (1.1 has neither option nor store); asked only
+  # where the probes go through openssl (a node without curl): it costs an openssl process on every read
   reach_no_store=
-  if has openssl && openssl s_client -help 2>&1 | grep -q -- -no-CAstore; then reach_no_store=yes; fi
+  if ! has curl && has openssl && openssl s_client -help 2>&1 | grep -q -- -no-CAstore; then reach_no_store=yes; fi
 
   # every probe in the background, each writing its own file (loops over here-documents run in this
   # shell, so one `wait` waits for them all); then the sections, in order

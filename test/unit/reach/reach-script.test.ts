@@ -1,0 +1,41 @@
+// src/reach/reach.sh run here, against a closed port on this machine, with the commands it calls directly
+// (not under `timeout`) logged: what it starts on every read of a node.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { composeScript } from '../../../src/node/compose.ts';
+import { nodeScript } from '../../../src/node/scripts.ts';
+
+let dir: string | undefined;
+afterEach(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Runs reach.sh with `openssl` called directly logged; `curl` hidden from `has` when `withCurl` is false. */
+function directOpensslCalls(withCurl: boolean): string[] {
+  dir = mkdtempSync(join(tmpdir(), 'reach-sh-'));
+  const log = join(dir, 'log');
+  const stubs = `openssl() { echo "openssl $*" >> '${log}'; command openssl "$@"; }
+${withCurl ? '' : 'has() { [ "$1" != curl ] && command -v "$1" >/dev/null 2>&1; }\n'}: > '${log}'
+`;
+  const script = composeScript(
+    { REACH_TARGETS: 'r0 https harbor.lab.local 1 127.0.0.1\nr1 http harbor-http.lab.local 1 127.0.0.1', REACH_CONNECT: '1', REACH_LIMIT: '3' },
+    stubs, nodeScript('reach/reach.sh'),
+  );
+  const r = spawnSync('sh', ['-s'], { input: script, encoding: 'utf8' });
+  expect(r.status, r.stderr).toBe(0);
+  expect(r.stdout).toMatch(/@@dockhand:reach r0 direct@@\ntool (curl|openssl)\nexit [1-9]/);
+  return readFileSync(log, 'utf8').split('\n').filter((l) => l !== '');
+}
+
+describe('reach.sh: what it starts', () => {
+  it('with curl on the node, no openssl is asked what it supports (only the served chain runs openssl)', () => {
+    expect(directOpensslCalls(true)).toEqual([]);
+  });
+
+  it('without curl, openssl is asked once whether it has -no-CAstore, for its probes', () => {
+    expect(directOpensslCalls(false)).toEqual(['openssl s_client -help']);
+  });
+});
