@@ -44,6 +44,13 @@ function expectRightFacts(document: FactsJson): void {
       expect(host.runtimes, node.name).toMatchObject({ installed: ['containers'], auto: ['containers'] });
       continue;
     }
+    if (VARIANTS[node.variant].runtime === 'k3s') {
+      // the stand-in: a k3s.service running containerd on k3s's paths (the containerd package is there too)
+      expect(host.docker?.installed, node.name).toBe(false);
+      expect((host as { k3s?: unknown }).k3s, node.name).toMatchObject({ installed: true, running: true, distribution: 'k3s', unit: 'k3s.service', killMode: 'process' });
+      expect(host.runtimes, node.name).toMatchObject({ auto: ['k3s'] });
+      continue;
+    }
     if (VARIANTS[node.variant].runtime === 'containerd') {
       expect(host.docker?.installed, node.name).toBe(false);
       expect(host.containerd, node.name).toMatchObject({ installed: true, running: true, criStatus: 'ok' });

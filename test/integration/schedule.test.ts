@@ -2,6 +2,7 @@
 // systemd-analyze verify, the timer fires, and each run moves the metrics file's last run timestamp.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resetNodes } from '../support/reset.ts';
 import { loadLab, nodeExec, type LabNode } from '../lab/lab.ts';
 import { installOnNode, removeFromNode } from '../support/executable.ts';
 
@@ -30,6 +31,8 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, secon
 
 describe('a scheduled check on a controller', () => {
   beforeAll(async () => {
+    // fresh targets: earlier test files may have left them converged
+    await resetNodes(targets);
     await installOnNode(controller.containerId);
     const inventory = ['[k8s-cluster]', ...targets.map((n) => `${n.name} ansible_host=${n.address}`), '[all:vars]', 'ansible_user=root', 'ansible_ssh_private_key_file=/etc/dockhand/lab_key', ''].join('\n');
     const playbook = `registries:\n  - host: ${lab.registries.http.host}\n    ip: ${lab.registries.http.address}\n    insecure: true\n`;

@@ -302,8 +302,10 @@ restore_files() {
 }
 
 # remember_failure REASON: this change (by content) failed here; the controller does not try it again
-# unless told to
+# unless told to. Not in a recovery: a transaction killed half-way may fail for the kill's sake, not the
+# change's (the next run tries it again, and remembers it if it fails then)
 remember_failure() {
+  [ "$MODE" != recover ] || return 0
   _key=$(bundle_lines key)
   [ -n "$_key" ] || return 0
   mkdir -p -- "$STATE/failed" &&
