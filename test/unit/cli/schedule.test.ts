@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
@@ -8,8 +8,18 @@ import { dockhand } from '../../support/cli.ts';
 import { fixture } from '../sources/helpers.ts';
 
 const CA = new URL('../converge/fixtures/ca.crt', import.meta.url).pathname;
-const KUBEKEY = fixture('kubekey/config-sample.yaml');
-const KUBESPRAY = fixture('kubespray/mycluster');
+
+/**
+ * The installers' fixtures copied where the scheduled service could read them: a checkout under /tmp (as a
+ * CI job's may be) is a place the sandbox check rightly refuses. Removed when the tests end.
+ */
+function outsideTmp(): { kubekey: string; kubespray: string } {
+  const dir = mkdtempSync('/var/lib/dockhand-schedule-test-');
+  cpSync(fixture('kubekey'), join(dir, 'kubekey'), { recursive: true });
+  cpSync(fixture('kubespray'), join(dir, 'kubespray'), { recursive: true });
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return { kubekey: join(dir, 'kubekey', 'config-sample.yaml'), kubespray: join(dir, 'kubespray', 'mycluster') };
+}
 
 const spec: ScheduleSpec = {
   name: 'dockhand-site',
@@ -124,6 +134,7 @@ describe('issue 15, fault 13: schedule checks every file the run reads and write
   }, 60_000);
 
   it('takes --from-kubekey and --from-kubespray as apply does, without -i', async () => {
+    const { kubekey: KUBEKEY, kubespray: KUBESPRAY } = outsideTmp();
     const kubekey = await dockhand(['schedule', '--from-kubekey', KUBEKEY, '--every', '15m', '--executable', '/usr/local/bin/dockhand']);
     expect(kubekey.exitCode, kubekey.stderr).toBe(0);
     expect(kubekey.stdout).toContain(`ExecStart=/usr/local/bin/dockhand check --from-kubekey ${KUBEKEY} --quiet `);
