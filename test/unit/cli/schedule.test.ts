@@ -11,13 +11,13 @@ const CA = new URL('../converge/fixtures/ca.crt', import.meta.url).pathname;
 
 /**
  * The installers' fixtures copied where the scheduled service could read them: a checkout under /tmp (as a
- * CI job's may be) is a place the sandbox check rightly refuses. Removed when the tests end.
+ * CI job's may be) is a place the sandbox check rightly refuses. Removed when the test ends.
  */
 function outsideTmp(): { kubekey: string; kubespray: string } {
   const dir = mkdtempSync('/var/lib/dockhand-schedule-test-');
   cpSync(fixture('kubekey'), join(dir, 'kubekey'), { recursive: true });
   cpSync(fixture('kubespray'), join(dir, 'kubespray'), { recursive: true });
-  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
   return { kubekey: join(dir, 'kubekey', 'config-sample.yaml'), kubespray: join(dir, 'kubespray', 'mycluster') };
 }
 
