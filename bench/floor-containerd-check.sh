@@ -10,6 +10,9 @@ check_pins_and_ca "$certs"
 [ "$(cat "$certs/$HTTP_HOST/hosts.toml" 2>/dev/null)" = "# Managed by dockhand: changes made here are replaced on the next apply.
 server = \"http://$HTTP_HOST\"
 
+[host.\"http://$HTTP_HOST\"]
+  capabilities = [\"pull\", \"resolve\", \"push\"]
+
 [host.\"https://$HTTP_HOST\"]
   capabilities = [\"pull\", \"resolve\", \"push\"]
   skip_verify = true" ] || miss "hosts.toml $HTTP_HOST"

@@ -12,6 +12,9 @@ cat > "$certs/$HTTP_HOST/hosts.toml" <<TOML
 # Managed by dockhand: changes made here are replaced on the next apply.
 server = "http://$HTTP_HOST"
 
+[host."http://$HTTP_HOST"]
+  capabilities = ["pull", "resolve", "push"]
+
 [host."https://$HTTP_HOST"]
   capabilities = ["pull", "resolve", "push"]
   skip_verify = true
