@@ -8,13 +8,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CriClient, registryConfigPath, unixSocket } from '../../src/cri/index.ts';
 import { containerdTaskPid, startContainerdTask } from '../lab/containerd-task.ts';
-import { containerdNodes, dockerNodes, loadLab, nodeExec, readSecret, type LabNode } from '../lab/lab.ts';
+import { containerdNodes, oneOfEachVariant, dockerNodes, loadLab, nodeExec, readSecret, type LabNode } from '../lab/lab.ts';
 import { dockhand, reportHosts, said, type CliRun } from '../support/cli.ts';
 import { scratchDir, writeInventory } from '../support/lab-files.ts';
 import { resetNodes } from '../support/reset.ts';
 
 const lab = loadLab();
-const nodes = containerdNodes(lab);
+const nodes = oneOfEachVariant(containerdNodes(lab));
 const dir = scratchDir('containerd');
 const knownHosts = join(dir, 'known_hosts');
 const { http, https } = lab.registries;

@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { CriClient, unixSocket } from '../../src/cri/index.ts';
-import { containerdNodes, loadLab, nodeExec, readSecret, type Lab, type LabNode } from '../lab/lab.ts';
+import { containerdNodes, oneOfEachVariant, loadLab, nodeExec, readSecret, type Lab, type LabNode } from '../lab/lab.ts';
 import { dockhand, type CliRun } from '../support/cli.ts';
 import { scratchDir } from '../support/lab-files.ts';
 import { resetNodes } from '../support/reset.ts';
@@ -47,7 +47,7 @@ const RUNTIMES: readonly RuntimeCase[] = [
   },
   {
     manager: 'containerd',
-    nodes: containerdNodes(lab),
+    nodes: oneOfEachVariant(containerdNodes(lab)),
     pull: async (node, ref) => {
       const cri = new CriClient({ connect: unixSocket(node.criSocket!), target: node.name, pullTimeoutMs: 60_000 });
       try {

@@ -9,10 +9,11 @@ import { labForTests } from './test-lab.ts';
 
 // ten Docker nodes (enough for rolling batches: serial: 5 makes two waves, and every kind of Docker node),
 // one node of each containerd kind (see variants.ts), two podman nodes (one of them gets a stand-in CRI-O), a k3s
-// stand-in and the Harbor stand-in (registry onboarding)
+// stand-in and the Harbor stand-in (registry onboarding); four more containerd 1.6 nodes let the crash-point
+// matrix kill as many containerd transactions at once as Docker ones
 export const INTEGRATION_SPEC = {
   debianNodes: 8, rhelNodes: 1, dockerCeNodes: 1,
-  containerdNodes: 1, containerd17Nodes: 1, kubekeyNodes: 1, kubesprayNodes: 1,
+  containerdNodes: 5, containerd17Nodes: 1, kubekeyNodes: 1, kubesprayNodes: 1,
   podmanNodes: 2, k3sNodes: 1,
   harborFront: true,
 } as const satisfies Omit<LabSpec, 'id'>;

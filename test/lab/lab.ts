@@ -36,6 +36,12 @@ export function containerdNodes(lab: Lab): LabNode[] {
   return lab.nodes.filter((n) => VARIANTS[n.variant].runtime === 'containerd');
 }
 
+/** The first node of each variant among these, in their order: a test that covers every kind once. */
+export function oneOfEachVariant(nodes: readonly LabNode[]): LabNode[] {
+  const seen = new Set<string>();
+  return nodes.filter((n) => !seen.has(n.variant) && seen.add(n.variant));
+}
+
 /** The lab's podman nodes (neither Docker nor containerd). */
 export function containersNodes(lab: Lab): LabNode[] {
   return lab.nodes.filter((n) => VARIANTS[n.variant].runtime === 'containers');
