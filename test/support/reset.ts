@@ -13,9 +13,17 @@ for f in /usr/local/share/ca-certificates/dockhand /etc/pki/ca-trust/source/anch
 done
 rm -rf /usr/local/share/ca-certificates/dockhand /etc/pki/ca-trust/source/anchors/dockhand-* /var/lib/dockhand
 rm -f /etc/ca-certificates/update.d/zz-* /usr/local/sbin/update-ca-certificates
+# the store the lab built (/etc/ssl/certs, or RHEL's extracted bundles) is kept aside the first time it is
+# clean and put back later: the family's tool rebuilding it costs seconds of CPU per node, a copy does not
+if command -v update-ca-certificates >/dev/null; then store=/etc/ssl/certs; else store=/etc/pki/ca-trust/extracted; fi
 if [ "$trust" = yes ]; then
-  if command -v update-ca-certificates >/dev/null; then update-ca-certificates --fresh >/dev/null 2>&1; else update-ca-trust extract; fi
+  if [ -d /root/trust-store.lab ]; then
+    rm -rf "$store" && cp -a /root/trust-store.lab "$store"
+  elif command -v update-ca-certificates >/dev/null; then update-ca-certificates --fresh >/dev/null 2>&1
+  else update-ca-trust extract
+  fi
 fi
+[ -d /root/trust-store.lab ] || cp -a "$store" /root/trust-store.lab
 `;
 
 // dockerd is restarted only when it may run on something else than the lab's configuration: a drop-in or

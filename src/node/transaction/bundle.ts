@@ -62,9 +62,9 @@ unpack() {
 }
 `;
 
-/** The worker: the runtimes' functions first, then the transaction itself (worker.sh names no runtime). */
+/** The worker: the runtimes' functions first, the trust store's refresh, then the transaction itself (worker.sh names no runtime). */
 export function workerScript(runtimes: readonly TransactionRuntime[]): string {
-  return composeScript({}, ...[...new Set(runtimes.map((r) => r.shell))].map(nodeScript), nodeScript('node/transaction/worker.sh'));
+  return composeScript({}, ...[...new Set(runtimes.map((r) => r.shell))].map(nodeScript), nodeScript('node/transaction/trust.sh'), nodeScript('node/transaction/worker.sh'));
 }
 
 /** The parts that put a new transaction's files into $STATE/txn/$RUN (worker, new contents, the bundle last). */

@@ -64,6 +64,7 @@ jot_synced() { jot "$@"; sync -- "$T/journal"; }
 journaled() { grep -qxF -- "$*" "$T/journal" 2>/dev/null; }
 # bundle_lines KIND: the bundle lines of one kind, without the kind word
 bundle_lines() { sed -n "s/^$1 //p" "$T/bundle"; }
+# shellcheck disable=SC2034 # family: read by trust.sh, composed before this file
 family=$(bundle_lines family)
 
 # finish: the outcome is complete; publish it whole (on the disk first) and keep only the newest transactions
@@ -156,14 +157,6 @@ ledger_commit() {
   done > "$T/deleted"
   if [ -s "$T/deleted" ]; then grep -vxF -f "$T/deleted" "$LEDGER.new" > "$LEDGER.kept"; mv -f -- "$LEDGER.kept" "$LEDGER.new"; fi
   sync -- "$LEDGER.new" && mv -f -- "$LEDGER.new" "$LEDGER" && sync -- "$STATE"
-}
-
-trust_update() {
-  if [ "$family" = rhel ]; then update-ca-trust extract; else update-ca-certificates; fi
-}
-
-trust_command() {
-  if [ "$family" = rhel ]; then echo 'update-ca-trust extract'; else echo update-ca-certificates; fi
 }
 
 # wait_active UNIT: active within ACTIVE_WAIT seconds (the runtimes' handlers call it): 1 when systemd gave
