@@ -21,6 +21,13 @@ export const FACTS_FORMAT_VERSION = '3';
 /** The .sh files of the facts script, in order: the host, kubelet, then each runtime's functions and facts. */
 export const FACTS_PARTS: readonly string[] = ['facts/sh/host.sh', 'facts/sh/kubelet.sh', ...RUNTIMES.flatMap((r) => [r.shell, r.facts.script])];
 
+/** What kubelet.sh reads of kubelet's unit. */
+const KUBELET_SHOW_PROPERTIES = ['LoadState', 'ActiveState', 'ExecStart', 'DropInPaths', 'EnvironmentFiles'];
+
+/** The units the facts read (kubelet's, then each runtime's) and every property any of them reads: one `systemctl show`. */
+const SHOW_UNITS = ['kubelet.service', ...RUNTIMES.flatMap((r) => r.facts.units?.names ?? [])];
+const SHOW_PROPERTIES = [...new Set([...KUBELET_SHOW_PROPERTIES, ...RUNTIMES.flatMap((r) => r.facts.units?.properties ?? [])])];
+
 /** `auto`, or the runtimes plays name: each runtime's facts part reads itself in full where it is wanted. */
 function wanted(runtimes: RuntimeSelection): string {
   return runtimes === 'auto' ? 'auto' : runtimes.join(' ');
@@ -37,6 +44,9 @@ export function factsScript(extra = '', variables: Readonly<Record<string, strin
       FACTS_FORMAT: FACTS_FORMAT_VERSION,
       RUNTIMES_WANTED: wanted(runtimes),
       RUNTIME_COMMANDS: [...new Set(RUNTIMES.flatMap((r) => r.facts.commands ?? []))].join(' '),
+      SHOW_UNITS: [...new Set(SHOW_UNITS)].join(' '),
+      SHOW_PROPERTIES: SHOW_PROPERTIES.map((p) => `-p ${p}`).join(' '),
+      KUBELET_SHOW: KUBELET_SHOW_PROPERTIES.join(' '),
       ...Object.assign({}, ...RUNTIMES.map((r) => r.facts.variables ?? {})),
       ...variables,
     },

@@ -5,8 +5,9 @@
 # same through each proxy a runtime here runs with. The play's CA is the only trust such a check uses:
 # whatever the node trusted before must not make a wrong CA pass. Every probe is bounded (REACH_CONNECT seconds to connect,
 # REACH_LIMIT in all) and they all run at once. curl where the node has it (it speaks to a proxy as a Go
-# runtime does: CONNECT for https, a plain request for http), else openssl s_client; openssl also reads the
-# chain the registry serves. Prints raw facts; src/reach/parse.ts judges them.
+# runtime does: CONNECT for https, a plain request for http), else openssl s_client. The chain the registry
+# serves comes from curl's own handshake where curl tells it (`%{certs}`, curl 7.88 and later, a handshake it
+# accepted), else from openssl s_client. Prints raw facts; src/reach/parse.ts judges them.
 #
 # Follows src/node/sh/preamble.sh and the facts, whose runtime parts add `RUNTIME SCHEME URL` lines to
 # `reach_proxies` (the proxies the running daemons use). Variables:
@@ -22,7 +23,11 @@ if [ -n "$reach_dir" ] && [ -n "${REACH_TARGETS:-}" ]; then
   # bounded: the whole probe dies at REACH_LIMIT, whatever it waits for
   reach_bound() { if has timeout; then timeout "$REACH_LIMIT" "$@"; else "$@"; fi; }
 
-  # reach_curl OUT SCHEME HOST PORT ADDRESS PROXY: one request for /v2/, direct (PROXY -) or through PROXY
+  # reach_lines FILE: FILE's lines, as cat would print them (FILE is text dockhand wrote)
+  reach_lines() { while IFS= read -r _l || [ -n "$_l" ]; do printf '%s\n' "$_l"; done < "$1"; }
+
+  # reach_curl OUT SCHEME HOST PORT ADDRESS PROXY: one request for /v2/, direct (PROXY -) or through PROXY;
+  # for https, direct, the chain curl was served to OUT's .chain file where curl tells it
   reach_curl() {
     _out=$1 _scheme=$2 _host=$3 _port=$4 _address=$5 _proxy=$6
     case $_host in *:*) _url="$_scheme://[$_host]:$_port/v2/" ;; *) _url="$_scheme://$_host:$_port/v2/" ;; esac
@@ -32,16 +37,43 @@ if [ -n "$reach_dir" ] && [ -n "${REACH_TARGETS:-}" ]; then
     else set -- --noproxy '*'
     fi
     # the play's CA alone: not the trust store too, which may hold whatever the node trusted before
-    if [ "$_scheme" = https ] && [ -n "$reach_ca" ]; then set -- "$@" --cacert "$reach_ca" --capath "$reach_dir/none"; fi
+    # (the directory holds no hashed certificate names: an empty CA path)
+    if [ "$_scheme" = https ] && [ -n "$reach_ca" ]; then set -- "$@" --cacert "$reach_ca" --capath "$reach_dir"; fi
+    _format='http %{http_code}\nconnect %{http_connect}\n'
+    if [ "$_scheme" = https ] && [ "$_proxy" = - ]; then _format="$_format%{certs}"; fi
+    _err=${_out%/*}/err.${_out##*/}
     {
       echo 'tool curl'
       _w=$(reach_bound curl -v -sS -o /dev/null --connect-timeout "$REACH_CONNECT" -m "$REACH_LIMIT" \
-        -w 'http %{http_code}\nconnect %{http_connect}\n' "$@" "$_url" 2>"$_out.err")
+        -w "$_format" "$@" "$_url" 2>"$_err")
       echo "exit $?"
+      # the two lines of the format, then (https) the certificates: their PEM blocks to the chain file
+      _certs=
+      case $_w in *"$NL"*"$NL"*) _certs=${_w#*"$NL"*"$NL"}; _w=${_w%"$NL$_certs"} ;; esac
       printf '%s\n' "$_w"
-      sed -n 's/^\* \(connect to .* failed: .*\)/said \1/p; s/^\(curl: ([0-9]*) .*\)/said \1/p' "$_out.err" | tail -n 2
+      _w=$_certs
+      _pem=
+      _in=no
+      while [ -n "$_w" ]; do
+        _l=${_w%%"$NL"*}
+        case $_w in *"$NL"*) _w=${_w#*"$NL"} ;; *) _w= ;; esac
+        case $_l in *'-----BEGIN CERTIFICATE-----') _in=yes; _l='-----BEGIN CERTIFICATE-----' ;; esac
+        if [ "$_in" = yes ]; then _pem="$_pem$_l$NL"; fi
+        case $_l in '-----END CERTIFICATE-----') _in=no ;; esac
+      done
+      if [ -n "$_pem" ]; then printf '%s' "$_pem" > "${_out%.direct}.chain"; fi
+      # what curl said of a failure: its last two such lines
+      _s1=''
+      _s2=''
+      while IFS= read -r _l; do
+        case $_l in
+          '* connect to '*' failed: '*) _s1=$_s2; _s2="said ${_l#\* }" ;;
+          'curl: ('*') '*) _s1=$_s2; _s2="said $_l" ;;
+        esac
+      done < "$_err"
+      if [ -n "$_s1" ]; then printf '%s\n' "$_s1"; fi
+      if [ -n "$_s2" ]; then printf '%s\n' "$_s2"; fi
     } > "$_out" 2>/dev/null
-    rm -f -- "$_out.err"
   }
 
   # reach_openssl OUT SCHEME HOST PORT ADDRESS PROXY: a TCP connection and, for https, a handshake verified
@@ -73,7 +105,6 @@ if [ -n "$reach_dir" ] && [ -n "${REACH_TARGETS:-}" ]; then
       sed -n '/-----BEGIN CERTIFICATE-----/,/-----END CERTIFICATE-----/p' > "$1"
   }
 
-  mkdir -p -- "$reach_dir/none"
   # OpenSSL 3 has a default store besides the default path (1.1 has neither option nor store); asked only
   # where the probes go through openssl (a node without curl): it costs an openssl process on every read
   reach_no_store=
@@ -87,12 +118,15 @@ if [ -n "$reach_dir" ] && [ -n "${REACH_TARGETS:-}" ]; then
     eval "_pem=\${REACH_CA_$id:-}"
     # shellcheck disable=SC2154 # set by the eval above
     if [ -n "$_pem" ]; then reach_ca=$reach_dir/$id.ca; printf '%s\n' "$_pem" > "$reach_ca"; fi
-    if has curl; then
-      reach_curl "$reach_dir/$id.direct" "$scheme" "$host" "$port" "$address" - &
-    elif has openssl; then
-      reach_openssl "$reach_dir/$id.direct" "$scheme" "$host" "$port" "$address" - &
-    fi
-    if [ "$scheme" = https ] && has openssl; then reach_chain "$reach_dir/$id.chain" "$host" "$port" "$address" & fi
+    # the direct probe, then (https) the chain from openssl where the probe did not read it
+    {
+      if has curl; then
+        reach_curl "$reach_dir/$id.direct" "$scheme" "$host" "$port" "$address" -
+      elif has openssl; then
+        reach_openssl "$reach_dir/$id.direct" "$scheme" "$host" "$port" "$address" -
+      fi
+      if [ "$scheme" = https ] && [ ! -s "$reach_dir/$id.chain" ] && has openssl; then reach_chain "$reach_dir/$id.chain" "$host" "$port" "$address"; fi
+    } &
     while read -r runtime pscheme url; do
       if [ -z "$runtime" ] || [ "$pscheme" != "$scheme" ]; then continue; fi
       if has curl; then
@@ -112,9 +146,9 @@ EOF_TARGETS
     for f in "$reach_dir/$id.direct" "$reach_dir/$id".via.*; do
       [ -f "$f" ] || continue
       case $f in *.direct) section reach "$id" direct ;; *) section reach "$id" "via ${f##*.via.}" ;; esac
-      cat "$f"
+      reach_lines "$f"
     done
-    if [ -s "$reach_dir/$id.chain" ]; then section reach-chain "$id"; cat "$reach_dir/$id.chain"; fi
+    if [ -s "$reach_dir/$id.chain" ]; then section reach-chain "$id"; reach_lines "$reach_dir/$id.chain"; fi
   done <<EOF_TARGETS
 $REACH_TARGETS
 EOF_TARGETS

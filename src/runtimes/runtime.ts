@@ -46,6 +46,11 @@ export interface RuntimeSpec<F extends RuntimeFacts> {
     readonly script: string;
     /** Variables that part reads, set at the top of the facts script. */
     readonly variables?: Readonly<Record<string, string>>;
+    /**
+     * The systemd units that part reads with `unit_show` and the properties it reads of them: the facts
+     * script reads every runtime's units in one `systemctl show`.
+     */
+    readonly units?: { readonly names: readonly string[]; readonly properties: readonly string[] };
     /** The sections it prints, in order. */
     readonly sections: readonly string[];
     /** Commands whose presence the host's facts report (`HostView.hasCommand`). */

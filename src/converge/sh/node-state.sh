@@ -26,9 +26,16 @@ for pattern in $DEBIAN_ANCHORS $RHEL_ANCHORS; do
   for a in $pattern; do
     [ -f "$a" ] || continue
     case "$a" in /etc/pki/*) b=$RHEL_BUNDLE ;; *) b=$DEBIAN_BUNDLE ;; esac
-    sed -n '/-----BEGIN CERTIFICATE-----/{n;p;}' "$a" | while IFS= read -r l; do
+    # the first line after each BEGIN line must be a line of the bundle (read here, not by a sed)
+    n=
+    while IFS= read -r l || [ -n "$l" ]; do
+      if [ -z "$n" ]; then
+        case $l in *-----BEGIN\ CERTIFICATE-----*) n=yes ;; esac
+        continue
+      fi
+      n=
       if ! grep -qxF -- "$l" "$b" 2>/dev/null; then printf '%s\n' "$a"; break; fi
-    done
+    done < "$a"
   done
   set -f
 done
@@ -45,7 +52,8 @@ done
 section node-lock
 if [ ! -e "$STATE/lock" ] || ! has flock; then
   echo free
-elif flock -n "$STATE/lock" true 2>/dev/null; then
+elif { flock -n 9; } 9<"$STATE/lock" 2>/dev/null; then
+  # (the lock, taken on this shell's descriptor, goes when the descriptor closes)
   echo free
 else
   echo held

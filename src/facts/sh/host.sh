@@ -1,6 +1,8 @@
 # shellcheck shell=sh
 # Facts about the host itself (hostname, OS, tools). Follows src/node/sh/preamble.sh; variables
-# FACTS_FORMAT (the section format's version) and RUNTIME_COMMANDS (the commands runtimes ask about).
+# FACTS_FORMAT (the section format's version), RUNTIME_COMMANDS (the commands runtimes ask about), SHOW_UNITS
+# and SHOW_PROPERTIES (the systemd units kubelet's and the runtimes' facts read, and their properties: read
+# here in one `systemctl show`, answered by `unit_show`).
 # Never fails and never hangs: anything that may block runs under `t`.
 section begin "$FACTS_FORMAT"
 section hostname
@@ -15,3 +17,4 @@ for c in update-ca-certificates update-ca-trust systemctl systemd-run flock time
   printf '%s=' "$c"
   command -v "$c" 2>/dev/null || echo
 done
+units_read

@@ -2,12 +2,23 @@
 # kubelet: which container runtime it talks to. Its flags live in kubeadm's flags file, its config
 # file, Kubespray's and KubeKey's environment files and its unit's drop-ins. Follows
 # src/node/sh/preamble.sh. Defines `kubelet_mentions TEXT` for the runtimes' facts that follow.
-kshow=
-if has systemctl; then
-  kshow=$(t systemctl show kubelet.service -p LoadState -p ActiveState -p ExecStart -p DropInPaths -p EnvironmentFiles --no-pager 2>/dev/null)
-fi
+# shellcheck disable=SC2086 # KUBELET_SHOW is a list of property names
+unit_show kubelet.service $KUBELET_SHOW
+kshow=$shown
 if [ -n "$kshow" ]; then section kubelet-show; printf '%s\n' "$kshow"; fi
-kfiles=$(printf '%s\n' "$kshow" | sed -n 's/^DropInPaths=//p; s/^EnvironmentFiles=\([^ ]*\) (ignore_errors=[a-z]*)$/\1/p')
+# its drop-ins and environment files (one whose path has a blank is not read), in the order systemctl shows them
+kfiles=
+while IFS= read -r l; do
+  case $l in
+    DropInPaths=*) kfiles="$kfiles ${l#DropInPaths=}" ;;
+    EnvironmentFiles=*" (ignore_errors="*")")
+      l=${l#EnvironmentFiles=}
+      l=${l% (ignore_errors=*)}
+      case $l in *" "*) ;; *) kfiles="$kfiles $l" ;; esac ;;
+  esac
+done <<EOF_KSHOW
+$kshow
+EOF_KSHOW
 kubelet_files=
 set -f
 for f in /var/lib/kubelet/kubeadm-flags.env /var/lib/kubelet/config.yaml /etc/kubernetes/kubelet.env \

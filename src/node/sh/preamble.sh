@@ -13,6 +13,73 @@ section() { printf '\n@@dockhand:%s@@\n' "$*"; }
 has() { command -v "$1" >/dev/null 2>&1; }
 # t CMD...: CMD with stdin closed, under `timeout 10` where there is one
 t() { if has timeout; then timeout 10 "$@" </dev/null; else "$@" </dev/null; fi; }
+NL='
+'
+# units_read: one `systemctl show` of every unit in SHOW_UNITS (the facts' units, in that order) with the
+# properties SHOW_PROPERTIES (`-p NAME` words), timestamps in UTC; `unit_show` then answers from it. Its
+# blocks (blank-line separated, in argument order) are kept as units_shown_1, units_shown_2, ...; where
+# their number is not the number of units, `unit_show` asks systemctl itself.
+units_state=
+units_read() {
+  units_state=
+  if ! has systemctl || [ -z "${SHOW_UNITS:-}" ]; then return 0; fi
+  # shellcheck disable=SC2086 # lists of unit names and arguments
+  _sa=$(TZ=UTC; export TZ; t systemctl show $SHOW_UNITS $SHOW_PROPERTIES --no-pager 2>/dev/null)
+  _sn=0
+  while [ -n "$_sa" ]; do
+    _sn=$((_sn + 1))
+    eval "units_shown_$_sn=\${_sa%%\"\$NL\$NL\"*}"
+    case $_sa in *"$NL$NL"*) _sa=${_sa#*"$NL$NL"} ;; *) _sa= ;; esac
+  done
+  for _sx in $SHOW_UNITS; do _sn=$((_sn - 1)); done
+  if [ "$_sn" -eq 0 ]; then units_state=ok; fi
+  return 0
+}
+# unit_show UNIT PROPERTY...: sets `shown` to what `systemctl show UNIT -p PROPERTY...` prints (in systemd's
+# order, timestamps in UTC; empty without systemctl), from units_read's output where UNIT was among its units
+unit_show() {
+  _su=$1
+  shift
+  shown=
+  _sb=
+  if [ "$units_state" = ok ]; then
+    _sn=0
+    for _sx in $SHOW_UNITS; do
+      _sn=$((_sn + 1))
+      if [ "$_sx" = "$_su" ]; then eval "_sb=\$units_shown_$_sn"; break; fi
+    done
+  fi
+  if [ -z "$_sb" ]; then
+    has systemctl || return 0
+    _sg=
+    for _sp in "$@"; do _sg="$_sg -p $_sp"; done
+    # shellcheck disable=SC2086 # a list of arguments
+    _sb=$(TZ=UTC; export TZ; t systemctl show "$_su" $_sg --no-pager 2>/dev/null)
+  fi
+  _sw=" $* "
+  while [ -n "$_sb" ]; do
+    _sl=${_sb%%"$NL"*}
+    case $_sb in *"$NL"*) _sb=${_sb#*"$NL"} ;; *) _sb= ;; esac
+    case $_sw in *" ${_sl%%=*} "*) shown=$shown$_sl$NL ;; esac
+  done
+  shown=${shown%"$NL"}
+}
+# show_values NAME TEXT: sets `values` to the values of property NAME in TEXT (`systemctl show` lines), one a
+# line; an EnvironmentFiles= value without its ` (ignore_errors=...)` (a value without one is left out)
+show_values() {
+  values=
+  _st=$2
+  while [ -n "$_st" ]; do
+    _sl=${_st%%"$NL"*}
+    case $_st in *"$NL"*) _st=${_st#*"$NL"} ;; *) _st= ;; esac
+    case $_sl in
+      EnvironmentFiles=*" (ignore_errors="*")") [ "$1" = EnvironmentFiles ] && _sl=${_sl% (ignore_errors=*)} ;;
+      EnvironmentFiles=*) [ "$1" = EnvironmentFiles ] && continue ;;
+    esac
+    case $_sl in "$1="*) values=$values${_sl#*=}$NL ;; esac
+  done
+  values=${values%"$NL"}
+}
 # no_proxy_has ENTRY: the NO_PROXY value on stdin holds ENTRY (entries trimmed, compared case-insensitively)
 no_proxy_has() { tr ',' '\n' | sed 's/^[[:space:]]*//; s/[[:space:]]*$//' | grep -qixF -- "$1"; }
 # proxies_of NAME: from an environment (KEY=VALUE lines) on stdin, `NAME https URL` and `NAME http URL` for

@@ -2,7 +2,7 @@
 # containerd's facts: its unit, version, config file (the one its ExecStart names, else the default),
 # whether that file is newer than the running process, its CRI plugin's state, and (where crictl is)
 # what the running CRI uses. Follows src/node/sh/preamble.sh, src/facts/sh/kubelet.sh and
-# src/runtimes/containerd/node.sh; variables CONTAINERD_SHOW (the `systemctl show` property arguments)
+# src/runtimes/containerd/node.sh; variables CONTAINERD_SHOW (the `systemctl show` properties it reads)
 # and RUNTIMES_WANTED (`auto`, or the runtimes the plays name). The version and the CRI's state cost a Go
 # binary's start each: read where containerd is named, or (auto) where it may be the runtime to configure
 # (no dockerd here, or kubelet talks to containerd). Adds containerd's files to `managed_files`.
@@ -12,21 +12,22 @@ case " ${RUNTIMES_WANTED:-auto} " in
     if ! has dockerd || kubelet_mentions containerd.sock; then detail=full; else detail=brief; fi ;;
   *) detail=brief ;;
 esac
-cshow=
-if has systemctl; then
-  # shellcheck disable=SC2086 # CONTAINERD_SHOW is a list of arguments
-  cshow=$(t systemctl show containerd.service $CONTAINERD_SHOW --no-pager 2>/dev/null)
-fi
+# shellcheck disable=SC2086 # CONTAINERD_SHOW is a list of property names
+unit_show containerd.service $CONTAINERD_SHOW
+cshow=$shown
 if [ -n "$cshow" ]; then
   section containerd-show; printf '%s\n' "$cshow"
   # the unit's files, for the environment they give containerd (its proxy)
-  cfrag=$(printf '%s\n' "$cshow" | sed -n 's/^FragmentPath=//p')
+  show_values FragmentPath "$cshow"
+  cfrag=$values
   if [ -n "$cfrag" ] && [ -f "$cfrag" ]; then section containerd-unit-file "$cfrag"; cat "$cfrag" 2>/dev/null; fi
   set -f
-  for f in $(printf '%s\n' "$cshow" | sed -n 's/^DropInPaths=//p'); do
+  show_values DropInPaths "$cshow"
+  for f in $values; do
     if [ -f "$f" ]; then section containerd-drop-in "$f"; cat "$f" 2>/dev/null; fi
   done
-  for f in $(printf '%s\n' "$cshow" | sed -n 's/^EnvironmentFiles=\(.*\) (ignore_errors=[a-z]*)$/\1/p'); do
+  show_values EnvironmentFiles "$cshow"
+  for f in $values; do
     if [ -f "$f" ]; then section containerd-env-file "$f"; cat "$f" 2>/dev/null; fi
   done
   set +f
@@ -35,7 +36,24 @@ if has containerd; then
   if [ "$detail" = full ]; then section containerd-version; t containerd --version 2>&1; else section containerd-installed; fi
 fi
 
-containerd_config=$(printf '%s\n' "$cshow" | sed -n 's/^ExecStart=.*argv\[\]=[^;]* \(--config\|-c\) \([^ ;]*\).*/\2/p' | head -n 1)
+# the config file its ExecStart names (`--config FILE` or `-c FILE`, the last one given)
+containerd_config=
+show_values ExecStart "$cshow"
+while IFS= read -r l; do
+  case $l in *'argv[]='*) ;; *) continue ;; esac
+  l=${l##*'argv[]='}
+  set -f
+  # shellcheck disable=SC2086 # the argv's words
+  set -- ${l%%;*}
+  set +f
+  while [ "$#" -gt 1 ]; do
+    case $1 in --config|-c) [ -n "$2" ] && containerd_config=$2 ;; esac
+    shift
+  done
+  [ -z "$containerd_config" ] || break
+done <<EOF_EXEC
+$values
+EOF_EXEC
 [ -n "$containerd_config" ] || containerd_config=/etc/containerd/config.toml
 section containerd-config-file
 printf '%s\n' "$containerd_config"

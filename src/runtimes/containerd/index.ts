@@ -23,7 +23,8 @@ export const containerd = defineRuntime<ContainerdFacts>({
   shell: 'runtimes/containerd/node.sh',
   facts: {
     script: 'runtimes/containerd/facts.sh',
-    variables: { CONTAINERD_SHOW: CONTAINERD_SHOW_PROPERTIES.map((p) => `-p ${p}`).join(' ') },
+    variables: { CONTAINERD_SHOW: CONTAINERD_SHOW_PROPERTIES.join(' ') },
+    units: { names: ['containerd.service'], properties: CONTAINERD_SHOW_PROPERTIES },
     sections: CONTAINERD_SECTIONS,
     commands: ['containerd', 'ctr', 'crictl'],
     parse: (sections, host) => parseContainerdFacts(sections, (name) => host.hasCommand(name)),

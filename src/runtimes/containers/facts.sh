@@ -3,7 +3,7 @@
 # configuration they all read (registries.conf and its drop-ins, in the order containers/image reads
 # them), root's own registries.conf, and the file names in the host directories of both certs.d trees.
 # Follows src/node/sh/preamble.sh, src/facts/sh/kubelet.sh and src/runtimes/containers/node.sh;
-# variables CRIO_SHOW (the `systemctl show` property arguments) and RUNTIMES_WANTED (`auto`, or the
+# variables CRIO_SHOW (the `systemctl show` properties it reads) and RUNTIMES_WANTED (`auto`, or the
 # runtimes the plays name). A version costs a Go binary's start: read where this runtime is named, or
 # (auto) where it may be the one to configure (neither dockerd nor containerd here, or kubelet talks to CRI-O).
 case " ${RUNTIMES_WANTED:-auto} " in
@@ -12,12 +12,10 @@ case " ${RUNTIMES_WANTED:-auto} " in
     if kubelet_mentions crio.sock || { ! has dockerd && ! has containerd; }; then cdetail=full; else cdetail=brief; fi ;;
   *) cdetail=brief ;;
 esac
-crio_unit=
-if has systemctl; then
-  # in UTC, so the timestamps read the same everywhere
-  # shellcheck disable=SC2086 # CRIO_SHOW is a list of arguments
-  crio_unit=$(t env TZ=UTC systemctl show crio.service $CRIO_SHOW --no-pager 2>/dev/null)
-fi
+# (timestamps in UTC, so they read the same everywhere)
+# shellcheck disable=SC2086 # CRIO_SHOW is a list of property names
+unit_show crio.service $CRIO_SHOW
+crio_unit=$shown
 if [ -n "$crio_unit" ]; then section containers-crio-show; printf '%s\n' "$crio_unit"; fi
 if [ "$cdetail" = full ]; then
   for tool in podman crio; do

@@ -28,7 +28,8 @@ export const containers = defineRuntime<ContainersFacts>({
   shell: 'runtimes/containers/node.sh',
   facts: {
     script: 'runtimes/containers/facts.sh',
-    variables: { CRIO_SHOW: CRIO_SHOW_PROPERTIES.map((p) => `-p ${p}`).join(' ') },
+    variables: { CRIO_SHOW: CRIO_SHOW_PROPERTIES.join(' ') },
+    units: { names: ['crio.service'], properties: CRIO_SHOW_PROPERTIES },
     sections: CONTAINERS_SECTIONS,
     commands: ['podman', 'skopeo', 'buildah', 'crio'],
     parse: (sections, host) => parseContainersFacts(sections, (name) => host.hasCommand(name)),

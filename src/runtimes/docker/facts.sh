@@ -2,20 +2,21 @@
 # Docker's facts: how docker.service is wired into systemd (its unit, drop-ins, environment files),
 # /etc/docker/daemon.json, and what a running dockerd reports. Follows src/node/sh/preamble.sh and
 # src/runtimes/docker/node.sh;
-# variable DOCKER_SHOW (the `systemctl show` property arguments). Adds dockerd's proxies to `reach_proxies`.
-show=
-if has systemctl; then
-  # shellcheck disable=SC2086 # DOCKER_SHOW is a list of arguments
-  show=$(t systemctl show docker.service $DOCKER_SHOW --no-pager 2>/dev/null)
-fi
+# variable DOCKER_SHOW (the `systemctl show` properties it reads). Adds dockerd's proxies to `reach_proxies`.
+# shellcheck disable=SC2086 # DOCKER_SHOW is a list of property names
+unit_show docker.service $DOCKER_SHOW
+show=$shown
 # dump NAME FILE: a file's content as its own section
 dump() { if [ -f "$2" ] && [ -r "$2" ]; then section "$1" "$2"; cat "$2" 2>/dev/null; fi; }
 if [ -n "$show" ]; then
   section systemctl-show
   printf '%s\n' "$show"
-  frag=$(printf '%s\n' "$show" | sed -n 's/^FragmentPath=//p')
-  dropins=$(printf '%s\n' "$show" | sed -n 's/^DropInPaths=//p')
-  envfiles=$(printf '%s\n' "$show" | sed -n 's/^EnvironmentFiles=\(.*\) (ignore_errors=[a-z]*)$/\1/p')
+  show_values FragmentPath "$show"
+  frag=$values
+  show_values DropInPaths "$show"
+  dropins=$values
+  show_values EnvironmentFiles "$show"
+  envfiles=$values
   if [ -n "$frag" ] && [ "$frag" != /dev/null ]; then dump unit-file "$frag"; fi
   set -f
   for f in $dropins; do dump drop-in "$f"; done

@@ -30,7 +30,8 @@ export const docker = defineRuntime<DockerFacts>({
   shell: 'runtimes/docker/node.sh',
   facts: {
     script: 'runtimes/docker/facts.sh',
-    variables: { DOCKER_SHOW: DOCKER_SHOW_PROPERTIES.map((p) => `-p ${p}`).join(' ') },
+    variables: { DOCKER_SHOW: DOCKER_SHOW_PROPERTIES.join(' ') },
+    units: { names: ['docker.service'], properties: DOCKER_SHOW_PROPERTIES },
     sections: DOCKER_SECTIONS,
     commands: ['dockerd', 'docker'],
     parse: (sections) => parseDockerFacts(sections),

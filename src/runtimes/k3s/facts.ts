@@ -5,6 +5,9 @@ import type { Distribution, K3sFacts } from './types.ts';
 
 export const K3S_SHOW_PROPERTIES = ['LoadState', 'ActiveState', 'SubState', 'MainPID', 'KillMode', 'ExecStart'];
 
+/** The units k3s's install.sh (server, agent) and RKE2's packages install: K3S_UNITS in node.sh, in its order. */
+export const K3S_UNITS = ['k3s.service', 'k3s-agent.service', 'rke2-server.service', 'rke2-agent.service'];
+
 /** The sections src/runtimes/k3s/facts.sh prints, in order. */
 export const K3S_SECTIONS = [
   'k3s-show',

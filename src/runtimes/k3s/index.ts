@@ -5,7 +5,7 @@
  * the k3s, k3s-agent, rke2-server and rke2-agent units; never treated as plain containerd.
  */
 import { defineRuntime } from '../runtime.ts';
-import { K3S_SECTIONS, K3S_SHOW_PROPERTIES, parseK3sFacts } from './facts.ts';
+import { K3S_SECTIONS, K3S_SHOW_PROPERTIES, K3S_UNITS, parseK3sFacts } from './facts.ts';
 import { planK3s } from './plan.ts';
 import { k3sPullCheck, K3S_SOCKET } from './pull-check.ts';
 import type { K3sFacts } from './types.ts';
@@ -26,7 +26,9 @@ export const k3s = defineRuntime<K3sFacts>({
   shell: 'runtimes/k3s/node.sh',
   facts: {
     script: 'runtimes/k3s/facts.sh',
-    variables: { K3S_SHOW: K3S_SHOW_PROPERTIES.map((p) => `-p ${p}`).join(' ') },
+    variables: { K3S_SHOW: K3S_SHOW_PROPERTIES.join(' ') },
+    // k3s_unit (node.sh) picks one of K3S_UNITS by these three; the facts part reads K3S_SHOW of it
+    units: { names: K3S_UNITS, properties: ['Id', 'LoadState', 'ActiveState', ...K3S_SHOW_PROPERTIES] },
     sections: K3S_SECTIONS,
     commands: ['k3s', 'rke2'],
     parse: (sections) => parseK3sFacts(sections),

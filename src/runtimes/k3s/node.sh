@@ -11,21 +11,27 @@ K3S_UNITS='k3s.service k3s-agent.service rke2-server.service rke2-agent.service'
 K3S_ACTIVE_WAIT=300
 
 # k3s_unit: the unit k3s or RKE2 runs under here: the active one, else the first one installed
+# (from the facts' one `systemctl show` where there is one, else from one of its own)
 k3s_unit() {
   has systemctl || return 1
-  # shellcheck disable=SC2086 # K3S_UNITS is a list of unit names
-  t systemctl show $K3S_UNITS -p Id -p LoadState -p ActiveState --no-pager 2>/dev/null | awk '
-    BEGIN { RS = "" }
-    { id = ""; load = ""; active = ""
-      for (i = 1; i <= NF; i++) {
-        if ($i ~ /^Id=/) id = substr($i, 4)
-        else if ($i ~ /^LoadState=/) load = substr($i, 11)
-        else if ($i ~ /^ActiveState=/) active = substr($i, 13)
-      }
-      if (load != "loaded") next
-      if (active == "active" && running == "") running = id
-      if (first == "") first = id }
-    END { u = (running != "" ? running : first); if (u == "") exit 1; print u }'
+  if [ "$units_state" != ok ]; then
+    SHOW_UNITS=$K3S_UNITS
+    SHOW_PROPERTIES='-p Id -p LoadState -p ActiveState'
+    units_read
+  fi
+  _k3s_first=
+  for _k3s_u in $K3S_UNITS; do
+    unit_show "$_k3s_u" Id LoadState ActiveState
+    case "$NL$shown$NL" in *"${NL}LoadState=loaded$NL"*) ;; *) continue ;; esac
+    case "$NL$shown" in *"${NL}Id="*) ;; *) continue ;; esac
+    _k3s_id=${NL}$shown
+    _k3s_id=${_k3s_id#*"${NL}Id="}
+    _k3s_id=${_k3s_id%%"$NL"*}
+    case "$NL$shown$NL" in *"${NL}ActiveState=active$NL"*) printf '%s\n' "$_k3s_id"; return 0 ;; esac
+    [ -n "$_k3s_first" ] || _k3s_first=$_k3s_id
+  done
+  [ -n "$_k3s_first" ] || return 1
+  printf '%s\n' "$_k3s_first"
 }
 
 # k3s_arg NAMES: the last value given on stdin's words to one of NAMES (`--data-dir|-d`), as `--x=V` or `--x V`
