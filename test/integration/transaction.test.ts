@@ -248,16 +248,22 @@ describe('a rollback does no more than undo', () => {
     const node = debian[4]!;
     const caBook = join(dir, 'ca.yml');
     writeFileSync(caBook, `registries:\n  - host: ${http.host}\n    ip: ${http.address}\n    insecure: true\n  - host: ${lab.registries.https.host}\n    ip: ${lab.registries.https.address}\n    ca: ${lab.registries.https.caCertPath}\nrestart: always\n`);
-    // the node's update-ca-certificates fails once (first on PATH for root, as dockhand runs it), then works
+    // the node's trust refresh fails once, then works: dockhand's own steps (their `openssl rehash`) and
+    // update-ca-certificates, which it then runs, both fail (first on PATH for root, as dockhand runs them)
     await must(
       node,
       'rm -f /tmp/trust-failed-once && cat > /usr/local/sbin/update-ca-certificates && chmod +x /usr/local/sbin/update-ca-certificates',
       '#!/bin/sh\n[ -e /tmp/trust-failed-once ] && exec /usr/sbin/update-ca-certificates "$@"\ntouch /tmp/trust-failed-once\nexit 1\n',
     );
+    await must(
+      node,
+      'cat > /usr/local/sbin/openssl && chmod +x /usr/local/sbin/openssl',
+      '#!/bin/sh\n[ "$1" != rehash ] || [ -e /tmp/trust-failed-once ] || exit 1\nexec /usr/bin/openssl "$@"\n',
+    );
     const started = await dockerStart(node);
     const before = await snapshot(node);
     const run = await dockhand(['apply', caBook, '-i', writeInventory(dir, lab, [node], 'ca.ini'), '--known-hosts', knownHosts, '--json']);
-    await must(node, 'rm -f /usr/local/sbin/update-ca-certificates /tmp/trust-failed-once');
+    await must(node, 'rm -f /usr/local/sbin/update-ca-certificates /usr/local/sbin/openssl /tmp/trust-failed-once');
     expect(run.exitCode, said(run)).toBe(2);
     expect(report(run)).toMatchObject({ status: 'rolled_back' });
     expect(report(run).error).toMatch(/rolled back: update-ca-certificates failed/);

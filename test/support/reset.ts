@@ -8,11 +8,11 @@ const COMMON = `
 set -u
 sed '/^# BEGIN dockhand/,/^# END dockhand/d; /^# dockhand replaced: /d; /# dockhand: the other names of the line above$/d' /etc/hosts > /tmp/hosts.fresh && cat /tmp/hosts.fresh > /etc/hosts
 trust=no
-for f in /usr/local/share/ca-certificates/dockhand /etc/pki/ca-trust/source/anchors/dockhand-* /etc/ca-certificates/update.d/zz-* /usr/local/sbin/update-ca-certificates; do
+for f in /usr/local/share/ca-certificates/dockhand /etc/pki/ca-trust/source/anchors/dockhand-* /etc/ca-certificates/update.d/zz-* /usr/local/sbin/update-ca-certificates /usr/local/sbin/openssl; do
   if [ -e "$f" ] || [ -L "$f" ]; then trust=yes; fi
 done
 rm -rf /usr/local/share/ca-certificates/dockhand /etc/pki/ca-trust/source/anchors/dockhand-* /var/lib/dockhand
-rm -f /etc/ca-certificates/update.d/zz-* /usr/local/sbin/update-ca-certificates
+rm -f /etc/ca-certificates/update.d/zz-* /usr/local/sbin/update-ca-certificates /usr/local/sbin/openssl
 # the store the lab built (/etc/ssl/certs, or RHEL's extracted bundles) is kept aside the first time it is
 # clean and put back later: the family's tool rebuilding it costs seconds of CPU per node, a copy does not
 if command -v update-ca-certificates >/dev/null; then store=/etc/ssl/certs; else store=/etc/pki/ca-trust/extracted; fi
