@@ -1,0 +1,157 @@
+// The controller's own cost at fleet size: `dockhand check` against thousands of light SSH endpoints, where
+// the node side costs next to nothing, so what is measured is dockhand's process (SSH handshakes, the
+// scripts, parsing, planning, the report) and not the nodes'.
+//
+//   npm run bench:controller                                   # 1,000 and 10,000 endpoints, --forks 50
+//   npm run bench:controller -- --sizes 500,2000 --forks 100
+//
+// One container (the lab's Debian image) runs one sshd; iptables sends ports 20000 and up to it, so each
+// port is an endpoint of its own to dockhand (its own connection, host-key entry and report line). sshd's
+// ForceCommand answers every session with the state a converged Debian Docker node reports
+// (bench/fixtures/endpoint/state.out, taken from a lab node: see bench/README.md), so every endpoint is
+// checked in full and found ok. Per size: wall time, dockhand's CPU (user + system), its peak RSS; then the
+// marginal CPU and memory per endpoint between the smallest and the largest size, and the single
+// executable's start-up CPU when dist/dockhand exists (npm run build:sea).
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { ensureImages } from '../test/lab/images.ts';
+import { repoRoot } from '../test/lab/util.ts';
+import { expectDockhand, runDockhand } from './dockhand.ts';
+import { childCpuMs, median, runTimed } from './proc.ts';
+
+const FIRST_PORT = 20000;
+const CONTAINER = 'dockhand-bench-endpoints';
+const FIXTURE = path.join(import.meta.dirname, 'fixtures', 'endpoint');
+
+const { values } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '1000,10000' },
+    forks: { type: 'string', default: '50' },
+  },
+});
+const sizes = values.sizes.split(',').map((s) => Number(s)).sort((a, b) => a - b);
+const forks = Number(values.forks);
+if (sizes.some((n) => !Number.isInteger(n) || n < 1 || n > 40000) || !Number.isInteger(forks) || forks < 1) {
+  throw new Error('--sizes takes endpoint counts from 1 to 40000, --forks a positive integer');
+}
+
+const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8' }).trim();
+
+function log(message: string): void {
+  process.stderr.write(`[controller] ${message}\n`);
+}
+
+async function startEndpoints(dir: string): Promise<string> {
+  const image = (await ensureImages(['debian'])).nodes.debian!;
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, 'id_ed25519')]);
+  try {
+    docker('rm', '-f', CONTAINER);
+  } catch {
+    /* none left from an earlier run */
+  }
+  const last = FIRST_PORT + sizes.at(-1)! - 1;
+  const start = [
+    'set -e',
+    'ssh-keygen -A >/dev/null',
+    'mkdir -p /run/sshd /root/.ssh && cp /bench/id_ed25519.pub /root/.ssh/authorized_keys && chmod 600 /root/.ssh/authorized_keys',
+    `iptables -t nat -A PREROUTING -p tcp --dport ${FIRST_PORT}:${last} -j REDIRECT --to-ports 22`,
+    'exec /usr/sbin/sshd -D -e -o LogLevel=ERROR -o UsePAM=no -o PrintMotd=no -o UseDNS=no -o MaxStartups=2000 ' +
+      "-o PermitRootLogin=prohibit-password -o 'ForceCommand=cat /bench/state.out'",
+  ].join('\n');
+  docker('run', '-d', '--name', CONTAINER, '--cap-add', 'NET_ADMIN', '--entrypoint', '/bin/sh',
+    '-v', `${path.join(dir, 'id_ed25519.pub')}:/bench/id_ed25519.pub:ro`,
+    '-v', `${path.join(FIXTURE, 'state.out')}:/bench/state.out:ro`,
+    image, '-c', start);
+  const address = docker('inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', CONTAINER);
+  for (let i = 0; i < 50; i += 1) {
+    if (docker('logs', CONTAINER).includes('error') || (await reachable(address))) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return address;
+}
+
+async function reachable(address: string): Promise<boolean> {
+  const { createConnection } = await import('node:net');
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: address, port: FIRST_PORT }, () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(false));
+  });
+}
+
+function writeInventory(dir: string, address: string, count: number): string {
+  const lines = ['[k8s-cluster]'];
+  for (let i = 0; i < count; i += 1) lines.push(`e${i + 1} ansible_host=${address} ansible_port=${FIRST_PORT + i}`);
+  lines.push('', '[all:vars]', 'ansible_user=root', `ansible_ssh_private_key_file=${path.join(dir, 'id_ed25519')}`, '');
+  const file = path.join(dir, `endpoints-${count}.ini`);
+  writeFileSync(file, lines.join('\n'));
+  return file;
+}
+
+interface SizeResult {
+  endpoints: number;
+  wallS: number;
+  cpuMs: number;
+  cpuMsPerEndpoint: number;
+  maxRssMiB: number;
+}
+
+async function measure(dir: string, address: string, count: number): Promise<SizeResult> {
+  const inventory = writeInventory(dir, address, count);
+  const knownHosts = path.join(dir, `known_hosts-${count}`);
+  const playbook = path.join(FIXTURE, 'playbook.yml');
+  // a first run records the host keys (accept-new); the measured one checks them, as a scheduled run does
+  expectDockhand(await runDockhand(['check', playbook, '-i', inventory, '--known-hosts', knownHosts, '--json', '--forks', String(forks)]), `check (${count}, first)`, 0, 'ok', count);
+  const cpuBefore = childCpuMs();
+  const run = await runDockhand(['check', playbook, '-i', inventory, '--known-hosts', knownHosts, '--json', '--forks', String(forks)]);
+  const cpuMs = childCpuMs() - cpuBefore;
+  expectDockhand(run, `check (${count})`, 0, 'ok', count);
+  const result = { endpoints: count, wallS: run.ms / 1000, cpuMs, cpuMsPerEndpoint: cpuMs / count, maxRssMiB: run.maxRssMiB };
+  log(`${count} endpoints: ${result.wallS.toFixed(1)} s, CPU ${cpuMs.toFixed(0)} ms (${result.cpuMsPerEndpoint.toFixed(2)} ms each), peak RSS ${run.maxRssMiB.toFixed(1)} MiB`);
+  return result;
+}
+
+async function startupCpuMs(): Promise<number | null> {
+  const sea = path.join(repoRoot, 'dist', 'dockhand');
+  if (!existsSync(sea)) return null;
+  const runs: number[] = [];
+  for (let i = 0; i < 5; i += 1) {
+    const before = childCpuMs();
+    const r = await runTimed(sea, ['--version']);
+    if (r.exitCode !== 0) throw new Error(`${sea} --version: exit ${r.exitCode}`);
+    runs.push(childCpuMs() - before);
+  }
+  return median(runs);
+}
+
+const dir = mkdtempSync(path.join(tmpdir(), 'dockhand-bench-controller-'));
+try {
+  const address = await startEndpoints(dir);
+  log(`endpoints on ${address}:${FIRST_PORT}..${FIRST_PORT + sizes.at(-1)! - 1}`);
+  const results: SizeResult[] = [];
+  for (const size of sizes) results.push(await measure(dir, address, size));
+  const [small, large] = [results[0]!, results.at(-1)!];
+  const span = large.endpoints - small.endpoints;
+  const marginal = span > 0
+    ? { cpuMsPerEndpoint: (large.cpuMs - small.cpuMs) / span, rssMiBPerEndpoint: (large.maxRssMiB - small.maxRssMiB) / span }
+    : null;
+  const startup = await startupCpuMs();
+  const summary = { forks, results, marginal, seaStartupCpuMs: startup, date: new Date().toISOString() };
+  writeFileSync(path.join(import.meta.dirname, 'results', 'controller.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  const rows = results.map((r) => `| ${r.endpoints} | ${r.wallS.toFixed(1)} s | ${r.cpuMs.toFixed(0)} ms | ${r.cpuMsPerEndpoint.toFixed(2)} ms | ${r.maxRssMiB.toFixed(1)} MiB |`);
+  process.stdout.write(['| endpoints | wall | dockhand CPU | per endpoint | peak RSS |', '| --- | --- | --- | --- | --- |', ...rows, ''].join('\n'));
+  if (marginal) process.stdout.write(`marginal per endpoint (${small.endpoints} to ${large.endpoints}): ${marginal.cpuMsPerEndpoint.toFixed(2)} ms CPU, ${(marginal.rssMiBPerEndpoint * 1024).toFixed(1)} KiB RSS\n`);
+  process.stdout.write(startup === null ? 'single executable: none (npm run build:sea builds dist/dockhand)\n' : `single executable start-up (--version, median of 5): ${startup.toFixed(0)} ms CPU\n`);
+} finally {
+  try {
+    docker('rm', '-f', CONTAINER);
+  } catch {
+    /* already gone */
+  }
+  rmSync(dir, { recursive: true, force: true });
+}
