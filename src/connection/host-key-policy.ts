@@ -6,8 +6,8 @@ import {
   fingerprintSha256,
   formatKnownHostsLine,
   knownHostsName,
+  KnownHostsIndex,
   parseKnownHosts,
-  type KnownHostEntry,
 } from './known-hosts.ts';
 
 export type HostKeyChecking = 'strict' | 'accept-new' | 'off';
@@ -24,7 +24,7 @@ function keyTypeName(keyType: string): string {
 export class HostKeyPolicy {
   readonly mode: HostKeyChecking;
   readonly file: string;
-  #loading: Promise<KnownHostEntry[]> | undefined;
+  #loading: Promise<KnownHostsIndex> | undefined;
   /** The file's last byte is not a newline: the next recorded line must start with one. */
   #needsNewline = false;
   #appending: Promise<void> = Promise.resolve();
@@ -38,12 +38,12 @@ export class HostKeyPolicy {
   }
 
   /** The file's entries, read once (connections opening at the same time share the one read). */
-  #load(): Promise<KnownHostEntry[]> {
+  #load(): Promise<KnownHostsIndex> {
     this.#loading ??= this.#read();
     return this.#loading;
   }
 
-  async #read(): Promise<KnownHostEntry[]> {
+  async #read(): Promise<KnownHostsIndex> {
     let text = '';
     try {
       text = await readFile(this.file, 'utf8');
@@ -51,7 +51,7 @@ export class HostKeyPolicy {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
     this.#needsNewline = text.length > 0 && !text.endsWith('\n');
-    return parseKnownHosts(text);
+    return new KnownHostsIndex(parseKnownHosts(text));
   }
 
   /** Key types already known for this host, to ask the server for those first (as OpenSSH does). */
@@ -97,9 +97,9 @@ export class HostKeyPolicy {
   }
 
   /** Appends one line for the key; `entries` gets it at once, so another connection to the host finds it known. */
-  async #record(entries: KnownHostEntry[], host: string, port: number, keyType: string, keyBase64: string): Promise<void> {
+  async #record(entries: KnownHostsIndex, host: string, port: number, keyType: string, keyBase64: string): Promise<void> {
     const line = formatKnownHostsLine(host, port, keyType, keyBase64, { hash: false });
-    entries.push(...parseKnownHosts(line));
+    for (const entry of parseKnownHosts(line)) entries.add(entry);
     this.#notice(`Warning: Permanently added '${knownHostsName(host, port)}' (${keyTypeName(keyType)}) to the list of known hosts.`);
     const write = this.#appending.then(async () => {
       await mkdir(dirname(this.file), { recursive: true, mode: 0o700 });

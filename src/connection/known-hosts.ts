@@ -80,14 +80,22 @@ export function knownHostsName(host: string, port: number): string {
   return port === 22 ? name : `[${name}]:${port}`;
 }
 
+const compiled = new Map<string, RegExp>();
+
 /** Whether one glob pattern (`*`, `?`, case-insensitive) matches the whole name. */
 export function matchPattern(name: string, pattern: string): boolean {
-  const regex = pattern
-    .toLowerCase()
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*/g, '.*')
-    .replace(/\?/g, '.');
-  return new RegExp(`^${regex}$`, 's').test(name.toLowerCase());
+  if (!/[*?]/.test(pattern)) return name.toLowerCase() === pattern.toLowerCase();
+  let regex = compiled.get(pattern);
+  if (regex === undefined) {
+    const source = pattern
+      .toLowerCase()
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.');
+    regex = new RegExp(`^${source}$`, 's');
+    compiled.set(pattern, regex);
+  }
+  return regex.test(name.toLowerCase());
 }
 
 /** Whether an entry's hosts include `name` (a knownHostsName): a matching negated pattern excludes it. */
@@ -110,22 +118,64 @@ function sameKey(a: string, b: string): boolean {
 }
 
 /**
+ * A known_hosts file's entries, indexed for lookups by host: entries naming plain hosts (no wildcard, no
+ * negation) by each name, the others (wildcards, negations, hashed hosts) scanned. A run checks each of
+ * its nodes against the file, so a scan of every entry per node would grow with the square of the fleet.
+ */
+export class KnownHostsIndex {
+  readonly #revoked: KnownHostEntry[] = [];
+  readonly #byName = new Map<string, { seq: number; entry: KnownHostEntry }[]>();
+  readonly #scanned: { seq: number; entry: KnownHostEntry }[] = [];
+  #seq = 0;
+
+  constructor(entries: readonly KnownHostEntry[] = []) {
+    for (const entry of entries) this.add(entry);
+  }
+
+  add(entry: KnownHostEntry): void {
+    const seq = this.#seq++;
+    if (entry.marker === 'revoked') this.#revoked.push(entry);
+    if (entry.marker !== null) return;
+    const { hosts } = entry;
+    if (hosts.kind === 'hashed' || hosts.patterns.some((p) => p.negated || /[*?]/.test(p.pattern))) {
+      this.#scanned.push({ seq, entry });
+      return;
+    }
+    for (const name of new Set(hosts.patterns.map((p) => p.pattern.toLowerCase()))) {
+      const list = this.#byName.get(name);
+      if (list === undefined) this.#byName.set(name, [{ seq, entry }]);
+      else list.push({ seq, entry });
+    }
+  }
+
+  isRevoked(keyType: string, keyBase64: string): boolean {
+    return this.#revoked.some((e) => e.keyType === keyType && sameKey(e.keyBase64, keyBase64));
+  }
+
+  /** The host entries (no marker) for a knownHostsName, in file order. */
+  forHost(name: string): KnownHostEntry[] {
+    const named = this.#byName.get(name) ?? [];
+    const scanned = this.#scanned.filter((s) => hostsMatch(s.entry.hosts, name));
+    if (scanned.length === 0) return named.map((s) => s.entry);
+    return [...named, ...scanned].sort((a, b) => a.seq - b.seq).map((s) => s.entry);
+  }
+}
+
+/**
  * Checks a presented key as OpenSSH does: a key listed under @revoked (for any host) is refused;
  * a host entry with the same type and key matches; one with the same type but another key is a
  * mismatch; entries only of other types (or none) leave the key unknown. @cert-authority lines are ignored.
  */
 export function checkHostKey(
-  entries: readonly KnownHostEntry[],
+  entries: readonly KnownHostEntry[] | KnownHostsIndex,
   host: string,
   port: number,
   keyType: string,
   keyBase64: string,
 ): HostKeyCheck {
-  if (entries.some((e) => e.marker === 'revoked' && e.keyType === keyType && sameKey(e.keyBase64, keyBase64))) {
-    return { status: 'revoked' };
-  }
-  const name = knownHostsName(host, port);
-  const forHost = entries.filter((e) => e.marker === null && hostsMatch(e.hosts, name));
+  const index = entries instanceof KnownHostsIndex ? entries : new KnownHostsIndex(entries);
+  if (index.isRevoked(keyType, keyBase64)) return { status: 'revoked' };
+  const forHost = index.forHost(knownHostsName(host, port));
   if (forHost.some((e) => e.keyType === keyType && sameKey(e.keyBase64, keyBase64))) return { status: 'match' };
   const conflicting = forHost.find((e) => e.keyType === keyType);
   if (conflicting === undefined) return { status: 'unknown' };
