@@ -1,4 +1,5 @@
 # shellcheck shell=sh
+# shellcheck disable=SC2154 # shown and values: set by unit_show and show_values (src/node/sh/preamble.sh)
 # kubelet: which container runtime it talks to. Its flags live in kubeadm's flags file, its config
 # file, Kubespray's and KubeKey's environment files and its unit's drop-ins. Follows
 # src/node/sh/preamble.sh. Defines `kubelet_mentions TEXT` for the runtimes' facts that follow.

@@ -1,4 +1,5 @@
 # shellcheck shell=sh
+# shellcheck disable=SC2154 # shown and values: set by unit_show and show_values (src/node/sh/preamble.sh)
 # containerd's facts: its unit, version, config file (the one its ExecStart names, else the default),
 # whether that file is newer than the running process, its CRI plugin's state, and (where crictl is)
 # what the running CRI uses. Follows src/node/sh/preamble.sh, src/facts/sh/kubelet.sh and

@@ -1,4 +1,5 @@
 # shellcheck shell=sh
+# shellcheck disable=SC2154 # shown and values: set by unit_show and show_values (src/node/sh/preamble.sh)
 # The containers-image runtime's facts (podman, buildah, skopeo, CRI-O): CRI-O's unit, the registries
 # configuration they all read (registries.conf and its drop-ins, in the order containers/image reads
 # them), root's own registries.conf, and the file names in the host directories of both certs.d trees.

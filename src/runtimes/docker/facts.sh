@@ -1,4 +1,5 @@
 # shellcheck shell=sh
+# shellcheck disable=SC2154 # shown and values: set by unit_show and show_values (src/node/sh/preamble.sh)
 # Docker's facts: how docker.service is wired into systemd (its unit, drop-ins, environment files),
 # /etc/docker/daemon.json, and what a running dockerd reports. Follows src/node/sh/preamble.sh and
 # src/runtimes/docker/node.sh;

@@ -1,4 +1,5 @@
 # shellcheck shell=sh
+# shellcheck disable=SC2154 # shown and values: set by unit_show and show_values (src/node/sh/preamble.sh)
 # k3s's and RKE2's facts: the unit the node runs (k3s, k3s-agent, rke2-server, rke2-agent), its
 # version, the registries.yaml it reads and its data directory (its `--private-registry` and
 # `--data-dir` flags, else its config.yaml and config.yaml.d, else the defaults), whether kubelet uses
