@@ -1,4 +1,5 @@
 # shellcheck shell=sh
+# shellcheck disable=SC2154,SC2034 # units_state, shown (read) and SHOW_UNITS, SHOW_PROPERTIES (set for units_read): the preamble's unit helpers (src/node/sh/preamble.sh)
 # k3s and RKE2 on the node: which unit runs them, their containerd's CRI, and the functions the node
 # transaction dispatches to (src/node/transaction/worker.sh). Definitions only; follows
 # src/node/sh/preamble.sh (and, in the transaction, the worker's helpers: restart_unit, wait_active, ACTIVE_WAIT).
