@@ -140,6 +140,8 @@ k3s_lacking_each() {
       active)
         _unit=$(k3s_unit) && systemctl is-active --quiet "$_unit" || echo "a running ${_unit:-k3s unit}" ;;
       cri)
+        # not asked through the socket of a k3s that is not running (ctr waits there until its timeout)
+        if ! { _unit=$(k3s_unit) && systemctl is-active --quiet "$_unit"; }; then echo "a serving CRI (${_unit:-k3s} is not running)"; continue; fi
         _cri=$(k3s_cri_status)
         case $_cri in ok|unknown) ;; *) echo "a serving CRI (it is $_cri)" ;; esac ;;
       mentions)
