@@ -95,12 +95,22 @@ export async function convergeNode(
       if (result.stop !== null) return { ...empty(result.stop.status, result.stop.error), osFamily: state.family, recovered };
       continue; // read again: the node is as the finished transaction left it
     }
+    if (state.probesKept !== undefined && !settled(planNode(state, desired))) {
+      // a change is planned on what the daemons say now (running containers, the options in effect), not on what they said before
+      state = await readNodeState(connection, nodeName, desired.runtimes, desired.registries, 'fresh');
+      if (state.lockHeld || state.unfinished.length > 0) continue;
+    }
     const outcome = await convergeOnce(connection, state, desired, mode, warn);
     if (outcome === 'changed-underneath') continue;
     const withRecovery = { ...outcome, recovered };
     return mode === 'apply' ? withPullChecks(connection, desired, withRecovery, state) : withRecovery;
   }
   return { ...empty('failed', `nothing changed: other runs kept changing this node's files (${MAX_ATTEMPTS} attempts)`), recovered };
+}
+
+/** Nothing to do, nothing missing, nothing in the way: a plan a kept answer may stand for. */
+function settled(plan: NodePlan): boolean {
+  return plan.changes.length === 0 && plan.handlers.length === 0 && plan.missingEffect.length === 0 && plan.blockers.length === 0 && plan.blocked.length === 0;
 }
 
 function unfinishedInCheck(state: NodeState, unfinished: UnfinishedTransaction): NodeConvergence {

@@ -29,10 +29,16 @@ const MANAGED_FILES = [
 ];
 
 /**
+ * `kept`: a running daemon's answer may come from what its last probe kept on the node, where the daemon
+ * and its configuration are the same since (a scheduled check then asks no daemon); `fresh`: every probe is made.
+ */
+export type StateRead = 'kept' | 'fresh';
+
+/**
  * The state-read script: the facts (in full for the runtimes the plays name), then node-state.sh, then the
  * node's own view of the registries (src/reach/reach.sh).
  */
-export function nodeStateScript(runtimes: RuntimeSelection = 'auto', registries: readonly RegistrySpec[] = []): string {
+export function nodeStateScript(runtimes: RuntimeSelection = 'auto', registries: readonly RegistrySpec[] = [], read: StateRead = 'kept'): string {
   return factsScript(
     nodeScript('converge/sh/node-state.sh') + nodeScript('reach/reach.sh'),
     {
@@ -42,6 +48,7 @@ export function nodeStateScript(runtimes: RuntimeSelection = 'auto', registries:
       RHEL_ANCHORS: `${RHEL_ANCHOR_DIR}/dockhand-*.crt`,
       DEBIAN_BUNDLE: trustBundle('debian'),
       RHEL_BUNDLE: trustBundle('rhel'),
+      PROBE_CACHE: read === 'kept' ? 'use' : 'fresh',
     },
     runtimes,
   );
@@ -78,12 +85,23 @@ export function parseNodeState(stdout: string, nodeName: string, registries: rea
         .filter((s) => s.name === 'unfinished' && s.arg)
         .map((s) => ({ runId: s.arg!, journal: s.content.split('\n').map((l) => l.trim()).filter(Boolean) }))
         .sort((a, b) => a.runId.localeCompare(b.runId));
-  return { facts, family, files, links, created, failedChanges, trustMissing, lockHeld, unfinished, reach: parseReach(sections, reachTargets(registries)) };
+  const probesKept = sections.filter((s) => s.name === 'probe-kept' && s.arg).map((s) => s.arg!);
+  return {
+    facts, family, files, links, created, failedChanges, trustMissing, lockHeld, unfinished,
+    reach: parseReach(sections, reachTargets(registries)),
+    ...(probesKept.length > 0 ? { probesKept } : {}),
+  };
 }
 
 /** Read a node's state as root; throws when the script did not complete. */
-export async function readNodeState(connection: Connection, nodeName: string, runtimes: RuntimeSelection = 'auto', registries: readonly RegistrySpec[] = []): Promise<NodeState> {
-  const result = await connection.run(nodeStateScript(runtimes, registries), { become: true, timeoutMs: 60_000 });
+export async function readNodeState(
+  connection: Connection,
+  nodeName: string,
+  runtimes: RuntimeSelection = 'auto',
+  registries: readonly RegistrySpec[] = [],
+  read: StateRead = 'kept',
+): Promise<NodeState> {
+  const result = await connection.run(nodeStateScript(runtimes, registries, read), { become: true, timeoutMs: 60_000 });
   if (result.timedOut) throw new DockhandError('E_TIMEOUT', `${nodeName}: reading the node's state took longer than 60 s`);
   if (result.exitCode !== 0) {
     throw new DockhandError('E_REMOTE', `${nodeName}: reading the node's state failed (exit ${String(result.exitCode)}): ${result.stderr.trim().slice(-500)}`);

@@ -36,6 +36,11 @@ export interface NodeState {
   readonly unfinished: readonly UnfinishedTransaction[];
   /** The node's own view of each present registry of the plays (none where the read did not look). */
   readonly reach?: readonly RegistryProbe[];
+  /**
+   * Runtimes whose daemon's answer came from what the last probe kept (same daemon, no newer
+   * configuration since), not from a fresh probe. A plan that changes something is made on a fresh read.
+   */
+  readonly probesKept?: readonly string[];
 }
 
 /** A change that failed on the node: when, in which run, and why. */

@@ -122,6 +122,50 @@ describe('converge the lab to the KubeSphere registry procedure', () => {
     expect((await sh(lostCa, `cat /etc/docker/certs.d/${https.host}/ca.crt`)).exitCode).toBe(0);
   });
 
+  it('a check asks a dockerd it verified no `docker info` again, yet sees one restarted or reloaded on other options', async () => {
+    const deb = nodes.find((n) => n.variant === 'debian')!;
+    const ce = nodes.find((n) => n.variant === 'docker-ce')!;
+    const pair = [deb, ce];
+    const only = ['-i', writeInventory(dir, lab, pair, 'kept.ini'), '--known-hosts', knownHosts, '--json'];
+    // every docker command run on the two nodes, logged (PATH puts /usr/local/sbin first)
+    const wrap = `printf '%s\\n' '#!/bin/sh' 'echo "$*" >> /run/docker-calls' 'exec /usr/bin/docker "$@"' > /usr/local/sbin/docker && chmod 755 /usr/local/sbin/docker && rm -f /run/docker-calls`;
+    const infoCalls = async (node: LabNode) => (await sh(node, 'grep -c "^info" /run/docker-calls 2>/dev/null || true')).stdout.trim() || '0';
+    const statuses = (stdout: string) => Object.fromEntries((JSON.parse(stdout) as Report).hosts.map((h) => [h.name, h.status]));
+    try {
+      for (const node of pair) expect((await sh(node, wrap)).exitCode).toBe(0);
+      const quiet = await dockhand(['check', playbook, ...only]);
+      expect(quiet.exitCode, quiet.stdout).toBe(0);
+      for (const node of pair) expect(await infoCalls(node), node.name).toBe('0');
+
+      // Debian: the drop-in moved away, dockerd restarted without it, the drop-in put back, no restart
+      const dropIn = '/etc/systemd/system/docker.service.d/docker-options.conf';
+      await sh(deb, `mv ${dropIn} /root/options.conf && systemctl daemon-reload && systemctl restart docker && mv /root/options.conf ${dropIn} && systemctl daemon-reload`);
+      // docker-ce: the http registry taken out of daemon.json, dockerd reloaded, the file put back as it was, no reload
+      const json = (await sh(ce, 'cat /etc/docker/daemon.json')).stdout;
+      const without = JSON.parse(json) as { 'insecure-registries': string[] };
+      without['insecure-registries'] = without['insecure-registries'].filter((r) => r !== http.host);
+      await sh(ce, 'cat > /etc/docker/daemon.json && systemctl reload docker && sleep 1', JSON.stringify(without));
+      await sh(ce, 'cat > /etc/docker/daemon.json', json);
+      expect((await sh(ce, 'docker info --format "{{json .RegistryConfig.IndexConfigs}}"')).stdout).not.toContain(http.host);
+      await sh(ce, 'rm -f /run/docker-calls');
+
+      const drift = await dockhand(['check', playbook, ...only]);
+      expect(drift.exitCode, drift.stdout).toBe(3);
+      expect(statuses(drift.stdout)).toEqual({ [deb.name]: 'drift', [ce.name]: 'drift' });
+      for (const node of pair) expect(Number(await infoCalls(node)), node.name).toBeGreaterThan(0);
+
+      const repair = await dockhand(['apply', playbook, ...only]);
+      expect(repair.exitCode, repair.stdout).toBe(0);
+      expect(statuses(repair.stdout)).toEqual({ [deb.name]: 'changed', [ce.name]: 'changed' });
+      for (const node of pair) await sh(node, 'rm -f /run/docker-calls');
+      const after = await dockhand(['check', playbook, ...only]);
+      expect(after.exitCode, after.stdout).toBe(0);
+      for (const node of pair) expect(await infoCalls(node), node.name).toBe('0');
+    } finally {
+      for (const node of pair) await sh(node, 'rm -f /usr/local/sbin/docker /run/docker-calls');
+    }
+  });
+
   it('prints a recap a person can read, with diffs in check mode', async () => {
     const run = await dockhand(['check', playbook, '-i', inventory, '--known-hosts', knownHosts, '--diff']);
     expect(run.exitCode).toBe(0);

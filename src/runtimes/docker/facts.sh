@@ -49,13 +49,20 @@ if has dockerd; then
 fi
 
 if [ -n "$pids" ] && has docker; then
+  show_values ExecMainStartTimestamp "$show"
+  docker_key "$pids" "$values"
+  # what the same daemon said before, where the read may take it (PROBE_CACHE=use); else docker info
+  if [ "${PROBE_CACHE:-}" = use ] && docker_kept; then
+    section probe-kept docker
+  else
+    docker_probe "$pids"
+  fi
   section docker-state
-  dstate=$(docker_state)
+  # shellcheck disable=SC2154 # set by docker_probe or docker_kept (src/runtimes/docker/node.sh)
   printf '%s\n' "$dstate"
   # the proxies the running dockerd uses, for the node's view of the registries (src/reach/reach.sh reads
-  # `reach_proxies`): its environment, overridden by what docker info reports (daemon.json's proxies win)
-  # unless docker info masked a password in it
-  denv=$(for p in $pids; do tr '\0' '\n' < "/proc/$p/environ" 2>/dev/null; break; done)
+  # `reach_proxies`)
+  # shellcheck disable=SC2154 # set by docker_probe or docker_kept (src/runtimes/docker/node.sh)
   reach_proxies="${reach_proxies:-}
-$( { printf '%s\n' "$denv"; printf '%s\n' "$dstate" | sed -n 's/^https-proxy \(..*\)/HTTPS_PROXY=\1/p; s/^http-proxy \(..*\)/HTTP_PROXY=\1/p' | grep -v xxxxx; } | proxies_of docker)"
+$dproxies"
 fi

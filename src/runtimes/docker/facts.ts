@@ -30,7 +30,7 @@ export const DOCKER_SHOW_PROPERTIES = [
 ] as const;
 
 /** The sections src/runtimes/docker/facts.sh prints, in order. */
-export const DOCKER_SECTIONS = ['systemctl-show', 'unit-file', 'drop-in', 'env-file', 'daemon-json', 'dockerd-pids', 'dockerd-version', 'docker-state'] as const;
+export const DOCKER_SECTIONS = ['systemctl-show', 'unit-file', 'drop-in', 'env-file', 'daemon-json', 'dockerd-pids', 'dockerd-version', 'probe-kept', 'docker-state'] as const;
 
 const DOCKER_OPTS_REF = /\$(?:DOCKER_OPTS(?![A-Za-z0-9_])|\{DOCKER_OPTS\})/;
 

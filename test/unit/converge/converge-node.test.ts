@@ -57,3 +57,42 @@ describe('a node refused before anything is written (issue 12, item 7)', () => {
     }
   });
 });
+
+/** A node that answers every state read with `stdout` and records each script it was sent. */
+function recordingNode(stdout: string): Connection & { scripts: string[] } {
+  const node = {
+    kind: 'local' as const,
+    scripts: [] as string[],
+    open: async () => undefined,
+    close: async () => undefined,
+    openSocket: async (): Promise<Duplex> => {
+      throw new Error('no socket here');
+    },
+    run: async (script: string): Promise<RunResult> => {
+      node.scripts.push(script);
+      return { exitCode: 0, signal: null, stdout, stderr: '', timedOut: false, durationMs: 1 };
+    },
+  };
+  return node;
+}
+
+describe('a daemon answer kept from the last probe', () => {
+  const kept = (output: string) => output.replace('\n@@dockhand:end@@', '\n@@dockhand:probe-kept docker@@\n\n@@dockhand:end@@');
+
+  it('is read first; a plan that is not settled on it is made again on a fresh read', async () => {
+    const output = fixtureOutput('invalid-daemon-json');
+    expect(kept(output)).toContain('probe-kept docker');
+    const node = recordingNode(kept(output));
+    const outcome = await convergeNode(node, 'ce1', desired, 'check');
+    expect(outcome.status).toBe('failed');
+    expect(node.scripts).toHaveLength(2);
+    expect(node.scripts[0]).toMatch(/^PROBE_CACHE='?use'?$/m);
+    expect(node.scripts[1]).toMatch(/^PROBE_CACHE='?fresh'?$/m);
+  });
+
+  it('a fresh read is not asked for when nothing was kept', async () => {
+    const node = recordingNode(fixtureOutput('invalid-daemon-json'));
+    await convergeNode(node, 'ce1', desired, 'check');
+    expect(node.scripts).toHaveLength(1);
+  });
+});
