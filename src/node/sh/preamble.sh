@@ -19,10 +19,24 @@ NL='
 # properties SHOW_PROPERTIES (`-p NAME` words), timestamps in UTC; `unit_show` then answers from it. Its
 # blocks (blank-line separated, in argument order) are kept as units_shown_1, units_shown_2, ...; where
 # their number is not the number of units, `unit_show` asks systemctl itself.
+# A unit without a file in any directory of systemd's unit load path (systemd.unit(5); UNIT_DIRS) is not
+# loaded, so not asked about: systemd's lookup of each unit it cannot find costs CPU on every read.
 units_state=
+units_absent=' '
 units_read() {
   units_state=
+  units_absent=' '
   if ! has systemctl || [ -z "${SHOW_UNITS:-}" ]; then return 0; fi
+  _su_ask=
+  for _sx in $SHOW_UNITS; do
+    _sf=no
+    for _sd in ${UNIT_DIRS:-/etc/systemd/system.control /run/systemd/system.control /run/systemd/transient /run/systemd/generator.early /etc/systemd/system /etc/systemd/system.attached /run/systemd/system /run/systemd/system.attached /run/systemd/generator /usr/local/lib/systemd/system /lib/systemd/system /usr/lib/systemd/system /run/systemd/generator.late}; do
+      if [ -e "$_sd/$_sx" ] || [ -L "$_sd/$_sx" ]; then _sf=yes; break; fi
+    done
+    if [ "$_sf" = yes ]; then _su_ask="$_su_ask $_sx"; else units_absent="$units_absent$_sx "; fi
+  done
+  SHOW_UNITS=${_su_ask# }
+  if [ -z "$SHOW_UNITS" ]; then units_state=ok; return 0; fi
   # shellcheck disable=SC2086 # lists of unit names and arguments
   _sa=$(TZ=UTC; export TZ; t systemctl show $SHOW_UNITS $SHOW_PROPERTIES --no-pager 2>/dev/null)
   _sn=0
@@ -43,6 +57,8 @@ unit_show() {
   shown=
   _sb=
   if [ "$units_state" = ok ]; then
+    # a unit with no file: what systemctl would say of it, not-found (consumers read it as no unit)
+    case $units_absent in *" $_su "*) return 0 ;; esac
     _sn=0
     for _sx in $SHOW_UNITS; do
       _sn=$((_sn + 1))

@@ -36,10 +36,13 @@ done
   return path;
 }
 
-function run(mode: 'full' | 'short', body: string): { out: string; calls: string[] } {
+function run(mode: 'full' | 'short', body: string, absent = ''): { out: string; calls: string[] } {
   const path = fakeSystemctl(mode);
   rmSync(join(dir, `${mode}.calls`), { force: true });
-  const script = `SHOW_UNITS='a.service b.service ${K3S_UNITS.join(' ')}'\nSHOW_PROPERTIES='-p Id -p LoadState'\n${nodeScript('node/sh/preamble.sh')}\nPATH=${path}:$PATH\n${nodeScript('runtimes/k3s/node.sh')}\nunits_read\n${body}`;
+  const units = join(dir, 'units');
+  spawnSync('mkdir', ['-p', units]);
+  for (const u of ['a.service', 'b.service', ...K3S_UNITS]) writeFileSync(join(units, u), '[Service]\n');
+  const script = `UNIT_DIRS='/nonexistent ${units}'\nSHOW_UNITS='a.service b.service ${K3S_UNITS.join(' ')}${absent}'\nSHOW_PROPERTIES='-p Id -p LoadState'\n${nodeScript('node/sh/preamble.sh')}\nPATH=${path}:$PATH\n${nodeScript('runtimes/k3s/node.sh')}\nunits_read\n${body}`;
   const result = spawnSync(shell, ['-s'], { input: script, encoding: 'utf8' });
   expect(result.stderr).toBe('');
   const calls = spawnSync('cat', [join(dir, `${mode}.calls`)], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
@@ -51,6 +54,13 @@ describe('unit_show: every unit from one systemctl show', () => {
     const { out, calls } = run('full', 'unit_show b.service LoadState DropInPaths Id; printf "%s\\n--\\n" "$shown"; show_values EnvironmentFiles "$(unit_show a.service EnvironmentFiles; printf %s "$shown")"; printf "%s\\n--\\n" "$values"; k3s_unit');
     expect(out).toBe('Id=b.service\nLoadState=not-found\nDropInPaths=/etc/b.service.d/a.conf /etc/b.service.d/b.conf\n--\n/etc/default/a.service\n--\nk3s-agent.service\n');
     expect(calls).toHaveLength(1);
+  });
+
+  it('asks nothing about a unit that has no file in the unit load path, and answers it as systemd would not: empty', () => {
+    const { out, calls } = run('full', 'unit_show gone.service LoadState Id; printf "[%s]\\n" "$shown"; unit_show a.service Id; printf "%s\\n" "$shown"', ' gone.service');
+    expect(out).toBe('[]\nId=a.service\n');
+    expect(calls).toHaveLength(1);
+    expect(calls[0]).not.toContain('gone.service');
   });
 
   it('asks systemctl itself for a unit when the one call did not answer for every unit', () => {

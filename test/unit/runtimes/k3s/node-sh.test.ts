@@ -22,10 +22,14 @@ writeFileSync(
   '#!/bin/sh\ncase $1 in\n  show) printf "%s\\n" "$STUB_SHOW" ;;\n  is-active) for u in $STUB_ACTIVE; do [ "$u" = "$3" ] && exit 0; done; exit 3 ;;\nesac\n',
 );
 chmodSync(join(stubs, 'systemctl'), 0o755);
+// a unit file for each unit, so units_read asks the stand-in about them all
+const units = join(dir, 'units');
+mkdirSync(units);
+for (const u of ['k3s.service', 'k3s-agent.service', 'rke2-server.service', 'rke2-agent.service']) writeFileSync(join(units, u), '[Service]\n');
 
 /** Runs `body` after the preamble and node.sh; stdout, and the exit status. */
 function sh(body: string, env: Record<string, string> = {}): { out: string; status: number | null } {
-  const script = composeScript({}, `PATH=${stubs}:$PATH\n`, nodeScript('runtimes/k3s/node.sh'), body);
+  const script = composeScript({ UNIT_DIRS: units }, `PATH=${stubs}:$PATH\n`, nodeScript('runtimes/k3s/node.sh'), body);
   const result = spawnSync('dash', ['-s'], { input: script, encoding: 'utf8', env: { ...process.env, ...env } });
   expect(result.stderr).toBe('');
   return { out: result.stdout, status: result.status };
