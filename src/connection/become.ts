@@ -32,8 +32,16 @@ export const KILL_GRACE_S = 2;
 /** The PATH node scripts run with, whatever the login gave (the PATH sudo gives root on Debian). */
 export const SCRIPT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
-/** Sets `u` to the name of whoever runs the script (root after sudo), for USER and LOGNAME. */
-const WHO = 'u=$(id -un 2>/dev/null) || u=$(id -u)';
+/** A user name as useradd allows it (the only names written into the command line as they are). */
+const USER_NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,31}\$?$/;
+
+/**
+ * Sets `u` to the name of whoever runs the script (root after sudo), for USER and LOGNAME: the name the
+ * connection logged in or became as, where it knows it (no `id` process on every run), else `id`'s.
+ */
+function who(runAs: string | undefined): string {
+  return runAs !== undefined && USER_NAME.test(runAs) ? `u=${runAs}` : 'u=$(id -un 2>/dev/null) || u=$(id -u)';
+}
 
 /**
  * `/bin/sh -c script` with only the documented environment: PATH, LANG and LC_ALL (C), HOME, USER,
@@ -49,16 +57,19 @@ function cleanShell(script: string): string {
  * process group and signals all of it, so nothing the script started outlives the deadline.
  * Without `timeout`, as is.
  */
-function underTimeout(script: string, timeoutMs: number | undefined): string {
-  const run = `${WHO}\nexec ${cleanShell(script)}`;
+function underTimeout(script: string, timeoutMs: number | undefined, runAs: string | undefined): string {
+  const run = `${who(runAs)}\nexec ${cleanShell(script)}`;
   if (timeoutMs === undefined) return run;
   const seconds = Math.max(1, Math.ceil(timeoutMs / 1000));
-  return `${WHO}\nif command -v timeout >/dev/null 2>&1; then exec timeout -k ${KILL_GRACE_S} ${seconds} ${cleanShell(script)}; fi\nexec ${cleanShell(script)}`;
+  return `${who(runAs)}\nif command -v timeout >/dev/null 2>&1; then exec timeout -k ${KILL_GRACE_S} ${seconds} ${cleanShell(script)}; fi\nexec ${cleanShell(script)}`;
 }
 
-/** The command line run for `script`: as is, or through sudo with the handshake's prompt and marker. */
-export function commandFor(script: string, handshake: BecomeHandshake | undefined, timeoutMs?: number): string {
-  const guarded = underTimeout(script, timeoutMs);
+/**
+ * The command line run for `script`: as is, or through sudo with the handshake's prompt and marker.
+ * `loginUser`: who the connection runs commands as before any sudo, where it knows (an SSH login).
+ */
+export function commandFor(script: string, handshake: BecomeHandshake | undefined, timeoutMs?: number, loginUser?: string): string {
+  const guarded = underTimeout(script, timeoutMs, handshake !== undefined ? handshake.user : loginUser);
   if (!handshake) return `exec /bin/sh -c ${shQuote(guarded)}`;
   const inner = `printf '%s\\n' ${handshake.marker} >&2\n${guarded}`;
   return `exec sudo -H -S -p ${shQuote(handshake.prompt)} -u ${shQuote(handshake.user)} -- /bin/sh -c ${shQuote(inner)}`;

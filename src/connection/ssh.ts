@@ -189,7 +189,7 @@ export class SshConnection implements Connection {
       ? newHandshake(this.#settings.privilege)
       : undefined;
     const channel = await new Promise<ClientChannel>((resolve, reject) => {
-      this.#client.exec(commandFor(script, handshake, options.timeoutMs), (error, stream) => {
+      this.#client.exec(commandFor(script, handshake, options.timeoutMs, this.#settings.privilege.loginUser), (error, stream) => {
         if (error) reject(new DockhandError('E_REMOTE', `${this.#settings.nodeName}: cannot start a command: ${error.message}`, { cause: error }));
         else resolve(stream);
       });

@@ -44,7 +44,8 @@ if [ -n "$reach_dir" ] && [ -n "${REACH_TARGETS:-}" ]; then
     _err=${_out%/*}/err.${_out##*/}
     {
       echo 'tool curl'
-      _w=$(reach_bound curl -v -sS -o /dev/null --connect-timeout "$REACH_CONNECT" -m "$REACH_LIMIT" \
+      # (bounded by curl's own -m: no `timeout` process besides it)
+      _w=$(curl -v -sS -o /dev/null --connect-timeout "$REACH_CONNECT" -m "$REACH_LIMIT" \
         -w "$_format" "$@" "$_url" 2>"$_err")
       echo "exit $?"
       # the two lines of the format, then (https) the certificates: their PEM blocks to the chain file

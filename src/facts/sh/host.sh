@@ -5,12 +5,18 @@
 # here in one `systemctl show`, answered by `unit_show`).
 # Never fails and never hangs: anything that may block runs under `t`.
 section begin "$FACTS_FORMAT"
+# read with the shell's own `read` where Linux gives them as files: a process each costs more than the reading
 section hostname
-uname -n 2>/dev/null
-section os-release
-if [ -f /etc/os-release ]; then cat /etc/os-release 2>/dev/null
-elif [ -f /usr/lib/os-release ]; then cat /usr/lib/os-release 2>/dev/null
+if ! { IFS= read -r _h < /proc/sys/kernel/hostname; } 2>/dev/null || [ -z "$_h" ]; then uname -n 2>/dev/null
+else printf '%s\n' "$_h"
 fi
+section os-release
+for _f in /etc/os-release /usr/lib/os-release; do
+  if [ -f "$_f" ] && [ -r "$_f" ]; then
+    while IFS= read -r _l || [ -n "$_l" ]; do printf '%s\n' "$_l"; done < "$_f"
+    break
+  fi
+done
 section commands
 # shellcheck disable=SC2086 # RUNTIME_COMMANDS is a list of command names
 for c in update-ca-certificates update-ca-trust systemctl systemd-run flock timeout $RUNTIME_COMMANDS; do

@@ -87,7 +87,11 @@ fi
 # config_path lists
 containerd_dirs=/etc/containerd/certs.d
 if [ -f "$containerd_config" ]; then
-  containerd_dirs="$containerd_dirs $(sed -n "s/^[[:space:]]*config_path[[:space:]]*=[[:space:]]*[\"']\([^\"']*\)[\"'].*/\1/p" "$containerd_config" | tr ':' ' ')"
+  _cp=$(sed -n "s/^[[:space:]]*config_path[[:space:]]*=[[:space:]]*[\"']\([^\"']*\)[\"'].*/\1/p" "$containerd_config")
+  # config_path's directories are separated by colons
+  _ifs=$IFS; IFS=":$NL"
+  for d in $_cp; do containerd_dirs="$containerd_dirs $d"; done
+  IFS=$_ifs
 fi
 managed_files="${managed_files:-}
 $containerd_config"
@@ -98,15 +102,24 @@ $d/*/*.crt"
 done
 
 cpid=
-if has pidof; then cpid=$(pidof containerd 2>/dev/null | awk '{ print $1 }'); fi
+# shellcheck disable=SC2046 # pidof's PIDs, split; the first is kept
+if has pidof; then containerd_first() { cpid=${1:-}; }; containerd_first $(pidof containerd 2>/dev/null); fi
 # the proxy environment the running containerd has (it never changes its own), and its proxies for the
 # node's view of the registries (src/reach/reach.sh reads `reach_proxies`)
 if [ -n "$cpid" ] && [ -r "/proc/$cpid/environ" ]; then
   section containerd-environ
-  cenv=$(tr '\0' '\n' < "/proc/$cpid/environ" 2>/dev/null | grep -E '^(HTTPS?_PROXY|https?_proxy|NO_PROXY|no_proxy)=')
+  cenv=
+  while IFS= read -r l; do
+    case $l in HTTPS_PROXY=*|HTTP_PROXY=*|https_proxy=*|http_proxy=*|NO_PROXY=*|no_proxy=*) cenv="$cenv$l$NL" ;; esac
+  done <<EOF_CENV
+$(tr '\0' '\n' 2>/dev/null < "/proc/$cpid/environ")
+EOF_CENV
+  cenv=${cenv%"$NL"}
   printf '%s\n' "$cenv"
-  reach_proxies="${reach_proxies:-}
+  if [ -n "$cenv" ]; then
+    reach_proxies="${reach_proxies:-}
 $(printf '%s\n' "$cenv" | proxies_of containerd)"
+  fi
 fi
 if [ -n "$cpid" ] && [ "$detail" = full ]; then
   section containerd-pid
