@@ -92,6 +92,9 @@ docker_validate() {
 # docker_handler ACTION: restart, reload, or wait (for a restart cut off by a dead worker); on failure
 # the reason on stdout, systemctl's own words on stderr (the transaction's log)
 docker_handler() {
+  # what dockerd said before is not what it will say: a restore (cp -p) can give daemon.json back an older
+  # time than the kept answer's, so the answer goes with any restart or reload
+  rm -f -- "$DOCKER_KEPT"
   case $1 in
     restart)
       restart_unit docker.service
