@@ -78,6 +78,14 @@ describe('the kept answer of a running dockerd', () => {
     expect(run(kept()).out).toBe('FRESH\n');
   });
 
+  it('goes with any restart or reload the transaction makes (a restored daemon.json may carry an older time)', () => {
+    for (const action of ['restart', 'reload']) {
+      run(probe);
+      const { out } = run(`restart_unit() { return 0; }; systemctl() { return 0; }; timeout() { shift; "$@"; }; docker_handler ${action}; ${kept()}`);
+      expect(out, action).toBe('FRESH\n');
+    }
+  });
+
   it('is written whole or not at all: a probe leaves no temporary file', () => {
     run(probe);
     const left = spawnSync('sh', ['-c', `ls -a '${dir}'`]).stdout.toString().split('\n').filter((f) => f.startsWith('docker-state.'));
