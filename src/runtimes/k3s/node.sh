@@ -161,8 +161,9 @@ k3s_lacking_each() {
 # k3s_report: how k3s is after the transaction (for the outcome)
 k3s_report() {
   _unit=$(k3s_unit) || { echo 'no unit'; return 0; }
-  systemctl is-active "$_unit" 2>/dev/null
-  printf 'unit %s\ncri %s\n' "$_unit" "$(k3s_cri_status)"
+  if systemctl is-active "$_unit" 2>/dev/null; then printf 'unit %s\ncri %s\n' "$_unit" "$(k3s_cri_status)"
+  else printf 'unit %s\ncri (not asked: %s is not running)\n' "$_unit" "$_unit"
+  fi
 }
 
 # k3s_journal: the end of the unit's journal and of its containerd's log, for a rollback's report
