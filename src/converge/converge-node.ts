@@ -95,12 +95,14 @@ export async function convergeNode(
       if (result.stop !== null) return { ...empty(result.stop.status, result.stop.error), osFamily: state.family, recovered };
       continue; // read again: the node is as the finished transaction left it
     }
-    if (state.probesKept !== undefined && !settled(planNode(state, desired))) {
+    let plan = planNode(state, desired);
+    if (state.probesKept !== undefined && !settled(plan)) {
       // a change is planned on what the daemons say now (running containers, the options in effect), not on what they said before
       state = await readNodeState(connection, nodeName, desired.runtimes, desired.registries, 'fresh');
       if (state.lockHeld || state.unfinished.length > 0) continue;
+      plan = planNode(state, desired);
     }
-    const outcome = await convergeOnce(connection, state, desired, mode, warn);
+    const outcome = await convergeOnce(connection, state, plan, mode, warn);
     if (outcome === 'changed-underneath') continue;
     const withRecovery = { ...outcome, recovered };
     return mode === 'apply' ? withPullChecks(connection, desired, withRecovery, state) : withRecovery;
@@ -168,11 +170,10 @@ function journalTail(outcome: TransactionOutcome): string {
 async function convergeOnce(
   connection: Connection,
   state: NodeState,
-  desired: DesiredState,
+  plan: NodePlan,
   mode: Mode,
   warn: (message: string) => void,
 ): Promise<Omit<NodeConvergence, 'recovered'> | 'changed-underneath'> {
-  const plan = planNode(state, desired);
   const base = {
     osFamily: state.family,
     runtimes: plan.runtimes.map((r) => r.name),
