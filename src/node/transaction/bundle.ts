@@ -53,14 +53,23 @@ function unpack(name: string, bytes: Uint8Array, token: string): string {
   return `unpack ${name} <<'${token}'\n${base64}${base64.endsWith('\n') || base64 === '' ? '' : '\n'}${token}\n`;
 }
 
+/**
+ * \`unpack NAME\`: the base64 on stdin decoded into $T/NAME, through a temporary file of this shell's own: two
+ * recoveries of one transaction refresh its worker at once, and a shared temporary name lets one move the
+ * other's file away mid-write. \`failure\` is what the run says when it cannot.
+ */
+export function unpackFunction(failure: string): string {
+  return `unpack() {
+  base64 -d > "$T/$1.part.$$" && mv -f -- "$T/$1.part.$$" "$T/$1" ||
+    { rm -f -- "$T/$1.part.$$"; section error; echo "${failure}"; section end; exit 1; }
+}
+`;
+}
+
 const UNPACK = `T=$STATE/txn/$RUN
 mkdir -p -- "$T/data" "$T/backup" && chmod 700 "$STATE" "$STATE/txn" "$T" ||
   { section error; echo "cannot create $T (disk full or read-only?): nothing changed"; section end; exit 1; }
-unpack() {
-  base64 -d > "$T/$1.part" && mv -f -- "$T/$1.part" "$T/$1" ||
-    { section error; echo "cannot write the transaction into $T (disk full?): nothing changed"; section end; exit 1; }
-}
-`;
+${unpackFunction('cannot write the transaction into $T (disk full?): nothing changed')}`;
 
 /** The worker: the runtimes' functions first, the trust store's refresh, then the transaction itself (worker.sh names no runtime). */
 export function workerScript(runtimes: readonly TransactionRuntime[]): string {
@@ -100,7 +109,6 @@ export function recoverScript(runId: string, runtimes: readonly TransactionRunti
   const refresh = `T=$STATE/txn/$RUN
 [ -d "$T" ] || { section error; echo "no transaction $RUN on this node"; section end; exit 1; }
 rm -f -- "$T/outcome.part"
-unpack() { base64 -d > "$T/$1.part" && mv -f -- "$T/$1.part" "$T/$1" || { section error; echo "cannot write into $T (disk full?)"; section end; exit 1; }; }
-`;
+${unpackFunction('cannot write into $T (disk full?)')}`;
   return composeScript({ RUN: word(runId, 'run id'), MODE: 'recover', LOCK_WAIT: String(LOCK_WAIT_S) }, refresh, unpack('worker.sh', Buffer.from(worker, 'utf8'), token), nodeScript('node/transaction/launch.sh'));
 }
