@@ -5,6 +5,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { GenericContainer } from 'testcontainers';
 import { CriClient, unixSocket } from '../../src/cri/index.ts';
+import { execIn } from './container-exec.ts';
 import type { LabNode, NodeFamily, NodeVariant } from './types.ts';
 import { docker, LAB_LABEL, log, secs, sleep } from './util.ts';
 import { VARIANTS, type Runtime } from './variants.ts';
@@ -69,10 +70,9 @@ export interface ExecResult {
   stderr: string;
 }
 
-/** `docker exec` in a container; never throws on a non-zero exit. */
+/** A command in a container as `docker exec` runs it (see container-exec.ts); never throws on a non-zero exit. */
 export async function containerExec(containerId: string, cmd: string[], input?: string): Promise<ExecResult> {
-  const args = ['exec', ...(input !== undefined ? ['-i'] : []), containerId, ...cmd];
-  const r = await docker(args, { reject: false, ...(input !== undefined ? { input } : {}) });
+  const r = await execIn(containerId, cmd, input);
   return { exitCode: r.exitCode, output: r.output, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -185,17 +185,20 @@ export async function waitNodeReady(node: Pick<LabNode, 'name' | 'containerId' |
   const withCri = RUNTIME_PLACES[runtime].socketDir !== undefined;
   let state = { ssh: false, system: '', unit: '', cri: !withCri };
   while (Date.now() < deadline) {
-    const running = await docker(['inspect', '--format', '{{.State.Running}}', containerId], { reject: false });
-    if (running.stdout.trim() !== 'true') {
-      const logs = await docker(['logs', '--tail', '80', containerId], { reject: false });
-      throw new Error(`lab node ${name} (${containerId.slice(0, 12)}) stopped while booting:\n${logs.output}`);
-    }
-    const [ssh, system, unit] = await Promise.all([
+    // one process in the node per round: a poll is a cost on every booting node, and nodes boot together
+    const [ssh, probe] = await Promise.all([
       sshBanner(address, 22, 2000),
-      containerExec(containerId, ['systemctl', 'is-system-running']),
-      containerExec(containerId, ['sh', '-c', RUNTIME_UP[runtime]]),
+      containerExec(containerId, ['sh', '-c', `systemctl is-system-running; ${RUNTIME_UP[runtime]}`]),
     ]);
-    state = { ssh, system: system.stdout.trim(), unit: unit.stdout.trim(), cri: state.cri };
+    if (probe.stdout === '') {
+      const running = await docker(['inspect', '--format', '{{.State.Running}}', containerId], { reject: false });
+      if (running.stdout.trim() !== 'true') {
+        const logs = await docker(['logs', '--tail', '80', containerId], { reject: false });
+        throw new Error(`lab node ${name} (${containerId.slice(0, 12)}) stopped while booting:\n${logs.output}`);
+      }
+    }
+    const [system = '', unit = ''] = probe.stdout.split('\n').map((l) => l.trim());
+    state = { ssh, system, unit, cri: state.cri };
     if (ssh && (state.system === 'running' || state.system === 'degraded') && state.unit === 'active') {
       if (!withCri) return;
       state.cri = node.criSocket !== undefined && (await criAnswers(node.criSocket));
