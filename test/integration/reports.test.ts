@@ -10,6 +10,7 @@ import { loadLab, nodeExec, type LabNode } from '../lab/lab.ts';
 import { dockhand, REPO } from '../support/cli.ts';
 import { scratchDir, writeInventory, writeRegistryPlaybook } from '../support/lab-files.ts';
 import { resetNodes } from '../support/reset.ts';
+import { waitFor } from '../support/wait.ts';
 
 const lab = loadLab();
 const nodes = lab.nodes.filter((n) => n.variant === 'debian').slice(-3);
@@ -59,11 +60,13 @@ async function scrape(): Promise<string> {
     `--collector.textfile.directory=${textfiles}`,
   ], { reject: false });
   try {
-    for (let attempt = 0; attempt < 100; attempt += 1) {
+    let text: string | undefined;
+    const answered = await waitFor(async () => {
       const response = await fetch(`http://127.0.0.1:${port}/metrics`).catch(() => undefined);
-      if (response?.ok) return await response.text();
-      await new Promise((r) => setTimeout(r, 100));
-    }
+      if (response?.ok) text = await response.text();
+      return text !== undefined;
+    }, 30_000, 100);
+    if (answered && text !== undefined) return text;
     throw new Error(`node_exporter did not answer: ${String((await exporter.catch((e: unknown) => e)) ?? '')}`);
   } finally {
     exporter.kill('SIGTERM');
@@ -148,7 +151,7 @@ describe('no overlap', () => {
     void first.finally(() => (firstDone = true));
     try {
       // the first run has the lock once it has written who holds it
-      for (let i = 0; i < 200 && !readdirSafe(join(lockState, 'locks')).some((f) => f.endsWith('.lock.json')); i += 1) await new Promise((r) => setTimeout(r, 50));
+      await waitFor(() => readdirSafe(join(lockState, 'locks')).some((f) => f.endsWith('.lock.json')), 30_000, 50);
       const second = await dockhand(args, { DOCKHAND_STATE_DIR: lockState });
       expect(firstDone, 'the second run did not wait for the first').toBe(false);
       expect(second.exitCode).toBe(75);

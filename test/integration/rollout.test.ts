@@ -6,6 +6,7 @@ import { dockerNodes, loadLab, nodeExec, readSecret, type LabNode } from '../lab
 import { dockhand, REPO } from '../support/cli.ts';
 import { scratchDir, writeInventory } from '../support/lab-files.ts';
 import { resetNodes } from '../support/reset.ts';
+import { waitFor } from '../support/wait.ts';
 
 const lab = loadLab();
 const debian = lab.nodes.filter((n) => n.variant === 'debian');
@@ -198,7 +199,7 @@ insecure_registries: [10.55.0.0/16]
     // the second node (the first one finished) has started its transaction: interrupt, and interrupt again at once
     const node = docker[1]!;
     await seen(new RegExp(`${node.name}: run as root:[\\s\\S]*${node.name}: run as root:`));
-    for (let i = 0; i < 200 && (await sh(node, 'ls /var/lib/dockhand/txn/*/launcher 2>/dev/null')).stdout === ''; i += 1) await new Promise((r) => setTimeout(r, 100));
+    await waitFor(async () => (await sh(node, 'ls /var/lib/dockhand/txn/*/launcher 2>/dev/null')).stdout !== '', 30_000, 100);
     child.kill('SIGINT');
     await seen(/no new node starts/);
     child.kill('SIGINT');
@@ -213,10 +214,7 @@ insecure_registries: [10.55.0.0/16]
     expect(String(result.stderr)).toMatch(new RegExp(`SIGINT again: quitting now, without waiting for ${node.name} \\(in flight\\): a transaction a node has started carries on on the node`));
     // the node in flight ends its transaction on its own: its Docker takes the registry
     let info = '';
-    for (let i = 0; i < 240 && !info.includes(http.host); i += 1) {
-      info = (await sh(node, "docker info --format '{{json .RegistryConfig.IndexConfigs}}' 2>/dev/null")).stdout;
-      if (!info.includes(http.host)) await new Promise((r) => setTimeout(r, 500));
-    }
+    await waitFor(async () => (info = (await sh(node, "docker info --format '{{json .RegistryConfig.IndexConfigs}}' 2>/dev/null")).stdout).includes(http.host), 150_000, 500);
     expect(info, `${node.name} did not finish its transaction`).toContain(http.host);
   }, 600_000);
 

@@ -10,6 +10,7 @@ import { loadLab, nodeExec, type LabNode } from '../lab/lab.ts';
 import { dockhand, REPO, type CliRun } from '../support/cli.ts';
 import { scratchDir, writeInventory } from '../support/lab-files.ts';
 import { resetNodes } from '../support/reset.ts';
+import { waitFor } from '../support/wait.ts';
 
 const lab = loadLab();
 const debian = lab.nodes.filter((n) => n.variant === 'debian');
@@ -161,7 +162,7 @@ describe('a node transaction survives its controller', () => {
     child.kill('SIGKILL');
     await child;
     // the state this issue found: the new drop-in in place, Docker down, no outcome
-    for (let i = 0; i < 40 && (await dockerActive(node)) !== 'failed'; i += 1) await sleep(250);
+    await waitFor(async () => (await dockerActive(node)) === 'failed', 60_000);
     expect(await dockerActive(node)).not.toBe('active');
     expect((await must(node, `cat ${dropIn}`))).toContain(http.host);
     expect(await outcomes(node)).toBe('0');
