@@ -1,4 +1,9 @@
 import { defineConfig } from 'vitest/config';
+import { suiteLabCount } from './test/lab/suite-labs.ts';
+
+// as many integration files at once as the suite has labs (test/lab/suite-labs.ts), each on a lab of its own;
+// the unit files run in the same workers, so the two projects share one pool of that size
+const workers = suiteLabCount();
 
 export default defineConfig({
   test: {
@@ -7,6 +12,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts', 'test/conformance/local.test.ts'],
+          maxWorkers: Math.max(2, workers),
           // a guard against a hang, not a timing assertion: tests that start dockhand's CLI wait for Node.js
           // to start, which takes seconds on a busy 2-core machine
           testTimeout: 30_000,
@@ -17,9 +23,11 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts', 'test/conformance/ssh.test.ts'],
           globalSetup: ['test/lab/global-setup.ts'],
+          setupFiles: ['test/lab/worker-lab.ts'],
+          // one file per lab at a time: the workers running at once have distinct VITEST_POOL_IDs
+          maxWorkers: workers,
           testTimeout: 120_000,
           hookTimeout: 900_000,
-          fileParallelism: false,
         },
       },
     ],

@@ -33,6 +33,18 @@ export function namedHome(name: string): LabHome {
   };
 }
 
+/** The environment variable that names the lab home a test worker works on. */
+export const LAB_HOME_ENV = 'DOCKHAND_LAB_HOME';
+
+/**
+ * The lab a process works on when it names none: the home DOCKHAND_LAB_HOME names (the integration suite's
+ * second lab sets it for its test files: suite-labs.ts), else this checkout's lab.
+ */
+export function currentHome(env: NodeJS.ProcessEnv = process.env): LabHome {
+  const name = env[LAB_HOME_ENV];
+  return name ? namedHome(name) : DEFAULT_HOME;
+}
+
 /**
  * The directory on this machine bound on a containerd node's /run/containerd, so that its CRI socket
  * is reachable from here. One per node, under one directory per lab (removed with the lab).

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { criRunDir, DEFAULT_HOME, type LabHome } from './home.ts';
+import { criRunDir, currentHome, DEFAULT_HOME, type LabHome } from './home.ts';
 import { ensureImages } from './images.ts';
 import { writeInventories, writeLabPlaybook } from './inventory-files.ts';
 import { kubekeyNodeFiles } from './kubekey.ts';
@@ -23,7 +23,7 @@ import { fillCounts, nodePlan, VARIANT_ORDER, VARIANTS, variantsIn, ZERO_COUNTS,
 
 export type { Lab, LabNode, LabSpec } from './types.ts';
 export { labJsonPath, stateDir } from './util.ts';
-export { DEFAULT_HOME, namedHome, type LabHome } from './home.ts';
+export { currentHome, DEFAULT_HOME, namedHome, type LabHome } from './home.ts';
 export { isContainerdNode } from './variants.ts';
 
 /** The lab's nodes whose runtime is Docker (Debian, the RHEL stand-in, docker-ce). */
@@ -275,7 +275,7 @@ async function readLabFile(home: LabHome): Promise<Lab | undefined> {
 }
 
 /** The running lab, from the home's lab.json (written by startLab). Throws when there is none. */
-export function loadLab(home: LabHome = DEFAULT_HOME): Lab {
+export function loadLab(home: LabHome = currentHome()): Lab {
   let text: string;
   try {
     text = readFileSync(home.labJsonPath, 'utf8');
