@@ -157,6 +157,9 @@ describe('a node transaction survives its controller', () => {
     const before = await snapshot(node);
     const child = start(node);
     await untilJournal(node, 'handler-start restart-docker');
+    // the restart under way (its ExecStartPre sleeps 3 s): the journal's line comes just before the worker
+    // asks systemd for it, and a kill in between leaves Docker running on its old options
+    expect(await waitFor(async () => ['activating', 'deactivating'].includes(await dockerActive(node)), 30_000, 100)).toBe(true);
     // the worker itself dies (power cut, OOM kill) in the middle of the restart; so does dockhand
     await must(node, 'kill -KILL $(cat /var/lib/dockhand/txn/*/pid.*)');
     child.kill('SIGKILL');
