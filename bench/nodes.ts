@@ -1,6 +1,6 @@
-// Untimed work on the nodes, through `docker exec` and (containerd nodes) their CRI socket: saving the
-// pristine files, resetting a node to fresh, verifying that a run really converged it, down to a pull
-// through the node's runtime.
+// Untimed work on the nodes, through nodeExec (nsenter, whose processes are not charged to the node's cgroup;
+// else `docker exec`) and (containerd nodes) their CRI socket: saving the pristine files, resetting a node to
+// fresh, verifying that a run really converged it, down to a pull through the node's runtime.
 import { CriClient, registryConfigPath, unixSocket } from '../src/cri/index.ts';
 import { nodeExec, readSecret } from '../test/lab/lab.ts';
 import type { Lab, LabNode } from '../test/lab/types.ts';
