@@ -46,6 +46,13 @@ async function target(containerId: string): Promise<Target | undefined> {
   return found;
 }
 
+/** True while the container runs: a look at /proc once its init is known, else docker inspect. */
+export async function containerRuns(containerId: string): Promise<boolean> {
+  if (useNsenter) return (await target(containerId)) !== undefined;
+  const running = await docker(['inspect', '--format', '{{.State.Running}}', containerId], { reject: false });
+  return running.stdout.trim() === 'true';
+}
+
 /** `docker exec [-i] CONTAINER CMD...`, never throwing on a non-zero exit. */
 export async function execIn(containerId: string, cmd: string[], input?: string): Promise<RunResult> {
   const into = useNsenter ? await target(containerId) : undefined;

@@ -5,7 +5,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { GenericContainer } from 'testcontainers';
 import { CriClient, unixSocket } from '../../src/cri/index.ts';
-import { execIn } from './container-exec.ts';
+import { containerRuns, execIn } from './container-exec.ts';
 import type { LabNode, NodeFamily, NodeVariant } from './types.ts';
 import { docker, LAB_LABEL, log, secs, sleep } from './util.ts';
 import { VARIANTS, type Runtime } from './variants.ts';
@@ -185,17 +185,18 @@ export async function waitNodeReady(node: Pick<LabNode, 'name' | 'containerId' |
   const withCri = RUNTIME_PLACES[runtime].socketDir !== undefined;
   let state = { ssh: false, system: '', unit: '', cri: !withCri };
   while (Date.now() < deadline) {
-    // one process in the node per round: a poll is a cost on every booting node, and nodes boot together
-    const [ssh, probe] = await Promise.all([
-      sshBanner(address, 22, 2000),
-      containerExec(containerId, ['sh', '-c', `systemctl is-system-running; ${RUNTIME_UP[runtime]}`]),
-    ]);
-    if (probe.stdout === '') {
-      const running = await docker(['inspect', '--format', '{{.State.Running}}', containerId], { reject: false });
-      if (running.stdout.trim() !== 'true') {
+    // a poll is a cost on every booting node, and nodes boot together: the SSH banner first (a connection
+    // from here), then one process in the node, once sshd answers (it is among the last units to start)
+    const ssh = await sshBanner(address, 22, 2000);
+    const probe = ssh ? await containerExec(containerId, ['sh', '-c', `systemctl is-system-running; ${RUNTIME_UP[runtime]}`]) : undefined;
+    if (probe === undefined || probe.stdout === '') {
+      if (!(await containerRuns(containerId))) {
         const logs = await docker(['logs', '--tail', '80', containerId], { reject: false });
         throw new Error(`lab node ${name} (${containerId.slice(0, 12)}) stopped while booting:\n${logs.output}`);
       }
+      state.ssh = ssh;
+      await sleep(1000);
+      continue;
     }
     const [system = '', unit = ''] = probe.stdout.split('\n').map((l) => l.trim());
     state = { ssh, system, unit, cri: state.cri };
@@ -204,7 +205,7 @@ export async function waitNodeReady(node: Pick<LabNode, 'name' | 'containerId' |
       state.cri = node.criSocket !== undefined && (await criAnswers(node.criSocket));
       if (state.cri) return;
     }
-    await sleep(400);
+    await sleep(1000);
   }
   throw new Error(`lab node ${name} not ready after ${timeoutMs / 1000}s (ssh banner: ${state.ssh}, ` +
     `is-system-running: ${state.system || '?'}, ${runtime}: ${state.unit || '?'}` +
