@@ -139,6 +139,28 @@ describe('lab registries', () => {
   });
 });
 
+describe('the suite\'s lean nodes (images/lab-lean.sh)', () => {
+  it('the suite starts its labs lean', () => {
+    expect(lab.lean).toBe(true);
+  });
+
+  it.each(['deb1', 'ce1'])('%s: no unit generators, dockerd without iptables in its unit, three public roots', async (name) => {
+    const node = findNode(name, lab);
+    expect(await ok(node, 'systemctl is-active lab-lean.service')).toBe('active\n');
+    expect(Number(await ok(node, 'ls /etc/systemd/system-generators | wc -l'))).toBeGreaterThan(5);
+    expect(await ok(node, 'systemctl show -p ExecStart docker')).toContain('dockerd -H fd:// --iptables=false --ip6tables=false');
+    expect(await ok(node, 'ls /etc/systemd/system/docker.service.d 2>/dev/null; test ! -e /etc/docker/daemon.json && echo no-daemon-json')).toBe('no-daemon-json\n');
+    expect(await ok(node, "grep -c '^mozilla/' /etc/ca-certificates.conf")).toBe('3\n');
+    // the store is update-ca-certificates' own: a refresh changes nothing
+    expect(await ok(node, 'update-ca-certificates 2>&1 | grep added')).toContain('0 added, 0 removed');
+  });
+
+  it('rhel1: its bundle holds the three public roots', async () => {
+    const node = findNode('rhel1', lab);
+    expect(await ok(node, "grep -c 'BEGIN CERTIFICATE' /etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem")).toBe('3\n');
+  });
+});
+
 describe('the RHEL-family stand-in', () => {
   it('looks like Rocky 9: os-release, redhat-release, update-ca-trust, no update-ca-certificates', async () => {
     const node = findNode('rhel1', lab);

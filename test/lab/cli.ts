@@ -1,6 +1,6 @@
 // npm run lab:up   -> node test/lab/cli.ts up [--debian N] [--rhel N] [--docker-ce N] [--containerd N]
 //                       [--containerd17 N] [--kubekey N] [--kubespray N] [--podman N] [--k3s N] [--harbor-front]
-//                       [--id ID] [--home NAME]
+//                       [--lean] [--id ID] [--home NAME]
 // npm run lab:down -> node test/lab/cli.ts down [--all] [--home NAME]
 //                     node test/lab/cli.ts status [--home NAME]
 import './env.ts';
@@ -13,11 +13,12 @@ import { VARIANT_ORDER, VARIANTS } from './variants.ts';
 function usage(): never {
   const counts = VARIANT_ORDER.map((v) => `[--${VARIANTS[v].flag} N]`).join(' ');
   process.stderr.write(
-    `usage: node test/lab/cli.ts up ${counts} [--harbor-front] [--id ID] [--home NAME]\n` +
+    `usage: node test/lab/cli.ts up ${counts} [--harbor-front] [--lean] [--id ID] [--home NAME]\n` +
     '       node test/lab/cli.ts down [--all] [--home NAME]   (this checkout\'s lab; --all: every lab on this engine)\n' +
     '       node test/lab/cli.ts status [--home NAME]\n' +
     '  --home NAME: a lab kept in .lab/NAME/ (beside the default one), e.g. the containerd tests\' lab\n' +
     '  --harbor-front: also the Harbor stand-in (nginx answering as Harbor, in front of the https registry)\n' +
+    '  --lean: nodes trimmed as the test suite\'s are (no unit generators, dockerd without iptables, three public roots)\n' +
     VARIANT_ORDER.map((v) => `  --${VARIANTS[v].flag.padEnd(13)} ${VARIANTS[v].prefix}1..N: ${VARIANTS[v].describe}\n`).join(''),
   );
   process.exit(2);
@@ -84,6 +85,7 @@ if (command === 'up') {
     options: {
       ...Object.fromEntries(VARIANT_ORDER.map((v) => [VARIANTS[v].flag, { type: 'string' as const }])),
       'harbor-front': { type: 'boolean' },
+      lean: { type: 'boolean' },
       id: { type: 'string' },
       home: { type: 'string' },
     },
@@ -99,7 +101,7 @@ if (command === 'up') {
   }));
   // startLab replaces this checkout's lab in that home; labs of other homes and checkouts keep running
   const lab = await startLab(
-    { ...DEFAULT_SPEC, ...counts, harborFront: values['harbor-front'] === true, ...(values.id ? { id: values.id } : {}) },
+    { ...DEFAULT_SPEC, ...counts, harborFront: values['harbor-front'] === true, lean: values.lean === true, ...(values.id ? { id: values.id } : {}) },
     { home: homeFrom(values.home) },
   );
   process.stdout.write(`${summary(lab, values.home)}\n`);

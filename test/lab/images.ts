@@ -71,11 +71,11 @@ const BASES: Record<BaseName, BaseRecipe> = {
 const NODE_DOCKERFILE = ['ENV container=docker', 'STOPSIGNAL SIGRTMIN+3', 'CMD ["/sbin/init"]'];
 
 const LAYERS: Record<LayerName, VariantRecipe> = {
-  'node-debian': { parent: 'base', repo: 'dockhand-lab/node-debian', files: ['node-setup.sh'], dockerfileExtra: NODE_DOCKERFILE },
+  'node-debian': { parent: 'base', repo: 'dockhand-lab/node-debian', files: ['node-setup.sh', 'lab-lean.sh'], dockerfileExtra: NODE_DOCKERFILE },
   'node-rhel': { parent: 'node-debian', repo: 'dockhand-lab/node-rhel', files: ['rhel-overlay.sh', 'update-ca-trust'], dockerfileExtra: [] },
   'node-docker-ce': { parent: 'node-debian', repo: 'dockhand-lab/node-docker-ce', files: ['docker-ce-overlay.sh'], dockerfileExtra: [] },
   'node-containerd': { parent: 'node-debian', repo: 'dockhand-lab/node-containerd', files: ['containerd-overlay.sh'], dockerfileExtra: [] },
-  'node-trixie': { parent: 'base-trixie', repo: 'dockhand-lab/node-trixie', files: ['node-setup.sh'], dockerfileExtra: NODE_DOCKERFILE },
+  'node-trixie': { parent: 'base-trixie', repo: 'dockhand-lab/node-trixie', files: ['node-setup.sh', 'lab-lean.sh'], dockerfileExtra: NODE_DOCKERFILE },
   'node-containerd17': { parent: 'node-trixie', repo: 'dockhand-lab/node-containerd17', files: ['containerd-overlay.sh'], dockerfileExtra: [] },
   'node-kubespray': {
     parent: 'node-containerd',

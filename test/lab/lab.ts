@@ -84,6 +84,9 @@ function randomPassword(): string {
   return randomBytes(18).toString('base64url');
 }
 
+/** What makes a node lean (LabSpec.lean): lab-lean.service trims it at boot where this file is. */
+const LEAN_FLAG = { content: 'trimmed for the test suite at boot: /usr/local/lib/dockhand-lab/lab-lean.sh\n', target: '/etc/dockhand-lab-lean', mode: 0o644 };
+
 export interface LabOptions {
   /** where lab.json, secrets and inventories go; default: this checkout's .lab/ */
   home?: LabHome;
@@ -108,7 +111,8 @@ export async function startLab(specIn: Partial<LabSpec> = {}, options: LabOption
   const started = Date.now();
   const described = VARIANT_ORDER.filter((v) => spec[VARIANTS[v].count] > 0).map((v) => `${spec[VARIANTS[v].count]} ${v}`);
   const harborFront = specIn.harborFront === true;
-  log(`starting lab ${id}: ${described.join(', ') || 'no nodes'}${harborFront ? ', the Harbor stand-in' : ''}`);
+  const lean = specIn.lean === true;
+  log(`starting lab ${id}: ${described.join(', ') || 'no nodes'}${harborFront ? ', the Harbor stand-in' : ''}${lean ? ', lean nodes' : ''}`);
 
   const previous = await readLabFile(home);
   if (previous) await stopLab(previous.id, { home });
@@ -163,7 +167,7 @@ export async function startLab(specIn: Partial<LabSpec> = {}, options: LabOption
           labId: id, ...p, image, network: network.name,
           authorizedKey: keys.publicKey, opsPassword,
           ...(withCri ? { criRunDir: criRunDir(id, p.name) } : {}),
-          ...(p.variant === 'kubekey' ? { files: kubekeyFiles } : {}),
+          files: [...(p.variant === 'kubekey' ? kubekeyFiles : []), ...(lean ? [LEAN_FLAG] : [])],
         });
       })));
     const [regs, nodes] = await Promise.all([registriesP, nodesP]);
@@ -171,6 +175,7 @@ export async function startLab(specIn: Partial<LabSpec> = {}, options: LabOption
     const lab: Lab = {
       id,
       createdAt: new Date().toISOString(),
+      ...(lean ? { lean } : {}),
       network: { name: network.name, subnet: network.subnet },
       nodes,
       registries: {

@@ -9,12 +9,14 @@ import type { LabSpec } from './types.ts';
 // ten Docker nodes (enough for rolling batches: serial: 5 makes two waves, and every kind of Docker node),
 // one node of each containerd kind (see variants.ts), two podman nodes (one of them gets a stand-in CRI-O), a k3s
 // stand-in and the Harbor stand-in (registry onboarding); four more containerd 1.6 nodes let the crash-point
-// matrix kill as many containerd transactions at once as Docker ones
+// matrix kill as many containerd transactions at once as Docker ones; lean nodes (see LabSpec.lean): the suite
+// is bound by the CPU its nodes burn
 export const INTEGRATION_SPEC = {
   debianNodes: 8, rhelNodes: 1, dockerCeNodes: 1,
   containerdNodes: 5, containerd17Nodes: 1, kubekeyNodes: 1, kubesprayNodes: 1,
   podmanNodes: 2, k3sNodes: 1,
   harborFront: true,
+  lean: true,
 } as const satisfies Omit<LabSpec, 'id'>;
 
 /** How many labs, and integration files at once: DOCKHAND_TEST_LABS, else 2 (this 2-core machine's measure). */

@@ -30,6 +30,11 @@ export interface LabSpec {
   podmanNodes?: number;
   /** k3s1..N: a k3s.service that runs containerd on k3s's socket and paths (a stand-in: no k3s can be had here) */
   k3sNodes?: number;
+  /**
+   * Nodes trimmed for the test suite at boot (images/lab-lean.sh): no unit generators, dockerd without
+   * iptables, three public roots. Off unless asked: a bench's nodes cost what a real node costs.
+   */
+  lean?: boolean;
   /** lab id; random when absent. [a-z0-9-], at most 20 characters. */
   id?: string;
 }
@@ -84,6 +89,8 @@ export interface LabHarborFront {
 export interface Lab {
   id: string;
   createdAt: string;
+  /** its nodes were trimmed at boot (LabSpec.lean) */
+  lean?: boolean;
   network: { name: string; subnet: string };
   nodes: LabNode[];
   registries: { http: LabRegistryHttp; https: LabRegistryHttps; harborFront?: LabHarborFront };

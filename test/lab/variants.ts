@@ -2,7 +2,7 @@
 // and its inventory group. The plan, the inventories, the CLI and the integration setup all read it.
 import type { LabNode, LabSpec, NodeFamily, NodeVariant } from './types.ts';
 
-export type LabCounts = Required<Omit<LabSpec, 'id' | 'harborFront'>>;
+export type LabCounts = Required<Omit<LabSpec, 'id' | 'harborFront' | 'lean'>>;
 export type Runtime = 'docker' | 'containerd' | 'containers' | 'k3s';
 
 export interface VariantInfo {

@@ -3,6 +3,8 @@
 # container runtime the base has (dockerd, containerd). Runs once at image build time (docker build RUN),
 # never on a running node.
 set -eux
+# the public roots a lean node keeps (ACCVRAIZ1 is the one the trust tests toggle)
+LEAN_ROOTS='ACCVRAIZ1.crt ISRG_Root_X1.crt DigiCert_Global_Root_G2.crt'
 
 # --- systemd in a container: mask what makes no sense here --------------------------------------
 systemctl mask \
@@ -13,12 +15,6 @@ systemctl mask \
   e2scrub_reap.service e2scrub_all.timer apt-daily.timer apt-daily-upgrade.timer \
   dpkg-db-backup.timer fstrim.timer systemd-tmpfiles-clean.timer systemd-modules-load.service \
   docker-registry.service
-# no unit generators: a container has no fstab, gettys, rc.local, SysV scripts or GPT partitions to
-# find, and each `systemctl daemon-reload` ran all twelve (about 0.28 s of CPU of its 0.36 s)
-mkdir -p /etc/systemd/system-generators
-for g in /lib/systemd/system-generators/* /usr/lib/systemd/system-generators/*; do
-  if [ -e "$g" ]; then ln -sfn /dev/null "/etc/systemd/system-generators/${g##*/}"; fi
-done
 # every node gets its own machine-id at boot (empty file: systemd generates one)
 : > /etc/machine-id
 rm -f /var/lib/dbus/machine-id
@@ -83,29 +79,48 @@ printf 'ops ALL=(ALL:ALL) ALL\n' > /etc/sudoers.d/ops
 chmod 0440 /etc/sudoers.d/ops
 visudo -cf /etc/sudoers.d/ops
 
-# --- dockerd without iptables ----------------------------------------------------------------------
-# A lab node's containers need no NAT, and dockerd's iptables set-up was two thirds of the CPU of each
-# docker restart (about 0.5 s of 0.75 s). Put in the vendor unit's ExecStart, not in a drop-in or
-# daemon.json: those are what dockhand manages and the tests reset.
-if [ -e /lib/systemd/system/docker.service ]; then
-  sed -i 's|^ExecStart=/usr/sbin/dockerd -H fd://|& --iptables=false --ip6tables=false|' /lib/systemd/system/docker.service
-  grep -q -- '^ExecStart=/usr/sbin/dockerd -H fd:// --iptables=false --ip6tables=false' /lib/systemd/system/docker.service
+# --- the lean node (the test suite's labs) ----------------------------------------------------------
+# A node is as a package install leaves it; a lab started lean (LabSpec.lean: the flag file
+# /etc/dockhand-lab-lean, put in before boot) is trimmed at boot by lab-lean.sh, before any runtime
+# starts: no unit generators, dockerd without iptables, three public roots. Each cuts the CPU of something
+# the suite runs hundreds of times (daemon-reload, a docker restart, update-ca-certificates); the bench's
+# labs are not lean, so dockhand and its floor pay what a real node costs.
+lean=/usr/local/lib/dockhand-lab/lean
+install -d -m 0755 "$lean"
+install -m 0755 /tmp/lab-build/lab-lean.sh /usr/local/lib/dockhand-lab/lab-lean.sh
+if command -v update-ca-certificates >/dev/null; then
+  # the trimmed trust store, made once here: lab-lean.sh puts it in place instead of a --fresh rebuild
+  conf=/etc/ca-certificates.conf
+  cp -a /etc/ssl/certs "$lean/certs.full" && cp -p "$conf" "$lean/conf.full"
+  grep -v '^!\{0,1\}mozilla/' "$lean/conf.full" > "$conf"
+  # shellcheck disable=SC2086 # a list of file names
+  for crt in $LEAN_ROOTS; do
+    test -f "/usr/share/ca-certificates/mozilla/$crt"
+    printf 'mozilla/%s\n' "$crt" >> "$conf"
+  done
+  update-ca-certificates --fresh >/dev/null
+  mv /etc/ssl/certs "$lean/certs" && cp -p "$conf" "$lean/ca-certificates.conf"
+  mv "$lean/certs.full" /etc/ssl/certs && mv -f "$lean/conf.full" "$conf"
 fi
+# shellcheck disable=SC2086 # a list of file names
+printf '%s\n' $LEAN_ROOTS > "$lean/roots"
+cat > /etc/systemd/system/lab-lean.service <<'UNIT'
+[Unit]
+Description=Trim this node for the test suite (dockhand lab, lean labs only)
+DefaultDependencies=no
+ConditionPathExists=/etc/dockhand-lab-lean
+After=local-fs.target
+Before=sysinit.target docker.service containerd.service k3s.service ssh.service
 
-# --- a small trust store ----------------------------------------------------------------------------
-# The lab reaches no public registry: three of Debian's public roots are kept (ACCVRAIZ1 is the one the
-# trust tests toggle), the rest removed. update-ca-certificates costs about 0.7 s of CPU, not 3.4 s;
-# a real node pays the larger cost, dockhand and a hand-written script alike.
-keep=' ACCVRAIZ1.crt ISRG_Root_X1.crt DigiCert_Global_Root_G2.crt '
-for crt in /usr/share/ca-certificates/mozilla/*.crt; do
-  case "$keep" in *" ${crt##*/} "*) ;; *) rm -f "$crt" ;; esac
-done
-conf=/etc/ca-certificates.conf
-grep -v '^!\{0,1\}mozilla/' "$conf" > "$conf.new" || true
-for crt in /usr/share/ca-certificates/mozilla/*.crt; do printf 'mozilla/%s\n' "${crt##*/}" >> "$conf.new"; done
-mv -f "$conf.new" "$conf"
-test "$(grep -c '^mozilla/' "$conf")" -eq 3
-update-ca-certificates --fresh
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+ExecStart=/usr/local/lib/dockhand-lab/lab-lean.sh
+
+[Install]
+WantedBy=sysinit.target
+UNIT
+systemctl enable lab-lean.service
 
 # --- misc -----------------------------------------------------------------------------------------
 printf 'dockhand lab node\n' > /etc/motd
