@@ -46,6 +46,10 @@ const spec = {
   containerd17Nodes: count('containerd17', opts.containerd17, 0),
 };
 if (Object.values(spec).every((n) => n === 0)) throw new Error('need at least one node');
+// nodes boot together and share two cores: at 100 nodes a node's dockerd (its iptables set-up) can take
+// minutes to start, past the lab's default 180 s wait
+const nodeCount = Object.values(spec).reduce((a, b) => a + b, 0);
+process.env['DOCKHAND_LAB_READY_TIMEOUT_MS'] ??= String(Math.max(180_000, nodeCount * 6_000));
 
 const t0 = performance.now();
 function log(message: string): void {
