@@ -22,6 +22,8 @@ export function labMatches(lab: Lab, spec: Partial<LabSpec>): boolean {
   const want = fillCounts(spec, ZERO_COUNTS);
   const have = countsOf(lab.nodes);
   if (spec.harborFront === true && lab.registries.harborFront === undefined) return false;
+  // a lab started before the suite's nodes were lean (or by hand without --lean) is not the suite's lab
+  if (spec.lean === true && lab.lean !== true) return false;
   return (Object.keys(want) as (keyof typeof want)[]).every((k) => have[k] >= want[k]);
 }
 
