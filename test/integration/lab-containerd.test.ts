@@ -16,6 +16,8 @@ import { resetNodes } from '../support/reset.ts';
 const CONTAINERD_NODES = ['ctrd1', 'ctrdx1', 'kk1', 'ks1'];
 const MARK = '# lab-containerd test';
 const CERTS_D = '/etc/containerd/certs.d';
+/** The containerd config the lab gave the node, as the shared reset (`test/support/reset.ts`) keeps it. */
+const LAB_CONFIG = '/root/containerd.lab/config.toml';
 const RECIPES = path.join(import.meta.dirname, '..', 'lab', 'images');
 
 let lab: Lab;
@@ -65,14 +67,17 @@ async function restartContainerd(n: LabNode, until: 'serving' | 'answering' = 's
   throw new Error(`${n.name}: the CRI did not answer within 60 s of a restart: ${String(last)}`);
 }
 
-/** Back to the node as the lab made it: the config it booted with, no certs.d of ours, no /etc/hosts pins. */
+/**
+ * Back to the node as the lab made it: the config it booted with, no certs.d of ours, no /etc/hosts pins.
+ * The config is the lab's own copy (`/root/containerd.lab`, kept by the shared reset the first time it ran
+ * on a fresh node), never one taken here: a file that ran before this one may have left the node converged.
+ */
 async function resetNode(n: LabNode): Promise<void> {
   const changed = await ok(n, `
     set -eu
-    [ -f /root/config.toml.lab ] || cp -p /etc/containerd/config.toml /root/config.toml.lab
     rm -rf ${CERTS_D}/harbor.lab.local ${CERTS_D}/harbor-http.lab.local
     sed '/${MARK}$/d' /etc/hosts > /tmp/hosts.lab && cat /tmp/hosts.lab > /etc/hosts
-    if cmp -s /root/config.toml.lab /etc/containerd/config.toml; then echo same; else cp -p /root/config.toml.lab /etc/containerd/config.toml; echo changed; fi
+    if cmp -s ${LAB_CONFIG} /etc/containerd/config.toml; then echo same; else cp -p ${LAB_CONFIG} /etc/containerd/config.toml; echo changed; fi
   `);
   if (changed.trim() === 'changed' || (await sh(n, 'systemctl is-active containerd')).stdout.trim() !== 'active') {
     await restartContainerd(n);
@@ -87,6 +92,8 @@ async function pinRegistries(n: LabNode): Promise<void> {
 
 beforeAll(async () => {
   lab = loadLab();
+  // the shared reset first: it puts back the lab's /etc/containerd (and keeps its copy, LAB_CONFIG's home)
+  await resetNodes(CONTAINERD_NODES.map(node));
   await Promise.all(CONTAINERD_NODES.map((name) => resetNode(node(name))));
 }, 900_000);
 

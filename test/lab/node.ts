@@ -1,5 +1,6 @@
 // Lab nodes: systemd + sshd + dockerd (or containerd, or podman) containers, started with testcontainers and waited
 // for properly.
+import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
@@ -76,6 +77,9 @@ export async function containerExec(containerId: string, cmd: string[], input?: 
   return { exitCode: r.exitCode, output: r.output, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** The script that keeps a node's trust store and runtime configuration aside as the lab made them. */
+export const KEEP_AS_MADE = readFileSync(path.join(import.meta.dirname, 'node-scripts', 'keep-as-made.sh'), 'utf8');
+
 /** Each runtime's unit, its storage (on a volume) and, with a CRI, the directory of its socket. */
 const RUNTIME_PLACES: Readonly<Record<Runtime, { unit: string; storage: string; socketDir?: string }>> = {
   docker: { unit: 'docker', storage: '/var/lib/docker' },
@@ -128,6 +132,9 @@ export async function startNode(o: NodeStartOptions): Promise<LabNode> {
   const timeout = o.readyTimeoutMs ?? (Number(process.env.DOCKHAND_LAB_READY_TIMEOUT_MS) || 180_000);
   const node: LabNode = { name: o.name, family: o.family, variant: o.variant, address, containerId, ...(criSocket ? { criSocket } : {}) };
   await waitNodeReady(node, timeout);
+  // the node as the lab made it, kept aside before any test can touch it: what test/support/reset.ts puts back
+  const kept = await containerExec(containerId, ['sh', '-s', runtime], KEEP_AS_MADE);
+  if (kept.exitCode !== 0) throw new Error(`${o.name}: keeping its state aside failed: ${kept.output}`);
   log(`node ${o.name} (${o.variant}) ready at ${address} in ${secs(started)}`);
   return node;
 }

@@ -6,6 +6,8 @@ import { VARIANTS } from '../lab/variants.ts';
 // loaded) only when something of dockhand's or a test's was in it: a rebuild costs seconds of CPU per node.
 const COMMON = `
 set -u
+kept() { [ -d "$1" ] || { echo "$1 is missing: the lab keeps it when the node comes up (test/lab/node-scripts/keep-as-made.sh); a lab started before it did cannot be reset: npm run lab:down" >&2; exit 3; }; }
+kept /root/trust-store.lab
 sed '/^# BEGIN dockhand/,/^# END dockhand/d; /^# dockhand replaced: /d; /# dockhand: the other names of the line above$/d' /etc/hosts > /tmp/hosts.fresh && cat /tmp/hosts.fresh > /etc/hosts
 trust=no
 for f in /usr/local/share/ca-certificates/dockhand /etc/pki/ca-trust/source/anchors/dockhand-* /etc/ca-certificates/update.d/zz-* /usr/local/sbin/update-ca-certificates /usr/local/sbin/openssl; do
@@ -13,17 +15,10 @@ for f in /usr/local/share/ca-certificates/dockhand /etc/pki/ca-trust/source/anch
 done
 rm -rf /usr/local/share/ca-certificates/dockhand /etc/pki/ca-trust/source/anchors/dockhand-* /var/lib/dockhand
 rm -f /etc/ca-certificates/update.d/zz-* /usr/local/sbin/update-ca-certificates /usr/local/sbin/openssl
-# the store the lab built (/etc/ssl/certs, or RHEL's extracted bundles) is kept aside the first time it is
-# clean and put back later: the family's tool rebuilding it costs seconds of CPU per node, a copy does not
+# the store the lab built (/etc/ssl/certs, or RHEL's extracted bundles), kept aside when the node came up, is
+# put back: the family's tool rebuilding it costs seconds of CPU per node, a copy does not
 if command -v update-ca-certificates >/dev/null; then store=/etc/ssl/certs; else store=/etc/pki/ca-trust/extracted; fi
-if [ "$trust" = yes ]; then
-  if [ -d /root/trust-store.lab ]; then
-    rm -rf "$store" && cp -a /root/trust-store.lab "$store"
-  elif command -v update-ca-certificates >/dev/null; then update-ca-certificates --fresh >/dev/null 2>&1
-  else update-ca-trust extract
-  fi
-fi
-[ -d /root/trust-store.lab ] || cp -a "$store" /root/trust-store.lab
+if [ "$trust" = yes ]; then rm -rf "$store" && cp -a /root/trust-store.lab "$store"; fi
 `;
 
 // dockerd is restarted only when it may run on something else than the lab's configuration: a drop-in or
@@ -48,10 +43,10 @@ if [ "$restart" = yes ]; then
 fi
 n=0; until systemctl is-active --quiet docker.service; do n=$((n+1)); [ $n -ge 60 ] && exit 1; sleep 0.5; done
 `;
-// /etc/containerd as the lab made it is kept aside on the first reset; later resets put it back, and
-// restart containerd only when its config.toml or a drop-in of its unit changed (or it is not running)
+// /etc/containerd as the lab made it, kept aside when the node came up, is put back, and containerd restarted
+// only when its config.toml or a drop-in of its unit changed (or it is not running)
 const CONTAINERD = `${COMMON}
-[ -d /root/containerd.lab ] || cp -a /etc/containerd /root/containerd.lab
+kept /root/containerd.lab
 changed=no
 # a drop-in of a test's or dockhand's (its proxy settings): gone, and containerd restarted without it
 for f in /etc/systemd/system/containerd.service.d/*.conf; do [ -e "$f" ] && changed=yes; done
@@ -67,11 +62,10 @@ fi
 n=0; until systemctl is-active --quiet containerd.service && ctr plugins ls 2>/dev/null | grep -q ' cri .* ok'; do n=$((n+1)); [ $n -ge 60 ] && exit 1; sleep 0.5; done
 `;
 
-// /etc/containers as the lab made it (without dockhand's files) is kept aside on the first reset and put
-// back on later ones; a stand-in CRI-O unit a test installed goes, and so do pulled images and podman's logins
+// /etc/containers as the lab made it, kept aside when the node came up, is put back; a stand-in CRI-O unit a
+// test installed goes, and so do pulled images and podman's logins
 const CONTAINERS = `${COMMON}
-rm -rf /etc/containers/registries.conf.d/zz-dockhand-* /etc/containers/certs.d
-[ -d /root/containers.lab ] || cp -a /etc/containers /root/containers.lab
+kept /root/containers.lab
 rm -rf /etc/containers && cp -a /root/containers.lab /etc/containers
 rm -rf /etc/docker
 if [ -f /etc/systemd/system/crio.service ]; then

@@ -35,3 +35,15 @@ describe('the shell that runs on nodes', () => {
     expect(result.stdout).toBe('');
   });
 });
+
+describe('the shell the lab runs on its nodes', () => {
+  const dir = join(import.meta.dirname, '..', '..', 'lab', 'node-scripts');
+  const files = readdirSync(dir).filter((f) => f.endsWith('.sh'));
+
+  it.each(files)('test/lab/node-scripts/%s is clean POSIX sh for shellcheck', (file) => {
+    const result = spawnSync('shellcheck', ['--shell=sh', '--severity=style', join(dir, file)], { encoding: 'utf8' });
+    expect(result.error, 'shellcheck must be installed (test/lab/setup-host.sh installs it)').toBeUndefined();
+    expect(result.stdout).toBe('');
+    expect(result.status).toBe(0);
+  });
+});
