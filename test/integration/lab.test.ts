@@ -144,9 +144,12 @@ describe('the suite\'s lean nodes (images/lab-lean.sh)', () => {
     expect(lab.lean).toBe(true);
   });
 
-  it.each(['deb1', 'ce1'])('%s: no unit generators, dockerd without iptables in its unit, three public roots', async (name) => {
+  it.each(['deb1', 'ce1'])('%s: no unit generators, dockerd without iptables in its unit, three public roots, one host key', async (name) => {
     const node = findNode(name, lab);
-    expect(await ok(node, 'systemctl is-active lab-lean.service')).toBe('active\n');
+    // trimmed before boot, and systemd still PID 1
+    expect(await ok(node, 'cat /etc/dockhand-lab-lean')).toMatch(/^trimmed for the test suite at /);
+    expect(await ok(node, 'cat /proc/1/comm')).toBe('systemd\n');
+    expect(await ok(node, 'ls /etc/ssh/ssh_host_*_key')).toBe('/etc/ssh/ssh_host_ed25519_key\n');
     expect(Number(await ok(node, 'ls /etc/systemd/system-generators | wc -l'))).toBeGreaterThan(5);
     expect(await ok(node, 'systemctl show -p ExecStart docker')).toContain('dockerd -H fd:// --iptables=false --ip6tables=false');
     expect(await ok(node, 'ls /etc/systemd/system/docker.service.d 2>/dev/null; test ! -e /etc/docker/daemon.json && echo no-daemon-json')).toBe('no-daemon-json\n');

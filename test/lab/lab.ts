@@ -84,8 +84,6 @@ function randomPassword(): string {
   return randomBytes(18).toString('base64url');
 }
 
-/** What makes a node lean (LabSpec.lean): lab-lean.service trims it at boot where this file is. */
-const LEAN_FLAG = { content: 'trimmed for the test suite at boot: /usr/local/lib/dockhand-lab/lab-lean.sh\n', target: '/etc/dockhand-lab-lean', mode: 0o644 };
 
 export interface LabOptions {
   /** where lab.json, secrets and inventories go; default: this checkout's .lab/ */
@@ -167,7 +165,8 @@ export async function startLab(specIn: Partial<LabSpec> = {}, options: LabOption
           labId: id, ...p, image, network: network.name,
           authorizedKey: keys.publicKey, opsPassword,
           ...(withCri ? { criRunDir: criRunDir(id, p.name) } : {}),
-          files: [...(p.variant === 'kubekey' ? kubekeyFiles : []), ...(lean ? [LEAN_FLAG] : [])],
+          files: p.variant === 'kubekey' ? kubekeyFiles : [],
+          lean,
         });
       })));
     const [regs, nodes] = await Promise.all([registriesP, nodesP]);

@@ -57,8 +57,13 @@ export interface NodeStartOptions {
   criRunDir?: string;
   /** files put in place before the node boots (e.g. a runtime config rendered for this lab) */
   files?: { content: string; target: string; mode: number }[];
+  /** trimmed for the test suite before it boots (LabSpec.lean): images/lab-lean.sh is its command, then /sbin/init */
+  lean?: boolean;
   readyTimeoutMs?: number;
 }
+
+/** A lean node's command: the trims, then systemd as PID 1 (see images/lab-lean.sh). */
+export const LEAN_COMMAND = ['/usr/local/lib/dockhand-lab/lab-lean.sh'];
 
 export function containerName(labId: string, name: string): string {
   return `dockhand-lab-${labId}-${name}`;
@@ -106,7 +111,9 @@ export async function startNode(o: NodeStartOptions): Promise<LabNode> {
     criSocket = path.join(o.criRunDir, 'containerd.sock');
   }
   const key = `${o.authorizedKey}\n`;
-  const container = await new SystemdNodeContainer(o.image)
+  const base = new SystemdNodeContainer(o.image);
+  if (o.lean === true) base.withCommand(LEAN_COMMAND);
+  const container = await base
     .withSystemdHost(binds)
     .withNoOutsideDns()
     .withName(cname)

@@ -80,9 +80,9 @@ chmod 0440 /etc/sudoers.d/ops
 visudo -cf /etc/sudoers.d/ops
 
 # --- the lean node (the test suite's labs) ----------------------------------------------------------
-# A node is as a package install leaves it; a lab started lean (LabSpec.lean: the flag file
-# /etc/dockhand-lab-lean, put in before boot) is trimmed at boot by lab-lean.sh, before any runtime
-# starts: no unit generators, dockerd without iptables, three public roots. Each cuts the CPU of something
+# A node is as a package install leaves it; a lab started lean (LabSpec.lean) runs lab-lean.sh as the
+# container's command, which trims the node's files before it hands PID 1 to /sbin/init: no unit
+# generators, dockerd without iptables, three public roots, one host key. Each cuts the CPU of something
 # the suite runs hundreds of times (daemon-reload, a docker restart, update-ca-certificates); the bench's
 # labs are not lean, so dockhand and its floor pay what a real node costs.
 lean=/usr/local/lib/dockhand-lab/lean
@@ -104,23 +104,6 @@ if command -v update-ca-certificates >/dev/null; then
 fi
 # shellcheck disable=SC2086 # a list of file names
 printf '%s\n' $LEAN_ROOTS > "$lean/roots"
-cat > /etc/systemd/system/lab-lean.service <<'UNIT'
-[Unit]
-Description=Trim this node for the test suite (dockhand lab, lean labs only)
-DefaultDependencies=no
-ConditionPathExists=/etc/dockhand-lab-lean
-After=local-fs.target
-Before=sysinit.target docker.service containerd.service k3s.service ssh.service
-
-[Service]
-Type=oneshot
-RemainAfterExit=yes
-ExecStart=/usr/local/lib/dockhand-lab/lab-lean.sh
-
-[Install]
-WantedBy=sysinit.target
-UNIT
-systemctl enable lab-lean.service
 
 # --- misc -----------------------------------------------------------------------------------------
 printf 'dockhand lab node\n' > /etc/motd
