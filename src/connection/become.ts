@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { shQuote } from './quote.ts';
 import type { BecomeHandshake } from './streams.ts';
+import type { RunOptions } from './types.ts';
 
 /** Who runs the commands on a node: the login user, or another user through sudo. */
 export interface Privilege {
@@ -73,4 +74,27 @@ export function commandFor(script: string, handshake: BecomeHandshake | undefine
   if (!handshake) return `exec /bin/sh -c ${shQuote(guarded)}`;
   const inner = `printf '%s\\n' ${handshake.marker} >&2\n${guarded}`;
   return `exec sudo -H -S -p ${shQuote(handshake.prompt)} -u ${shQuote(handshake.user)} -- /bin/sh -c ${shQuote(inner)}`;
+}
+
+/**
+ * What runs a script that came on stdin with nothing after it: the whole script is read first, then run,
+ * so a command in it that reads stdin finds its end rather than the rest of the script.
+ */
+export const READ_THEN_RUN = 'eval "$(cat)"';
+
+/** How one run reaches the node: the command line and the bytes for its stdin. */
+export interface Invocation {
+  readonly command: string;
+  readonly input: string | Uint8Array | undefined;
+}
+
+/**
+ * A script with no stdin of its own travels on stdin, so the command line stays a few hundred bytes
+ * whatever the play holds: a command line is one argument to the login shell, and Linux refuses one of
+ * more than 128 KiB (MAX_ARG_STRLEN) with "Argument list too long". A script with an input of its own (the
+ * transaction's is itself sent on stdin) goes in the command line.
+ */
+export function invocationFor(script: string, options: RunOptions, handshake: BecomeHandshake | undefined, loginUser?: string): Invocation {
+  if (options.input !== undefined) return { command: commandFor(script, handshake, options.timeoutMs, loginUser), input: options.input };
+  return { command: commandFor(READ_THEN_RUN, handshake, options.timeoutMs, loginUser), input: script };
 }

@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream';
 import { DockhandError } from '../errors.ts';
 import { userInfo } from 'node:os';
-import { commandFor, needsSudo, newHandshake, SCRIPT_PATH, type Privilege } from './become.ts';
+import { invocationFor, needsSudo, newHandshake, SCRIPT_PATH, type Privilege } from './become.ts';
 import { drive } from './streams.ts';
 import type { Connection, RunOptions, RunResult } from './types.ts';
 
@@ -31,7 +31,8 @@ export class LocalConnection implements Connection {
     const handshake = needsSudo(this.#privilege, options.become ?? true) ? newHandshake(this.#privilege) : undefined;
     // loaded on first use: most runs never touch a local node, and execa costs ~0.1 s to load
     const { execa } = await import('execa');
-    const child = execa('/bin/sh', ['-c', commandFor(script, handshake, options.timeoutMs)], {
+    const { command, input } = invocationFor(script, options, handshake);
+    const child = execa('/bin/sh', ['-c', command], {
       stdin: 'pipe',
       buffer: false,
       reject: false,
@@ -59,7 +60,7 @@ export class LocalConnection implements Connection {
           }
         },
       },
-      { input: options.input, become: handshake, timeoutMs: options.timeoutMs },
+      { input, become: handshake, timeoutMs: options.timeoutMs },
     );
   }
 

@@ -2,7 +2,7 @@ import type { Duplex } from 'node:stream';
 import ssh2, { type ClientChannel, type ConnectConfig, type KexAlgorithm, type ServerHostKeyAlgorithm } from 'ssh2';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { DockhandError, UnreachableError } from '../errors.ts';
-import { commandFor, needsSudo, newHandshake, type Privilege } from './become.ts';
+import { invocationFor, needsSudo, newHandshake, type Privilege } from './become.ts';
 import type { HostKeyPolicy } from './host-key-policy.ts';
 import { attemptLogin, AttemptError } from './ssh-attempt.ts';
 import { authConfig, LoginAttempts, type Credentials } from './ssh-auth.ts';
@@ -188,13 +188,14 @@ export class SshConnection implements Connection {
     const handshake = needsSudo(this.#settings.privilege, options.become ?? true)
       ? newHandshake(this.#settings.privilege)
       : undefined;
+    const { command, input } = invocationFor(script, options, handshake, this.#settings.privilege.loginUser);
     const channel = await new Promise<ClientChannel>((resolve, reject) => {
-      this.#client.exec(commandFor(script, handshake, options.timeoutMs, this.#settings.privilege.loginUser), (error, stream) => {
+      this.#client.exec(command, (error, stream) => {
         if (error) reject(new DockhandError('E_REMOTE', `${this.#settings.nodeName}: cannot start a command: ${error.message}`, { cause: error }));
         else resolve(stream);
       });
     });
-    return drive(spawnedChannel(channel), { input: options.input, become: handshake, timeoutMs: options.timeoutMs });
+    return drive(spawnedChannel(channel), { input, become: handshake, timeoutMs: options.timeoutMs });
   }
 
   /** A unix socket on the node through a direct-streamlocal channel: as the login user, so root only. */

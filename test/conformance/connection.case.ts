@@ -89,6 +89,22 @@ export function describeConnection(kind: string, subject: ConnectionUnderTest): 
       expect(after.stdout.trim()).toBe('0');
     });
 
+    it('runs a script larger than one command-line argument may be (128 KiB), as root too', async () => {
+      // a play of many registries, each with its CA, makes such a state read; with sudo as well
+      const filler = `# ${'x'.repeat(1000)}\n`.repeat(300);
+      for (const become of [false, true]) {
+        const result = await connection.run(`${filler}printf '%s\\n' "$(id -u)"; exit 7\n${filler}`, { become });
+        expect(result.stderr, `become: ${String(become)}`).toBe('');
+        expect(result.exitCode).toBe(7);
+        expect(result.stdout.trim()).toBe(become ? '0' : result.stdout.trim());
+      }
+    });
+
+    it('a command in a script that reads stdin finds its end, never the rest of the script', async () => {
+      const result = await connection.run(`cat; echo after\n${'# padding\n'.repeat(20_000)}echo end`);
+      expect(result.stdout).toBe('after\nend\n');
+    });
+
     it('reports a script that ignores its input without failing', async () => {
       const result = await connection.run('exit 0', { input: 'x'.repeat(1_000_000) });
       expect(result.exitCode).toBe(0);

@@ -1,7 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dockerNodes, loadLab, nodeExec, readSecret, type LabNode } from '../lab/lab.ts';
-import { dockhand } from '../support/cli.ts';
+import { dockhand, said } from '../support/cli.ts';
 import { scratchDir, writeInventory, writeRegistryPlaybook } from '../support/lab-files.ts';
 import { resetNodes } from '../support/reset.ts';
 
@@ -249,5 +250,28 @@ describe('plays for different nodes may pin one name to their own address (one r
     } finally {
       await resetNodes([a, b]);
     }
+  });
+
+  it('a play of 40 registries, each with a CA of its own, is read on the node: the script never rides on the command line', async () => {
+    // the state read once went into sshd's command line, twice over: past 128 KiB (one argument's limit
+    // on Linux, MAX_ARG_STRLEN) every node failed with "Argument list too long"; seven CAs were enough
+    const node = nodes[0]!;
+    await resetNodes([node]);
+    const registries = await Promise.all(Array.from({ length: 40 }, async (_, i) => {
+      const ca = `${dir}/many-ca-${i}.crt`;
+      await execa('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
+        '-keyout', '/dev/null', '-out', ca, '-subj', `/CN=dockhand test CA ${i}`, '-days', '30']);
+      // TEST-NET-1: nothing answers there (the node's own view then says so), so no CA is judged wrong
+      return `    - {host: reg${i}.lab.invalid, ip: 192.0.2.${i + 1}, ca: ${ca}}`;
+    }));
+    const book = `${dir}/many.yml`;
+    writeFileSync(book, `- hosts: all\n  registries:\n${registries.join('\n')}\n`);
+    const run = await dockhand(['check', book, '-i', writeInventory(dir, lab, [node], 'many.ini'), '--known-hosts', knownHosts, '--json']);
+    expect(run.exitCode, said(run)).toBe(3);
+    const host = (JSON.parse(run.stdout) as Report).hosts[0]!;
+    expect(host.error, said(run)).toBeNull();
+    expect(host.status).toBe('drift');
+    expect(host.changes.filter((c) => c.resource === 'certs.d')).toHaveLength(40);
+    expect((host as unknown as { reach: unknown[] }).reach).toHaveLength(40);
   });
 });

@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { userInfo } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { commandFor } from '../../../src/connection/become.ts';
+import { commandFor, invocationFor } from '../../../src/connection/become.ts';
 
 const envOf = (command: string) => spawnSync('/bin/sh', ['-c', command], { encoding: 'utf8', env: { PATH: '/usr/bin:/bin', SECRET: 'x' } });
 
@@ -28,5 +28,24 @@ describe('commandFor', () => {
     const command = commandFor('true', { prompt: 'p ', marker: 'M', password: undefined, user: 'root' }, 10_000, 'ops');
     expect(command).toContain('u=root');
     expect(command).not.toContain('u=ops');
+  });
+});
+
+describe('invocationFor', () => {
+  const big = `echo start\n${'# a CA of the play\n'.repeat(10_000)}echo end`;
+
+  it('sends a script with no input of its own on stdin: the command line stays small however large the script', () => {
+    const { command, input } = invocationFor(big, { timeoutMs: 10_000 }, undefined, 'ops');
+    expect(input).toBe(big);
+    expect(command.length).toBeLessThan(1000);
+    expect(command).not.toContain('a CA of the play');
+    const run = spawnSync('/bin/sh', ['-c', command], { input, encoding: 'utf8', env: { PATH: '/usr/bin:/bin' } });
+    expect(run.stdout).toBe('start\nend\n');
+  });
+
+  it('keeps a script with an input of its own in the command line, and the input on stdin', () => {
+    const { command, input } = invocationFor('cat', { input: 'file content\n' }, undefined, 'ops');
+    expect(input).toBe('file content\n');
+    expect(spawnSync('/bin/sh', ['-c', command], { input, encoding: 'utf8', env: { PATH: '/usr/bin:/bin' } }).stdout).toBe('file content\n');
   });
 });
