@@ -255,19 +255,20 @@ export class YamlEdit {
 
   /**
    * Takes the key at `path` out with its lines. A mapping this empties goes too, up to depth `keep`
-   * (0: up to the document itself); the mapping at depth `keep` stays, empty (YAML null).
+   * (0: up to the document itself); the mapping at depth `keep` stays, empty (YAML null). Only the keys'
+   * own lines go: the comment and blank lines between the entries of a mapping that goes stay.
    */
   delete(path: readonly string[], keep: number): void {
     const found = this.#find(path);
     if (found?.pair === undefined) return;
     const parentPath = path.slice(0, -1);
     const parent = dataAt(this.#expected, parentPath) as Record<string, Data>;
-    if (Object.keys(parent).length === 1 && parentPath.length > keep) {
-      this.delete(parentPath, keep);
-      return;
-    }
     const { pair, map } = found;
-    if (map.flow === true) throw new YamlEditError(`${parentPath.join('.') || 'the document'} is written in flow style ({...}): dockhand edits block style only`, this.#line(map));
+    if (map.flow === true) {
+      // a flow mapping ({...}) this empties goes whole, as a value of its block parent
+      if (Object.keys(parent).length === 1 && parentPath.length > keep) return this.delete(parentPath, keep);
+      throw new YamlEditError(`${parentPath.join('.') || 'the document'} is written in flow style ({...}): dockhand edits block style only`, this.#line(map));
+    }
     const keyStart = range(pair.key as Node)[0];
     const from = lineStart(this.#text, keyStart);
     if (this.#text.slice(from, keyStart).trim() !== '') throw new YamlEditError(`${path.join('.')}: a key that does not start its own line`, this.#line(pair.key));
@@ -276,10 +277,11 @@ export class YamlEdit {
     const end = value === null || isNull(value) ? range(pair.key as Node)[1] : range(value)[1];
     this.#splice(from, contentEnd(this.#text, from, end), '');
     delete parent[path.at(-1)!];
-    if (Object.keys(parent).length === 0 && parentPath.length > 0) {
-      (dataAt(this.#expected, parentPath.slice(0, -1)) as Record<string, Data>)[parentPath.at(-1)!] = null;
-    }
+    const emptied = Object.keys(parent).length === 0 && parentPath.length > 0;
+    if (emptied) (dataAt(this.#expected, parentPath.slice(0, -1)) as Record<string, Data>)[parentPath.at(-1)!] = null;
     this.#reparse();
+    // the emptied mapping's key is now `key:` with at most comments under it: its own line goes
+    if (emptied && parentPath.length > keep) this.delete(parentPath, keep);
   }
 
   /** The new text, checked: it parses, and means exactly the data the edits asked for. */

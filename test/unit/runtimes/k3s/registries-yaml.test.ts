@@ -132,6 +132,13 @@ describe('registries.yaml, as the plays want it (golden files)', () => {
     );
   });
 
+  it('a section that goes with its last entry keeps the comment and blank lines between its entries (found by the property test)', () => {
+    const owned = 'configs:\n  "harbor-http.lab.local": # managed by dockhand\n  # about docker.io\n\n  "docker.io": # managed by dockhand\n  # about the next one\n';
+    expect(edit(owned, desired([{ ...HTTP_REGISTRY, insecure: false }], { registryMirrors: ['https://m1.example.com'] })).text).toBe(
+      '  # about docker.io\n\n  # about the next one\nmirrors:\n  "docker.io": # managed by dockhand\n    endpoint:\n      - "https://m1.example.com"\n',
+    );
+  });
+
   it('a value YAML 1.1 reads as a timestamp elsewhere in the file does not stop the edit', () => {
     const before = '# reviewed: yes\nupdated: 2024-01-02\nmirrors:\n  docker.io:\n    endpoint: [https://m.example]\n';
     expect(edit(before, BOTH).text.startsWith(before)).toBe(true);
