@@ -111,25 +111,110 @@ if [ -n "$reach_dir" ] && [ -n "${REACH_TARGETS:-}" ]; then
   reach_no_store=
   if ! has curl && has openssl && openssl s_client -help 2>&1 | grep -q -- -no-CAstore; then reach_no_store=yes; fi
 
-  # every probe in the background, each writing its own file (loops over here-documents run in this
-  # shell, so one `wait` waits for them all); then the sections, in order
+  # reach_transfer SCHEME HOST PORT ADDRESS PROXY ARG: one probe as a transfer of the batch's curl config
+  # file (-K), its write-out the section reach_curl would write (ARG: `ID direct` or `ID via RUNTIME`); fails,
+  # adding nothing, where a value holds a quote or a backslash (that probe then runs alone)
+  reach_transfer() {
+    _scheme=$1 _host=$2 _port=$3 _address=$4 _proxy=$5
+    case "$_host$_address$_proxy$reach_ca" in *[\"\\]*) return 1 ;; esac
+    case $_host in *:*) _url="$_scheme://[$_host]:$_port/v2/" ;; *) _url="$_scheme://$_host:$_port/v2/" ;; esac
+    case $_address in *:*) _address="[$_address]" ;; esac
+    {
+      if [ "$reach_n" -gt 0 ]; then echo next; fi
+      printf 'url = "%s"\noutput = "/dev/null"\nconnect-timeout = %s\nmax-time = %s\n' "$_url" "$REACH_CONNECT" "$REACH_LIMIT"
+      if [ "$_proxy" != - ]; then printf 'noproxy = ""\nproxy = "%s"\n' "$_proxy"
+      elif [ "$_address" != - ]; then printf 'noproxy = "*"\nresolve = "%s"\n' "$_host:$_port:$_address"
+      else echo 'noproxy = "*"'
+      fi
+      if [ "$_scheme" = https ] && [ -n "$reach_ca" ]; then printf 'cacert = "%s"\ncapath = "%s"\n' "$reach_ca" "$reach_dir"; fi
+      _format="\\n@@dockhand:reach $6@@\\ntool curl\\nexit %{exitcode}\\nhttp %{http_code}\\nconnect %{http_connect}\\n"
+      if [ "$_scheme" = https ] && [ "$_proxy" = - ]; then _format="$_format@@chain@@\\n%{certs}"; fi
+      printf 'write-out = "%s"\n' "$_format"
+    } >> "$reach_dir/batch.conf"
+    reach_n=$((reach_n + 1))
+  }
+
+  # reach_answered ARG: the batch's curl answered that probe (its section and chain are written)
+  reach_answered() { case "$NL$reach_batch_ok" in *"$NL$1$NL"*) return 0 ;; esac; return 1; }
+
+  # every target's CA to its file; then one curl for every probe at once (curl 7.75 and later: -Z and
+  # %{exitcode}), where there are two or more: each curl process costs ~30 ms of CPU, most of it loading its
+  # libraries, on every read of the node. A probe the batch did not answer (or every probe, where the
+  # node's curl cannot run them this way) runs alone below, as before: its -v says why it failed (refused,
+  # no route), which %{errormsg} does not.
+  reach_n=0
+  reach_batch_ok=
   while read -r id scheme host port address; do
     [ -n "$id" ] || continue
     reach_ca=
     eval "_pem=\${REACH_CA_$id:-}"
     # shellcheck disable=SC2154 # set by the eval above
     if [ -n "$_pem" ]; then reach_ca=$reach_dir/$id.ca; printf '%s\n' "$_pem" > "$reach_ca"; fi
-    # the direct probe, then (https) the chain from openssl where the probe did not read it
-    {
-      if has curl; then
-        reach_curl "$reach_dir/$id.direct" "$scheme" "$host" "$port" "$address" -
-      elif has openssl; then
-        reach_openssl "$reach_dir/$id.direct" "$scheme" "$host" "$port" "$address" -
-      fi
-      if [ "$scheme" = https ] && [ ! -s "$reach_dir/$id.chain" ] && has openssl; then reach_chain "$reach_dir/$id.chain" "$host" "$port" "$address"; fi
-    } &
+    has curl || continue
+    reach_transfer "$scheme" "$host" "$port" "$address" - "$id direct" || :
     while read -r runtime pscheme url; do
       if [ -z "$runtime" ] || [ "$pscheme" != "$scheme" ]; then continue; fi
+      reach_transfer "$scheme" "$host" "$port" - "$url" "$id via $runtime" || :
+    done <<EOF_PROXIES
+${reach_proxies:-}
+EOF_PROXIES
+  done <<EOF_TARGETS
+$REACH_TARGETS
+EOF_TARGETS
+  if [ "$reach_n" -ge 2 ]; then
+    # (bounded by each transfer's own max-time: no `timeout` process besides it)
+    { printf 'parallel\nparallel-max = 64\nsilent\n'; } >> "$reach_dir/batch.conf"
+    curl -K "$reach_dir/batch.conf" > "$reach_dir/batch.out" 2>/dev/null
+    # each probe's lines to its own file, as reach_curl writes them; the chain of one that answered to its
+    # chain file, its certificates' PEM blocks only
+    _key=
+    while IFS= read -r _l || [ -n "$_l" ]; do
+      case $_l in
+        '') ;;
+        '@@dockhand:reach '*'@@')
+          _key=${_l#@@dockhand:reach }
+          _key=${_key%@@}
+          case $_key in *' direct') _file=$reach_dir/${_key%% *}.direct ;; *) _file=$reach_dir/${_key%% *}.via.${_key##* } ;; esac
+          _part=status
+          _answered=no
+          : > "$_file" ;;
+        '@@chain@@') _part=chain; _in=no ;;
+        *)
+          [ -n "$_key" ] || continue
+          if [ "$_part" = status ]; then
+            printf '%s\n' "$_l" >> "$_file"
+            if [ "$_l" = 'exit 0' ]; then _answered=yes; reach_batch_ok="$reach_batch_ok$_key$NL"; fi
+          elif [ "$_answered" = yes ]; then
+            case $_l in *'-----BEGIN CERTIFICATE-----') _in=yes; _l='-----BEGIN CERTIFICATE-----' ;; esac
+            if [ "$_in" = yes ]; then printf '%s\n' "$_l" >> "$reach_dir/${_key%% *}.chain"; fi
+            case $_l in '-----END CERTIFICATE-----') _in=no ;; esac
+          fi ;;
+      esac
+    done < "$reach_dir/batch.out"
+  fi
+
+  # every probe the batch did not answer in the background, each writing its own file (loops over
+  # here-documents run in this shell, so one `wait` waits for them all); then the sections, in order
+  while read -r id scheme host port address; do
+    [ -n "$id" ] || continue
+    reach_ca=
+    if [ -f "$reach_dir/$id.ca" ]; then reach_ca=$reach_dir/$id.ca; fi
+    if ! reach_answered "$id direct"; then
+      # the direct probe, then (https) the chain from openssl where the probe did not read it
+      {
+        if has curl; then
+          reach_curl "$reach_dir/$id.direct" "$scheme" "$host" "$port" "$address" -
+        elif has openssl; then
+          reach_openssl "$reach_dir/$id.direct" "$scheme" "$host" "$port" "$address" -
+        fi
+        if [ "$scheme" = https ] && [ ! -s "$reach_dir/$id.chain" ] && has openssl; then reach_chain "$reach_dir/$id.chain" "$host" "$port" "$address"; fi
+      } &
+    elif [ "$scheme" = https ] && [ ! -s "$reach_dir/$id.chain" ] && has openssl; then
+      # a curl older than 7.88 answers without the certificates it was served
+      reach_chain "$reach_dir/$id.chain" "$host" "$port" "$address" &
+    fi
+    while read -r runtime pscheme url; do
+      if [ -z "$runtime" ] || [ "$pscheme" != "$scheme" ] || reach_answered "$id via $runtime"; then continue; fi
       if has curl; then
         reach_curl "$reach_dir/$id.via.$runtime" "$scheme" "$host" "$port" - "$url" &
       elif [ "$scheme" = https ] && has openssl; then

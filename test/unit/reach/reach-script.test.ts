@@ -39,3 +39,33 @@ describe('reach.sh: what it starts', () => {
     expect(directOpensslCalls(false)).toEqual(['openssl s_client -help']);
   });
 });
+
+describe('reach.sh: one curl for every probe, each probe alone where that one cannot say', () => {
+  /** Runs reach.sh against closed ports with `curl` logged (and, with `old`, refusing -K as a curl before 7.75 would refuse its options). */
+  function curlCalls(old: boolean): { calls: string[]; stdout: string } {
+    dir = mkdtempSync(join(tmpdir(), 'reach-sh-'));
+    const log = join(dir, 'log');
+    const stubs = `curl() { echo "curl $1" >> '${log}'; ${old ? 'if [ "$1" = -K ]; then echo "curl: option -K: is unknown" >&2; return 2; fi; ' : ''}command curl "$@"; }
+: > '${log}'
+`;
+    const script = composeScript(
+      { REACH_TARGETS: 'r0 https harbor.lab.local 1 127.0.0.1\nr1 http harbor-http.lab.local 1 127.0.0.1', REACH_CONNECT: '1', REACH_LIMIT: '3' },
+      stubs, nodeScript('reach/reach.sh'),
+    );
+    const r = spawnSync('sh', ['-s'], { input: script, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    return { calls: readFileSync(log, 'utf8').split('\n').filter((l) => l !== ''), stdout: r.stdout };
+  }
+
+  it('asks every probe in one curl; the ones that got no answer again alone, whose -v says why', () => {
+    const { calls, stdout } = curlCalls(false);
+    expect(calls).toEqual(['curl -K', 'curl -v', 'curl -v']);
+    for (const id of ['r0', 'r1']) expect(stdout).toMatch(new RegExp(`@@dockhand:reach ${id} direct@@\\ntool curl\\nexit 7\\nhttp 000\\nconnect 000\\nsaid .*(refused|connect)`, 'i'));
+  });
+
+  it('a curl that cannot run them together: each probe alone, the sections as before', () => {
+    const { calls, stdout } = curlCalls(true);
+    expect(calls).toEqual(['curl -K', 'curl -v', 'curl -v']);
+    expect(stdout.match(/@@dockhand:reach r[01] direct@@\ntool curl\nexit 7\n/g)).toHaveLength(2);
+  });
+});
