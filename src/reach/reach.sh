@@ -137,30 +137,74 @@ if [ -n "$reach_dir" ] && [ -n "${REACH_TARGETS:-}" ]; then
   # reach_answered ARG: the batch's curl answered that probe (its section and chain are written)
   reach_answered() { case "$NL$reach_batch_ok" in *"$NL$1$NL"*) return 0 ;; esac; return 1; }
 
-  # every target's CA to its file; then one curl for every probe at once (curl 7.75 and later: -Z and
-  # %{exitcode}), where there are two or more: each curl process costs ~30 ms of CPU, most of it loading its
-  # libraries, on every read of the node. A probe the batch did not answer (or every probe, where the
-  # node's curl cannot run them this way) runs alone below, as before: its -v says why it failed (refused,
-  # no route), which %{errormsg} does not.
-  reach_n=0
-  reach_batch_ok=
-  while read -r id scheme host port address; do
-    [ -n "$id" ] || continue
-    reach_ca=
-    eval "_pem=\${REACH_CA_$id:-}"
-    # shellcheck disable=SC2154 # set by the eval above
-    if [ -n "$_pem" ]; then reach_ca=$reach_dir/$id.ca; printf '%s\n' "$_pem" > "$reach_ca"; fi
-    has curl || continue
-    reach_transfer "$scheme" "$host" "$port" "$address" - "$id direct" || :
-    while read -r runtime pscheme url; do
-      if [ -z "$runtime" ] || [ "$pscheme" != "$scheme" ]; then continue; fi
-      reach_transfer "$scheme" "$host" "$port" - "$url" "$id via $runtime" || :
-    done <<EOF_PROXIES
+  # reach_probes FUNC: runs `FUNC ID SCHEME HOST PORT ADDRESS PROXY ARG` for every probe, in order: each
+  # target direct (PROXY -), then through each proxy of its scheme a runtime here runs with (ADDRESS -);
+  # ARG is the probe's section argument, `ID direct` or `ID via RUNTIME`. (Loops over here-documents run in
+  # this shell: what FUNC starts in the background, one `wait` waits for.)
+  reach_probes() {
+    while read -r _rp_id _rp_scheme _rp_host _rp_port _rp_address; do
+      [ -n "$_rp_id" ] || continue
+      "$1" "$_rp_id" "$_rp_scheme" "$_rp_host" "$_rp_port" "$_rp_address" - "$_rp_id direct"
+      while read -r _rp_runtime _rp_pscheme _rp_purl; do
+        if [ -z "$_rp_runtime" ] || [ "$_rp_pscheme" != "$_rp_scheme" ]; then continue; fi
+        "$1" "$_rp_id" "$_rp_scheme" "$_rp_host" "$_rp_port" - "$_rp_purl" "$_rp_id via $_rp_runtime"
+      done <<EOF_PROXIES
 ${reach_proxies:-}
 EOF_PROXIES
-  done <<EOF_TARGETS
+    done <<EOF_TARGETS
 $REACH_TARGETS
 EOF_TARGETS
+  }
+
+  # reach_ca_of ID: sets `reach_ca`, the file of the play's CA for target ID, written on first use; empty
+  # where the play gives none
+  reach_ca_of() {
+    reach_ca=$reach_dir/$1.ca
+    [ -f "$reach_ca" ] && return 0
+    eval "_pem=\${REACH_CA_$1:-}"
+    # shellcheck disable=SC2154 # set by the eval above
+    if [ -n "$_pem" ]; then printf '%s\n' "$_pem" > "$reach_ca"; else reach_ca=; fi
+  }
+
+  # reach_batched ID SCHEME HOST PORT ADDRESS PROXY ARG: the probe as a transfer of the batch
+  reach_batched() {
+    reach_ca_of "$1"
+    shift
+    reach_transfer "$@" || :
+  }
+
+  # reach_alone ID SCHEME HOST PORT ADDRESS PROXY ARG: a probe the batch did not answer, in the background,
+  # writing its own file; for a direct https one, then the chain from openssl where curl did not read it
+  reach_alone() {
+    reach_ca_of "$1"
+    case $7 in *' direct') _out=$reach_dir/$1.direct ;; *) _out=$reach_dir/$1.via.${7##* } ;; esac
+    if reach_answered "$7"; then
+      # a curl older than 7.88 answers without the certificates it was served
+      if [ "$6" = - ] && [ "$2" = https ] && [ ! -s "$reach_dir/$1.chain" ] && has openssl; then reach_chain "$reach_dir/$1.chain" "$3" "$4" "$5" & fi
+      return 0
+    fi
+    if [ "$6" != - ]; then
+      if has curl; then reach_curl "$_out" "$2" "$3" "$4" - "$6" &
+      elif [ "$2" = https ] && has openssl; then reach_openssl "$_out" "$2" "$3" "$4" - "$6" &
+      fi
+      return 0
+    fi
+    {
+      if has curl; then reach_curl "$_out" "$2" "$3" "$4" "$5" -
+      elif has openssl; then reach_openssl "$_out" "$2" "$3" "$4" "$5" -
+      fi
+      if [ "$2" = https ] && [ ! -s "$reach_dir/$1.chain" ] && has openssl; then reach_chain "$reach_dir/$1.chain" "$3" "$4" "$5"; fi
+    } &
+  }
+
+  # one curl for every probe at once (curl 7.75 and later: -Z and %{exitcode}), where there are two or
+  # more: each curl process costs ~30 ms of CPU, most of it loading its libraries, on every read of the
+  # node. A probe the batch did not answer (or every probe, where the node's curl cannot run them this
+  # way) then runs alone, as before: its -v says why it failed (refused, no route), which %{errormsg} does
+  # not. Then the sections, in order.
+  reach_n=0
+  reach_batch_ok=
+  if has curl; then reach_probes reach_batched; fi
   if [ "$reach_n" -ge 2 ]; then
     # (bounded by each transfer's own max-time: no `timeout` process besides it)
     { printf 'parallel\nparallel-max = 64\nsilent\n'; } >> "$reach_dir/batch.conf"
@@ -193,39 +237,7 @@ EOF_TARGETS
     done < "$reach_dir/batch.out"
   fi
 
-  # every probe the batch did not answer in the background, each writing its own file (loops over
-  # here-documents run in this shell, so one `wait` waits for them all); then the sections, in order
-  while read -r id scheme host port address; do
-    [ -n "$id" ] || continue
-    reach_ca=
-    if [ -f "$reach_dir/$id.ca" ]; then reach_ca=$reach_dir/$id.ca; fi
-    if ! reach_answered "$id direct"; then
-      # the direct probe, then (https) the chain from openssl where the probe did not read it
-      {
-        if has curl; then
-          reach_curl "$reach_dir/$id.direct" "$scheme" "$host" "$port" "$address" -
-        elif has openssl; then
-          reach_openssl "$reach_dir/$id.direct" "$scheme" "$host" "$port" "$address" -
-        fi
-        if [ "$scheme" = https ] && [ ! -s "$reach_dir/$id.chain" ] && has openssl; then reach_chain "$reach_dir/$id.chain" "$host" "$port" "$address"; fi
-      } &
-    elif [ "$scheme" = https ] && [ ! -s "$reach_dir/$id.chain" ] && has openssl; then
-      # a curl older than 7.88 answers without the certificates it was served
-      reach_chain "$reach_dir/$id.chain" "$host" "$port" "$address" &
-    fi
-    while read -r runtime pscheme url; do
-      if [ -z "$runtime" ] || [ "$pscheme" != "$scheme" ] || reach_answered "$id via $runtime"; then continue; fi
-      if has curl; then
-        reach_curl "$reach_dir/$id.via.$runtime" "$scheme" "$host" "$port" - "$url" &
-      elif [ "$scheme" = https ] && has openssl; then
-        reach_openssl "$reach_dir/$id.via.$runtime" "$scheme" "$host" "$port" - "$url" &
-      fi
-    done <<EOF_PROXIES
-${reach_proxies:-}
-EOF_PROXIES
-  done <<EOF_TARGETS
-$REACH_TARGETS
-EOF_TARGETS
+  reach_probes reach_alone
   wait
   while read -r id _rest; do
     [ -n "$id" ] || continue
