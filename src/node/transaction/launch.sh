@@ -40,8 +40,10 @@ while [ ! -f "$T/outcome" ]; do
     section end
     exit 1
   fi
-  if [ -f "$T/pid.$ID" ]; then
-    read -r pid < "$T/pid.$ID"
+  # (the worker's shell creates its pid file before it writes the pid: an empty one is a worker starting)
+  pid=
+  if [ -f "$T/pid.$ID" ]; then read -r pid < "$T/pid.$ID" || :; fi
+  if [ -n "$pid" ]; then
     if ! kill -0 "$pid" 2>/dev/null && [ ! -f "$T/outcome" ] && [ ! -f "$T/busy.$ID" ]; then
       section worker-died
       printf 'the transaction worker (%s, pid %s) ended without an outcome; see %s/log\n' "$launched" "$pid" "$T"
