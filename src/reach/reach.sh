@@ -127,7 +127,7 @@ if [ -n "$reach_dir" ] && [ -n "${REACH_TARGETS:-}" ]; then
       else echo 'noproxy = "*"'
       fi
       if [ "$_scheme" = https ] && [ -n "$reach_ca" ]; then printf 'cacert = "%s"\ncapath = "%s"\n' "$reach_ca" "$reach_dir"; fi
-      _format="\\n@@dockhand:reach $6@@\\ntool curl\\nexit %{exitcode}\\nhttp %{http_code}\\nconnect %{http_connect}\\n"
+      _format="\\n@@dockhand:reach $6@@\\ntool curl\\nexit %{exitcode}\\nhttp %{http_code}\\nconnect %{http_connect}\\nsaid %{errormsg}\\n"
       if [ "$_scheme" = https ] && [ "$_proxy" = - ]; then _format="$_format@@chain@@\\n%{certs}"; fi
       printf 'write-out = "%s"\n' "$_format"
     } >> "$reach_dir/batch.conf"
@@ -199,9 +199,9 @@ EOF_TARGETS
 
   # one curl for every probe at once (curl 7.75 and later: -Z and %{exitcode}), where there are two or
   # more: each curl process costs ~30 ms of CPU, most of it loading its libraries, on every read of the
-  # node. A probe the batch did not answer (or every probe, where the node's curl cannot run them this
-  # way) then runs alone, as before: its -v says why it failed (refused, no route), which %{errormsg} does
-  # not. Then the sections, in order.
+  # node. A probe the batch could not connect (or every probe, where the node's curl cannot run them this
+  # way) then runs alone, as before: its -v says why (refused, no route), which %{errormsg} does not. Then
+  # the sections, in order.
   reach_n=0
   reach_batch_ok=
   if has curl; then reach_probes reach_batched; fi
@@ -227,7 +227,13 @@ EOF_TARGETS
           [ -n "$_key" ] || continue
           if [ "$_part" = status ]; then
             printf '%s\n' "$_l" >> "$_file"
-            if [ "$_l" = 'exit 0' ]; then _answered=yes; reach_batch_ok="$reach_batch_ok$_key$NL"; fi
+            # a try that could not connect runs again alone, whose -v says refused or no route; one
+            # that timed out or failed its TLS check is told by its exit code and %{errormsg} (a
+            # second try would only wait again); a curl before 7.75 says no exit code: all alone
+            case $_l in
+              'exit 7' | 'exit ') ;;
+              'exit '*) _answered=yes; reach_batch_ok="$reach_batch_ok$_key$NL" ;;
+            esac
           elif [ "$_answered" = yes ]; then
             case $_l in *'-----BEGIN CERTIFICATE-----') _in=yes; _l='-----BEGIN CERTIFICATE-----' ;; esac
             if [ "$_in" = yes ]; then printf '%s\n' "$_l" >> "$reach_dir/${_key%% *}.chain"; fi

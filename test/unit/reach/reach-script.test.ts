@@ -63,6 +63,27 @@ describe('reach.sh: one curl for every probe, each probe alone where that one ca
     for (const id of ['r0', 'r1']) expect(stdout).toMatch(new RegExp(`@@dockhand:reach ${id} direct@@\\ntool curl\\nexit 7\\nhttp 000\\nconnect 000\\nsaid .*(refused|connect)`, 'i'));
   });
 
+  it('a try that timed out or failed its TLS check is not made again: its exit code and curl\'s message say it', () => {
+    dir = mkdtempSync(join(tmpdir(), 'reach-sh-'));
+    const log = join(dir, 'log');
+    // the batch's own write-out, as curl 7.88 prints it for a registry that drops packets and one whose certificate fails
+    const batch = '\\n@@dockhand:reach r0 direct@@\\ntool curl\\nexit 28\\nhttp 000\\nconnect 000\\nsaid Connection timed out after 1001 milliseconds\\n@@chain@@\\n' +
+      '\\n@@dockhand:reach r1 direct@@\\ntool curl\\nexit 60\\nhttp 000\\nconnect 000\\nsaid SSL certificate problem: unable to get local issuer certificate\\n@@chain@@\\n';
+    const stubs = `curl() { echo "curl $1" >> '${log}'; if [ "$1" = -K ]; then printf '${batch}'; return 0; fi; command curl "$@"; }
+: > '${log}'
+`;
+    const script = composeScript(
+      { REACH_TARGETS: 'r0 https harbor.lab.local 1 127.0.0.1\nr1 https harbor.lab.local 2 127.0.0.1', REACH_CONNECT: '1', REACH_LIMIT: '3' },
+      stubs, nodeScript('reach/reach.sh'),
+    );
+    const r = spawnSync('sh', ['-s'], { input: script, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    // no curl alone (the served chain of each then comes from openssl, under `timeout`: not logged here)
+    expect(readFileSync(log, 'utf8').split('\n').filter((l) => l !== '')).toEqual(['curl -K']);
+    expect(r.stdout).toContain('@@dockhand:reach r0 direct@@\ntool curl\nexit 28\nhttp 000\nconnect 000\nsaid Connection timed out after 1001 milliseconds\n');
+    expect(r.stdout).toContain('@@dockhand:reach r1 direct@@\ntool curl\nexit 60\nhttp 000\nconnect 000\nsaid SSL certificate problem: unable to get local issuer certificate\n');
+  });
+
   it('a curl that cannot run them together: each probe alone, the sections as before', () => {
     const { calls, stdout } = curlCalls(true);
     expect(calls).toEqual(['curl -K', 'curl -v', 'curl -v']);
