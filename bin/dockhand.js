@@ -15,10 +15,5 @@ const { enableCompileCache } = await import('node:module');
 enableCompileCache?.();
 const { existsSync } = await import('node:fs');
 const sources = new URL('../src/cli/main.ts', import.meta.url);
-const { main } = await import(existsSync(sources) ? sources.href : '../dist/npm/cli/main.mjs');
-try {
-  process.exitCode = await main(process.argv.slice(2));
-} catch (error) {
-  process.stderr.write(`dockhand: internal error: ${error instanceof Error ? error.stack : String(error)}\n`);
-  process.exitCode = 70;
-}
+const { runProcess } = await import(existsSync(sources) ? sources.href : '../dist/npm/cli/main.mjs');
+runProcess(process.argv.slice(2));

@@ -101,3 +101,31 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
     throw error;
   }
 }
+
+/**
+ * Run dockhand as a process: its exit code from main(), an unexpected error as an internal error (70).
+ * A run that never settles is one too: Node.js ends a process whose event loop has nothing left to do
+ * even while a promise is pending, with code 0 and nothing printed (or 13 from a module awaiting it at its
+ * top level), which would read as success.
+ */
+export function runProcess(argv: readonly string[], run: (argv: readonly string[]) => Promise<number> = main): void {
+  let settled = false;
+  const internal = (what: string): void => {
+    process.stderr.write(`dockhand: internal error: ${what}\n`);
+    process.exitCode = ExitCode.internal;
+  };
+  // (an exit dockhand makes itself, such as a second Ctrl-C's 130, is left as it is)
+  process.once('exit', (code) => {
+    if (!settled && code === 0) internal('the run ended before its work did (nothing was left to wake it): its report is missing; run again with -vv and report this');
+  });
+  run(argv).then(
+    (code) => {
+      settled = true;
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      settled = true;
+      internal(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    },
+  );
+}

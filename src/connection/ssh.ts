@@ -70,6 +70,8 @@ export class SshConnection implements Connection {
   readonly #channels: LimitFunction = pLimit(MAX_CHANNELS);
   #open = false;
   #closed = false;
+  /** The link ended (its socket closed): by close(), or by the node (sshd killed, a cut, a reboot). */
+  #ended = false;
 
   constructor(settings: SshSettings) {
     this.#settings = settings;
@@ -166,6 +168,10 @@ export class SshConnection implements Connection {
     // ssh2 may emit more than one error (a socket error after a failed handshake): one that finds no
     // listener would crash the process. Errors after login surface through the channels in use.
     this.#client.on('error', () => undefined);
+    const client = this.#client;
+    client.once('close', () => {
+      if (client === this.#client) this.#ended = true;
+    });
     this.#client.on('keyboard-interactive', (_name, _instructions, _lang, prompts, finish) => {
       finish(prompts.map(() => password ?? ''));
     });
@@ -185,6 +191,7 @@ export class SshConnection implements Connection {
     if (!this.#open || this.#closed) {
       throw new DockhandError('E_CONNECT', `${this.#settings.nodeName}: the connection is not open`);
     }
+    if (this.#ended) throw new DockhandError('E_CONNECT', `${this.#settings.nodeName}: the connection to ${this.#where} was closed by the node or the network`);
     const handshake = needsSudo(this.#settings.privilege, options.become ?? true)
       ? newHandshake(this.#settings.privilege)
       : undefined;
@@ -201,6 +208,7 @@ export class SshConnection implements Connection {
   /** A unix socket on the node through a direct-streamlocal channel: as the login user, so root only. */
   async openSocket(path: string): Promise<Duplex> {
     if (!this.#open || this.#closed) throw new DockhandError('E_CONNECT', `${this.#settings.nodeName}: the connection is not open`);
+    if (this.#ended) throw new DockhandError('E_CONNECT', `${this.#settings.nodeName}: the connection to ${this.#where} was closed by the node or the network`);
     if (this.#settings.privilege.loginUser !== 'root') {
       throw new DockhandError('E_REMOTE', `${this.#settings.nodeName}: ${path} is reachable over SSH for a root login only (this node logs in as ${this.#settings.privilege.loginUser})`);
     }
@@ -212,14 +220,23 @@ export class SshConnection implements Connection {
     });
   }
 
+  /**
+   * End the link and wait (2 s at most) until it is gone. A link the node already ended is done at once:
+   * its 'close' came before, and waiting for another would leave nothing to wake this (a process whose
+   * only pending work is this promise would end with its run unfinished).
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    if (!this.#open) return;
+    if (!this.#open || this.#ended) return;
     await new Promise<void>((resolve) => {
-      this.#client.once('close', () => resolve());
+      const done = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(done, 2000);
+      this.#client.once('close', done);
       this.#client.end();
-      setTimeout(resolve, 2000).unref();
     });
   }
 }

@@ -17,7 +17,25 @@ function environment(text: string): Map<string, string> {
 export interface ConnectionUnderTest {
   /** A fresh, not yet opened connection whose runs become root. */
   open(): Promise<Connection>;
+  /** The connection is a link the node can end (ssh: sshd's processes for it): the suite ends one. */
+  readonly link?: boolean;
 }
+
+/**
+ * As root on the node: kill the sshd processes serving this very connection (the script's sshd
+ * ancestors, not sshd's listener), as a crash, an OOM kill or a cut link would end them.
+ */
+const END_OWN_LINK = `pids=
+p=$$
+while p=$(cut -d' ' -f4 "/proc/$p/stat") && [ "$p" -gt 1 ]; do
+  case $(tr '\\0' ' ' < "/proc/$p/cmdline") in
+    *listener*) break ;;
+    sshd:*) pids="$pids $p" ;;
+  esac
+done
+[ -n "$pids" ] || { echo 'no sshd of this connection' >&2; exit 9; }
+kill -KILL $pids
+sleep 30`;
 
 export function describeConnection(kind: string, subject: ConnectionUnderTest): void {
   describe(`connection conformance: ${kind}`, () => {
@@ -120,6 +138,24 @@ export function describeConnection(kind: string, subject: ConnectionUnderTest): 
         if (become) expect(env.get('HOME')).toBe('/root');
       }
     });
+
+    if (subject.link === true) {
+      it('a link the node ends mid-run ends the run in flight (not at its timeout), refuses the next run, and closes at once', async () => {
+        const ended = await subject.open();
+        await ended.open();
+        const started = Date.now();
+        const run = await ended.run(END_OWN_LINK, { become: true, timeoutMs: 60_000 });
+        expect(run.exitCode, run.stderr).not.toBe(9);
+        expect(run.exitCode).not.toBe(0);
+        expect(run.timedOut).toBe(false);
+        expect(Date.now() - started).toBeLessThan(30_000);
+        await expect(ended.run('true')).rejects.toThrow(/the connection to \S+ was closed by the node or the network/);
+        // nothing to wait for: the link is gone (a wait for its 'close', which came before, is what hung)
+        const closing = Date.now();
+        await ended.close();
+        expect(Date.now() - closing).toBeLessThan(1000);
+      });
+    }
 
     it('uses a plain sh without reading rc files', async () => {
       const result = await connection.run('echo "${BASH_VERSION:-none}"');

@@ -25,8 +25,9 @@ function ssh(address: string, user: string, become: boolean, becomePassword?: st
   });
 }
 
-describeConnection('ssh as root', { open: async () => ssh(node.address, 'root', false) });
+describeConnection('ssh as root', { open: async () => ssh(node.address, 'root', false), link: true });
 
 describeConnection('ssh as a sudo user with a password', {
   open: async () => ssh(rhel.address, lab.opsUser, true, readFileSync(lab.opsPasswordFile, 'utf8').trim()),
+  link: true,
 });
