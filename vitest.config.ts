@@ -1,5 +1,7 @@
 import { defineConfig } from 'vitest/config';
 import { suiteLabCount } from './test/lab/suite-labs.ts';
+import { EXECUTABLE_ENV } from './test/support/cli.ts';
+import { EXECUTABLE } from './test/support/executable.ts';
 
 // as many integration files at once as the suite has labs (test/lab/suite-labs.ts), each on a lab of its own;
 // the unit files run in the same workers, so the two projects share one pool of that size
@@ -24,6 +26,8 @@ export default defineConfig({
           include: ['test/integration/**/*.test.ts', 'test/conformance/ssh.test.ts'],
           globalSetup: ['test/lab/global-setup.ts'],
           setupFiles: ['test/lab/worker-lab.ts'],
+          // the integration files run dockhand's single executable, as users do (the global setup builds it)
+          env: { [EXECUTABLE_ENV]: EXECUTABLE },
           // one file per lab at a time: the workers running at once have distinct VITEST_POOL_IDs
           maxWorkers: workers,
           testTimeout: 120_000,

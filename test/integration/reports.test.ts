@@ -7,7 +7,7 @@ import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadLab, nodeExec, type LabNode } from '../lab/lab.ts';
-import { dockhand, REPO } from '../support/cli.ts';
+import { dockhand, dockhandCommand, REPO, startDockhand } from '../support/cli.ts';
 import { scratchDir, writeInventory, writeRegistryPlaybook } from '../support/lab-files.ts';
 import { resetNodes } from '../support/reset.ts';
 import { waitFor } from '../support/wait.ts';
@@ -119,7 +119,7 @@ describe('reports of a check with one drifted node', () => {
   });
 
   it('progress on a terminal shows each node\'s own status', async () => {
-    const command = [process.execPath, 'bin/dockhand.js', 'check', playbook, ...common].join(' ');
+    const command = [...dockhandCommand(), 'check', playbook, ...common].join(' ');
     const result = await execa('script', ['-qec', command, '/dev/null'], { cwd: REPO, reject: false, env: { ...env, NO_COLOR: '1', CI: '' }, stdin: 'ignore' });
     const screen = String(result.stdout).replace(/\u001b\[K/g, '');
     expect(screen).toMatch(new RegExp(`\\] ${drifting.name} drift \\(`));
@@ -147,7 +147,7 @@ describe('no overlap', () => {
     const metrics = join(textfiles, 'dockhand-overlap.prom');
     const args = ['check', playbook, '-i', slowInventory, '--known-hosts', join(dir, 'known_hosts'), '--connect-timeout', '5', '--metrics', metrics];
     let firstDone = false;
-    const first: ResultPromise = execa(process.execPath, ['bin/dockhand.js', ...args], { cwd: REPO, reject: false, env: { DOCKHAND_STATE_DIR: lockState } });
+    const first: ResultPromise = startDockhand(args, { reject: false, env: { DOCKHAND_STATE_DIR: lockState } });
     void first.finally(() => (firstDone = true));
     try {
       // the first run has the lock once it has written who holds it

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { dockerNodes, loadLab, nodeExec, readSecret, type LabNode } from '../lab/lab.ts';
-import { dockhand, REPO } from '../support/cli.ts';
+import { dockhand, REPO, startDockhand } from '../support/cli.ts';
 import { scratchDir, writeInventory } from '../support/lab-files.ts';
 import { resetNodes } from '../support/reset.ts';
 import { waitFor } from '../support/wait.ts';
@@ -165,10 +165,7 @@ insecure_registries: [10.55.0.0/16]
 
   it('SIGINT starts no new node, lets the ones in flight finish, and still prints the recap', async () => {
     const inventory = writeInventory(dir, lab, docker, 'interrupt.ini');
-    const child = execa(process.execPath, ['bin/dockhand.js', 'apply', httpPlay(), '-i', inventory, '--known-hosts', knownHosts, '--json', '--serial', '1'], {
-      cwd: REPO,
-      reject: false,
-    });
+    const child = startDockhand(['apply', httpPlay(), '-i', inventory, '--known-hosts', knownHosts, '--json', '--serial', '1'], { reject: false });
     await new Promise((r) => setTimeout(r, 2500));
     child.kill('SIGINT');
     const result = await child;
@@ -183,10 +180,7 @@ insecure_registries: [10.55.0.0/16]
 
   it('issue 20, item 4: a second SIGINT quits at once, names the node in flight, prints what is known; that node\'s transaction carries on', async () => {
     const inventory = writeInventory(dir, lab, docker, 'interrupt-twice.ini');
-    const child = execa(process.execPath, ['bin/dockhand.js', 'apply', httpPlay(), '-i', inventory, '--known-hosts', knownHosts, '--json', '--serial', '1', '-vv'], {
-      cwd: REPO,
-      reject: false,
-    });
+    const child = startDockhand(['apply', httpPlay(), '-i', inventory, '--known-hosts', knownHosts, '--json', '--serial', '1', '-vv'], { reject: false });
     let stderr = '';
     const waiting: (() => void)[] = [];
     child.stderr!.on('data', (data: Buffer) => {

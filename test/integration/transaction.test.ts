@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { loadLab, nodeExec, type LabNode } from '../lab/lab.ts';
-import { dockhand, REPO, type CliRun } from '../support/cli.ts';
+import { dockhand, REPO, startDockhand, type CliRun } from '../support/cli.ts';
 import { scratchDir, writeInventory } from '../support/lab-files.ts';
 import { resetNodes } from '../support/reset.ts';
 import { waitFor } from '../support/wait.ts';
@@ -98,7 +98,7 @@ async function slowDocker(node: LabNode, refuse: boolean): Promise<void> {
 }
 
 function start(node: LabNode): ResultPromise {
-  return execa(process.execPath, ['bin/dockhand.js', ...args(node)], { cwd: REPO, reject: false, env: {} });
+  return startDockhand(args(node), { reject: false, env: {} });
 }
 
 describe('a node transaction survives its controller', () => {
@@ -145,7 +145,7 @@ describe('a node transaction survives its controller', () => {
     // sshd's per-connection processes go; the listener stays: to dockhand, the link is gone
     await must(node, "pkill -KILL -f '^sshd: root' || true");
     const run = await child;
-    expect(run.exitCode).not.toBe(0);
+    expect(run.exitCode, `exit ${run.exitCode}\nstdout: ${String(run.stdout)}\nstderr: ${String(run.stderr)}`).not.toBe(0);
     await untilOutcome(node, 90_000);
     expect(await snapshot(node)).toBe(before);
     expect(await dockerActive(node)).toBe('active');
