@@ -227,6 +227,7 @@ function transactionFor(state: NodeState, plan: NodePlan): Transaction {
     handlers: plan.handlers,
     expect: plan.expect,
     runtimes: plan.runtimes.map(transactionRuntime),
+    ...(plan.startTimeout === undefined ? {} : { startWait: plan.startTimeout }),
   };
 }
 

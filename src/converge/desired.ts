@@ -43,6 +43,7 @@ export function desiredStates(playbook: Playbook, inventory: Inventory, selected
     restart: RestartPolicy;
     liveRestore: 'enable' | 'keep';
     reachability: 'report' | 'require';
+    startTimeout?: number | undefined;
   }
   const hostsByPlay = playbook.plays.map((play) => selectHosts(inventory, play.hosts, `${playbook.file}: play "${play.name}" hosts`));
   refuseSharedConflicts(playbook, hostsByPlay.map((hosts) => hosts.map((host) => host.name)));
@@ -58,6 +59,7 @@ export function desiredStates(playbook: Playbook, inventory: Inventory, selected
       if (RESTART_CAUTION.indexOf(play.restart) < RESTART_CAUTION.indexOf(entry.restart)) entry.restart = play.restart;
       if (play.liveRestore === 'enable') entry.liveRestore = 'enable';
       if (play.reachability === 'require') entry.reachability = 'require';
+      if (play.startTimeout !== undefined) entry.startTimeout = Math.max(entry.startTimeout ?? 0, play.startTimeout);
       for (const registry of play.registries) entry.registries.set(registryKey(registry.host), registry);
       entry.insecure.push(...play.insecureRegistries);
       entry.mirrors.push(...play.registryMirrors);
@@ -82,6 +84,7 @@ export function desiredStates(playbook: Playbook, inventory: Inventory, selected
       retryFailed: false,
       liveRestore: entry.liveRestore,
       reachability: entry.reachability,
+      ...(entry.startTimeout === undefined ? {} : { startTimeout: entry.startTimeout }),
     });
   }
   return states;

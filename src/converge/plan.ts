@@ -28,6 +28,8 @@ export interface NodePlan {
   readonly blocked: readonly string[];
   /** The change by content (its writes, handlers and expectations): how the node remembers a change that failed. */
   readonly key: string;
+  /** Seconds a restarted runtime may take to be active again (the plays' `start_timeout`); unset: each runtime's own. */
+  readonly startTimeout?: number | undefined;
   /** What the running runtimes lack now (before any change), in the runtimes' words. */
   readonly missingEffect: readonly string[];
   /** Things an operator should know before this runs (containers a restart will stop). */
@@ -102,7 +104,7 @@ export function planNode(state: NodeState, desired: DesiredState): NodePlan {
 
   const ordered = orderHandlers(handlers, RUNTIMES.map((r) => r.name));
   const expect = runtimePlans.flatMap((p) => p.expect);
-  const key = changeKey(changes, ordered, expect);
+  const key = changeKey(changes, ordered, expect, desired.startTimeout);
   const failed = state.failedChanges.get(key);
   const blocked = runtimePlans.flatMap((p) => p.blocked);
   if (desired.reachability === 'require') blocked.push(...reach.unreachable.map((why) => `${why} (reachability: require)`));
@@ -117,6 +119,7 @@ export function planNode(state: NodeState, desired: DesiredState): NodePlan {
     blockers: [...choice.blockers, ...(hosts.blocker ? [hosts.blocker] : []), ...runtimePlans.flatMap((p) => p.blockers), ...reach.refusals],
     blocked,
     key,
+    ...(desired.startTimeout === undefined ? {} : { startTimeout: desired.startTimeout }),
     missingEffect: runtimePlans.flatMap((p) => p.missingEffect),
     warnings: [...runtimePlans.flatMap((p) => p.warnings), ...reach.unreachable],
     notes: [...trust.notes, ...(staleTrust === null ? [] : [`${staleTrust}: its restart is owed`]), ...runtimePlans.flatMap((p) => p.notes)],

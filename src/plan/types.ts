@@ -26,6 +26,8 @@ export interface DesiredState {
   readonly liveRestore: 'enable' | 'keep';
   /** `require` where some play requires the node to reach its registries (a node that cannot is left unchanged). */
   readonly reachability?: 'report' | 'require';
+  /** The longest `start_timeout` of the plays that set one (seconds); unset: each runtime's own. */
+  readonly startTimeout?: number | undefined;
 }
 
 /** What the host's part of a node's plan tells each runtime's part. */

@@ -263,6 +263,7 @@ class Checker {
       reachability: raw.reachability ?? 'report',
       ...(raw.serial === undefined ? {} : { serial: raw.serial }),
       ...(raw.max_fail_percentage === undefined ? {} : { maxFailPercentage: raw.max_fail_percentage }),
+      ...(raw.start_timeout === undefined ? {} : { startTimeout: raw.start_timeout }),
       source: { file: this.#file, index, line: this.#locator.line(base) },
     };
   }

@@ -8,6 +8,7 @@ import {
   checkIpAddress,
   checkMaxFailPercentage,
   checkMirrorUrl,
+  checkStartTimeout,
   parseSerial,
 } from './validate-values.ts';
 
@@ -30,6 +31,7 @@ export const PLAY_KEYS = [
   'restart',
   'live_restore',
   'reachability',
+  'start_timeout',
 ] as const;
 
 /** A string refused with the reason `check` gives. */
@@ -100,6 +102,15 @@ const MaxFailSchema = z.unknown().transform((value, ctx) => {
   return z.NEVER;
 });
 
+/** Seconds a restarted runtime may take to be active again before the transaction rolls back. */
+const StartTimeoutSchema = z.unknown().transform((value, ctx) => {
+  if (value === null) return undefined;
+  const reason = checkStartTimeout(value);
+  if (reason === undefined) return value as number;
+  ctx.addIssue({ code: 'custom', message: reason });
+  return z.NEVER;
+});
+
 /** A runtime's name as a playbook writes it: a lower-case word (which runtimes exist, the loader's caller says). */
 const RUNTIME_WORD = /^[a-z][a-z0-9-]*$/;
 
@@ -130,6 +141,7 @@ export const PlaySchema = z
     restart: z.enum(RESTART_POLICIES).nullish(),
     live_restore: z.enum(LIVE_RESTORE_SETTINGS).nullish(),
     reachability: z.enum(REACHABILITY_SETTINGS).nullish(),
+    start_timeout: StartTimeoutSchema.optional(),
   })
   .superRefine((play, ctx) => {
     const extras = (play.insecure_registries?.length ?? 0) + (play.registry_mirrors?.length ?? 0);

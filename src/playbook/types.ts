@@ -75,6 +75,11 @@ export interface Play {
    * `report` (default) says what it saw; `require` also leaves a node that cannot reach one unchanged.
    */
   readonly reachability: 'report' | 'require';
+  /**
+   * Seconds a runtime dockhand restarted may take to be active (and serving) again before the node's
+   * transaction rolls the change back; unset: each runtime's own (60 s; k3s and RKE2 300 s).
+   */
+  readonly startTimeout?: number | undefined;
   /** Where the play was written, for messages: `file` and its index in the file's list. */
   readonly source: { readonly file: string; readonly index: number; readonly line: number | undefined };
 }

@@ -185,6 +185,16 @@ export function parseSerial(value: unknown): { steps: SerialStep[] } | { index: 
 }
 
 /** `max_fail_percentage`: a number from 0 to 100. */
+/** The bounds of a play's `start_timeout` (seconds): long enough for a slow start, short enough to roll back in time. */
+export const START_TIMEOUT_S = { min: 5, max: 900 } as const;
+
+export function checkStartTimeout(value: unknown): string | undefined {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < START_TIMEOUT_S.min || value > START_TIMEOUT_S.max) {
+    return `must be a whole number of seconds from ${START_TIMEOUT_S.min} to ${START_TIMEOUT_S.max}`;
+  }
+  return undefined;
+}
+
 export function checkMaxFailPercentage(value: unknown): string | undefined {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 100) return 'must be a number from 0 to 100';
   return undefined;

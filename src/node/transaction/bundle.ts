@@ -26,6 +26,11 @@ function word(value: string, what: string): string {
   return value;
 }
 
+function seconds(value: number): string {
+  if (!Number.isInteger(value) || value < 1) throw new TypeError(`a wait cannot go in a transaction: ${value}`);
+  return String(value);
+}
+
 /** `expect RUNTIME-KIND [VALUE]`: the worker hands `KIND VALUE` to RUNTIME_lacking. */
 function expectation(e: Expectation): string {
   const what = `${word(e.runtime, 'runtime')}-${word(e.kind, 'expectation')}`;
@@ -44,6 +49,7 @@ export function bundleText(tx: Transaction): string {
     ...tx.handlers.map((h) => `handler ${h}`),
     ...tx.expect.map(expectation),
     ...tx.runtimes.map((r) => `report ${word(r.name, 'runtime')} ${word(r.daemon, 'daemon')}`),
+    ...(tx.startWait === undefined ? [] : [`start-wait ${seconds(tx.startWait)}`]),
   ];
   return `${lines.join('\n')}\n`;
 }

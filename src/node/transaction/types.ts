@@ -38,6 +38,8 @@ export interface Transaction {
   readonly expect: readonly Expectation[];
   /** The runtimes this transaction acts on, checks and reports. */
   readonly runtimes: readonly TransactionRuntime[];
+  /** Seconds a restarted runtime may take to be active again before the rollback; unset: each runtime's own. */
+  readonly startWait?: number | undefined;
 }
 
 /** How a transaction ended on the node. */

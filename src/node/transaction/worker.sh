@@ -24,6 +24,7 @@
 #   handler update-trust | daemon-reload | ACTION-RUNTIME       (in the order they run)
 #   expect RUNTIME-KIND [VALUE]                                 (RUNTIME_lacking reads KIND VALUE)
 #   report RUNTIME DAEMON                                       (DAEMON: what "lacks" a setting)
+#   start-wait SECONDS                                          (the play's start_timeout; else ACTIVE_WAIT's 60)
 # journal lines: locked, begin, writing N, wrote N, written, validated, handler-start H, handler-done H,
 #   verified, committed | undone | rollback REASON, rolled-back | rollback-failed REASON | aborted REASON
 #
@@ -40,7 +41,9 @@ T=$1
 MODE=${2:-apply}
 LOCK_WAIT=${3:-120}
 ID=${4:-$$}
+# seconds a restarted runtime may take to be active; START_WAIT: the play's own, when the bundle has one
 ACTIVE_WAIT=60
+START_WAIT=
 
 [ -d "$T" ] || exit 1
 exec >>"$T/out.$ID" 2>>"$T/log" </dev/null
@@ -64,8 +67,17 @@ jot_synced() { jot "$@"; sync -- "$T/journal"; }
 journaled() { grep -qxF -- "$*" "$T/journal" 2>/dev/null; }
 # bundle_lines KIND: the bundle lines of one kind, without the kind word
 bundle_lines() { sed -n "s/^$1 //p" "$T/bundle"; }
-# shellcheck disable=SC2034 # family: read by trust.sh, composed before this file
-family=$(bundle_lines family)
+# the bundle's settings, read by the shell itself (no process); family: read by trust.sh, composed before this file
+# shellcheck disable=SC2034
+family=
+# shellcheck disable=SC2034
+while read -r _kind _value; do
+  case $_kind in
+    family) family=$_value ;;
+    start-wait) START_WAIT=$_value ;;
+  esac
+done < "$T/bundle"
+[ -z "$START_WAIT" ] || ACTIVE_WAIT=$START_WAIT
 
 # finish: the outcome is complete; publish it whole (on the disk first) and keep only the newest transactions
 finish() {

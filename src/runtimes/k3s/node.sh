@@ -9,6 +9,7 @@ K3S_SOCKET=/run/k3s/containerd/containerd.sock
 # the units k3s's install.sh (server, agent) and RKE2's packages install
 K3S_UNITS='k3s.service k3s-agent.service rke2-server.service rke2-agent.service'
 # a k3s server starts its datastore and API server before it reports ready: give it longer than a daemon
+# (unless the play sets start_timeout: the worker's START_WAIT)
 K3S_ACTIVE_WAIT=300
 
 # k3s_unit: the unit k3s or RKE2 runs under here: the active one, else the first one installed
@@ -106,19 +107,19 @@ k3s_handler() {
   case $1 in
     restart)
       _wait=$ACTIVE_WAIT
-      ACTIVE_WAIT=$K3S_ACTIVE_WAIT
+      ACTIVE_WAIT=${START_WAIT:-$K3S_ACTIVE_WAIT}
       restart_unit "$_unit"
       _rc=$?
       ACTIVE_WAIT=$_wait
       case $_rc in
         0) ;;
         1) echo "$_unit did not start with the new registries.yaml"; return 1 ;;
-        *) echo "$_unit was not active $K3S_ACTIVE_WAIT s after its restart (its start hangs)"; return 1 ;;
+        *) echo "$_unit was not active ${START_WAIT:-$K3S_ACTIVE_WAIT} s after its restart (its start hangs)"; return 1 ;;
       esac
       k3s_wait_cri || { echo "the containerd of $_unit did not serve its CRI after the restart ($(k3s_cri_status))"; return 1; } ;;
     wait)
       _wait=$ACTIVE_WAIT
-      ACTIVE_WAIT=$K3S_ACTIVE_WAIT
+      ACTIVE_WAIT=${START_WAIT:-$K3S_ACTIVE_WAIT}
       wait_active "$_unit"
       _rc=$?
       ACTIVE_WAIT=$_wait

@@ -33,6 +33,27 @@ describe('desired state: entries taken back from insecure_registries and registr
     });
   });
 
+  it('waits for a restarted runtime as long as the longest start_timeout of the plays that select the node', async () => {
+    const playbook = await parsePlaybook(
+      `- hosts: all
+  registries: [{host: a.local}]
+  start_timeout: 90
+- hosts: db
+  registries: [{host: b.local}]
+  start_timeout: 240
+- hosts: db
+  registries: [{host: c.local}]
+  start_timeout: 30
+`,
+      'site.yml',
+    );
+    const states = desiredStates(playbook, inventory, new Set(['web1', 'db1']));
+    expect(states.get('web1')!.startTimeout).toBe(90);
+    expect(states.get('db1')!.startTimeout).toBe(240);
+    const unset = desiredStates(await parsePlaybook('hosts: all\nregistries: [{host: a.local}]\n', 'site.yml'), inventory, new Set(['web1']));
+    expect(unset.get('web1')!.startTimeout).toBeUndefined();
+  });
+
   it('retires nothing when no entry is absent', async () => {
     const playbook = await parsePlaybook('hosts: all\ninsecure_registries: [10.233.0.0/18]\n', 'site.yml');
     const state = desiredStates(playbook, inventory, new Set(['web1'])).get('web1')!;

@@ -57,6 +57,17 @@ describe('planNode on a fresh Debian node (docker.io unit honours $DOCKER_OPTS)'
     ]);
   });
 
+  it('carries the plays\' start_timeout, and a longer one is another try of the change (not blocked as failed)', () => {
+    expect(plan.startTimeout).toBeUndefined();
+    const slow = planNode(state, { ...want, startTimeout: 240 });
+    expect(slow.startTimeout).toBe(240);
+    expect(slow.changes).toEqual(plan.changes);
+    expect(slow.key).not.toBe(plan.key);
+    const failedBefore = { ...state, failedChanges: new Map([[plan.key, { at: '2026-12-01T00:00:00Z', runId: 'r1', reason: 'docker was not active 60 s after its restart (its start hangs)' }]]) };
+    expect(planNode(failedBefore, want).blocked.join()).toMatch(/this change failed here/);
+    expect(planNode(failedBefore, { ...want, startTimeout: 240 }).blocked).toEqual([]);
+  });
+
   it('writes the drop-in and the hosts pins as golden text', () => {
     const dropIn = plan.changes.find((c) => c.resource === 'docker-options')!;
     expect(dropIn.after).toBe(

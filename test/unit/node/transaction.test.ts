@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { bundleText, newRunId, recoverScript, sha256, stageScript } from '../../../src/node/transaction/bundle.ts';
 import { parseOutcome } from '../../../src/node/transaction/outcome.ts';
+import { TRANSACTION_WAIT_S, transactionWait } from '../../../src/node/transaction/run.ts';
 import type { Transaction } from '../../../src/node/transaction/types.ts';
 
 const SECRET_LIKE = 'proxy-password-Zq8!';
@@ -39,6 +40,16 @@ describe('a transaction as the node receives it', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  it('carries a play\'s start_timeout as the worker\'s start wait, and lengthens the controller\'s wait for it', () => {
+    expect(bundleText({ ...tx, startWait: 180 })).toMatch(/\nreport docker dockerd\nstart-wait 180\n$/);
+    expect(bundleText(tx)).not.toContain('start-wait');
+    expect(() => bundleText({ ...tx, startWait: 1.5 })).toThrow(/cannot go in a transaction/);
+    expect(transactionWait(tx)).toBe(TRANSACTION_WAIT_S);
+    expect(transactionWait({ ...tx, startWait: 10 })).toBe(TRANSACTION_WAIT_S);
+    // two handlers, each a restart and its rollback's: 120 s more each
+    expect(transactionWait({ ...tx, startWait: 180 })).toBe(TRANSACTION_WAIT_S + 2 * 120 * 2);
   });
 
   it('refuses a path or value that is not one word (it could not be read back)', () => {

@@ -20,7 +20,7 @@ const CASES: Array<[file: string, line: number | undefined, message: string | Re
   ['empty-list.yml', 1, 'the playbook is an empty list: it holds no plays'],
   ['list-non-mapping.yml', 4, 'plays[1]: "just text" must be a play (a mapping with hosts and registries), got a string'],
   // shape
-  ['unknown-play-key.yml', 2, 'hostz: unknown key, with value "web"; expected one of name, hosts, registries, insecure_registries, registry_mirrors, docker_config, serial, max_fail_percentage, runtimes, restart, live_restore, reachability'],
+  ['unknown-play-key.yml', 2, 'hostz: unknown key, with value "web"; expected one of name, hosts, registries, insecure_registries, registry_mirrors, docker_config, serial, max_fail_percentage, runtimes, restart, live_restore, reachability, start_timeout'],
   ['unknown-registry-key.yml', 5, 'plays[0].registries[0].cert: unknown key, with value "certs/harbor-ca.crt"; expected one of host, ip, insecure, ca, state, verify, mirrors'],
   ['missing-host.yml', 4, 'registries[1].host: is required'],
   ['bad-host-type.yml', 3, 'registries[0].host: 5000 must be a string, got a number'],
@@ -43,6 +43,8 @@ const CASES: Array<[file: string, line: number | undefined, message: string | Re
   ['bad-serial.yml', 2, 'serial[1]: 0 must be a positive whole number or a percentage like "25%"'],
   ['bad-serial-percent.yml', 2, 'serial: "150%" must be a positive whole number or a percentage from above 0% to 100%, like "25%"'],
   ['bad-max-fail.yml', 2, 'max_fail_percentage: 150 must be a number from 0 to 100'],
+  ['bad-start-timeout.yml', 3, 'start_timeout: 2.5 must be a whole number of seconds from 5 to 900'],
+  ['start-timeout-string.yml', 2, 'start_timeout: "90" must be a whole number of seconds from 5 to 900'],
   // duplicates
   ['duplicate-host.yml', 6, 'registries[2].host: "Harbor.local" is declared twice in this play: also at registries[0] (line 3)'],
   // CA files
