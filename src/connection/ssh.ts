@@ -168,9 +168,13 @@ export class SshConnection implements Connection {
     // ssh2 may emit more than one error (a socket error after a failed handshake): one that finds no
     // listener would crash the process. Errors after login surface through the channels in use.
     this.#client.on('error', () => undefined);
+    // the link's end counts once this attempt is the connection: a try sshd dropped (throttling) and
+    // the next try's new client are not an ended link
     const client = this.#client;
+    let clientClosed = false;
     client.once('close', () => {
-      if (client === this.#client) this.#ended = true;
+      clientClosed = true;
+      if (client === this.#client && this.#open) this.#ended = true;
     });
     this.#client.on('keyboard-interactive', (_name, _instructions, _lang, prompts, finish) => {
       finish(prompts.map(() => password ?? ''));
@@ -181,6 +185,7 @@ export class SshConnection implements Connection {
         new UnreachableError('E_AUTH', `authentication as ${settings.credentials.user} at ${this.#where} failed: ${logins.refusal()}`, { cause }),
     });
     this.#open = true;
+    if (clientClosed) this.#ended = true;
   }
 
   run(script: string, options: RunOptions = {}): Promise<RunResult> {
@@ -228,7 +233,12 @@ export class SshConnection implements Connection {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    if (!this.#open || this.#ended) return;
+    if (!this.#open) return;
+    if (this.#ended) {
+      // nothing to wait for; end() still, so no socket of this connection could keep the process alive
+      this.#client.end();
+      return;
+    }
     await new Promise<void>((resolve) => {
       const done = (): void => {
         clearTimeout(timer);
