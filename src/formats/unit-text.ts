@@ -5,6 +5,7 @@
  * and the words of a value (quotes and C escapes), each with its offsets in the original text, so an
  * edit of one assignment keeps every other byte.
  */
+import { memoByText } from './text-memo.ts';
 
 export interface UnitWord {
   /** Offsets of the word's raw text (quotes included) in the original file. */
@@ -126,8 +127,10 @@ export function systemdWords(value: string): string[] {
   return splitWords({ text: value, offsets, start: 0, end: value.length }, 0).map((w) => w.value);
 }
 
-/** Every `Key=value` assignment in the file, in order, with its section. */
-export function parseAssignments(source: string): Assignment[] {
+/** Every `Key=value` assignment in the file, in order, with its section (each text parsed once per run). */
+export const parseAssignments: (source: string) => readonly Assignment[] = memoByText(assignmentsOf);
+
+function assignmentsOf(source: string): readonly Assignment[] {
   const assignments: Assignment[] = [];
   let section: string | null = null;
   for (const line of logicalLines(source)) {

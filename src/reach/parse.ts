@@ -5,6 +5,7 @@
  */
 import { X509Certificate } from 'node:crypto';
 import type { Section } from '../formats/sections.ts';
+import { memoByText } from '../formats/text-memo.ts';
 import { REACH_CONNECT_S, type ReachTarget } from './targets.ts';
 import type { ProbeResult, RegistryProbe, ServedCertificate } from './types.ts';
 
@@ -82,15 +83,21 @@ function judge(text: string, proxied: boolean, scheme: 'http' | 'https'): ProbeR
 
 const PEM = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
 
+/** One served certificate as the report names it; null when unreadable (every node serves the registry's same few). */
+const servedCertificate = memoByText((pem: string): ServedCertificate | null => {
+  try {
+    const cert = new X509Certificate(pem);
+    return { subject: cert.subject.replaceAll('\n', ', '), issuer: cert.issuer.replaceAll('\n', ', '), expires: new Date(cert.validTo).toISOString().replace('.000Z', 'Z') };
+  } catch {
+    return null;
+  }
+});
+
 /** The certificates of a served chain, in the order served; unreadable ones left out. */
 export function servedChain(pem: string): ServedCertificate[] {
   return [...pem.matchAll(PEM)].flatMap((m) => {
-    try {
-      const cert = new X509Certificate(m[0]);
-      return [{ subject: cert.subject.replaceAll('\n', ', '), issuer: cert.issuer.replaceAll('\n', ', '), expires: new Date(cert.validTo).toISOString().replace('.000Z', 'Z') }];
-    } catch {
-      return [];
-    }
+    const cert = servedCertificate(m[0]);
+    return cert === null ? [] : [{ ...cert }];
   });
 }
 
