@@ -22,7 +22,7 @@ export function leanShell(text: string): string {
   const lines = text.split('\n');
   const out: string[] = [];
   let quote: Quote = 'none';
-  let pending: HereDoc[] = [];
+  const pending: HereDoc[] = [];
   let inside: HereDoc | undefined;
   /** The previous line ended with a backslash outside quotes: this one continues its command. */
   let continued = false;
@@ -33,25 +33,17 @@ export function leanShell(text: string): string {
       if ((inside.tabs ? line.replace(/^\t+/, '') : line) === inside.word) inside = pending.shift();
       continue;
     }
-    if (quote === 'none' && !continued) {
-      const trimmed = line.replace(/^[ \t]+/, '');
-      if (trimmed === '' || trimmed.startsWith('#')) continue;
-      const scan = scanLine(trimmed, quote);
-      out.push(trimmed);
-      quote = scan.quote;
-      continued = scan.continued;
-      pending.push(...scan.heredocs);
-    } else {
-      const scan = scanLine(line, quote);
-      out.push(line);
-      quote = scan.quote;
-      continued = scan.continued;
-      pending.push(...scan.heredocs);
-    }
-    if (quote === 'none' && !continued && pending.length > 0) {
-      inside = pending.shift();
-      // (the rest wait their turn: each body follows the one before it)
-    }
+    // where a new command starts, its comment lines, blank lines and indentation go
+    const starts = quote === 'none' && !continued;
+    const kept = starts ? line.replace(/^[ \t]+/, '') : line;
+    if (starts && (kept === '' || kept.startsWith('#'))) continue;
+    const scan = scanLine(kept, quote);
+    out.push(kept);
+    quote = scan.quote;
+    continued = scan.continued;
+    pending.push(...scan.heredocs);
+    // the here-documents' bodies follow the line that opened them, one after the other
+    if (quote === 'none' && !continued) inside = pending.shift();
   }
   if (inside !== undefined || quote !== 'none') {
     // a file the lexer cannot follow to its end travels as it is
