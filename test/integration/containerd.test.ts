@@ -132,6 +132,39 @@ describe('containerd nodes converge, proven through the CRI', () => {
     expect(check.run.exitCode, said(check.run)).toBe(0);
   });
 
+  it('a check asks a containerd it read before nothing (no containerd, ctr or crictl run), yet asks one restarted since', async () => {
+    // every containerd, ctr and crictl run on the nodes, logged (the node scripts' PATH puts /usr/local/sbin first)
+    const wrap = `for c in containerd ctr crictl; do
+      real=$(PATH=/usr/sbin:/usr/bin:/sbin:/bin:/usr/local/bin command -v $c) || continue
+      printf '%s\\n' '#!/bin/sh' "echo \\"$c \\$*\\" >> /run/probe-calls" "exec $real \\"\\$@\\"" > /usr/local/sbin/$c
+      chmod 755 /usr/local/sbin/$c
+    done`;
+    const calls = async (node: LabNode) => (await sh(node, 'cat /run/probe-calls 2>/dev/null')).stdout.split('\n').filter(Boolean);
+    const clear = () => Promise.all(nodes.map((n) => must(n, 'rm -f /run/probe-calls')));
+    try {
+      for (const node of nodes) await must(node, wrap);
+      // the binaries asked are others now (the wrappers): the first check asks, and keeps
+      const first = await run('check', nodes);
+      expect(first.run.exitCode, said(first.run)).toBe(0);
+      for (const node of nodes) expect((await calls(node)).length, node.name).toBeGreaterThan(0);
+      await clear();
+      const kept = await run('check', nodes);
+      expect(kept.run.exitCode, said(kept.run)).toBe(0);
+      for (const node of nodes) expect(await calls(node), node.name).toEqual([]);
+
+      // a restarted containerd is another process: asked again, and still ok
+      const node = nodes[0]!;
+      await must(node, 'systemctl restart containerd');
+      await expect.poll(() => cri(node).version().then(() => true, () => false), { timeout: 30_000, interval: 250 }).toBe(true);
+      const after = await run('check', nodes);
+      expect(after.run.exitCode, said(after.run)).toBe(0);
+      expect((await calls(node)).map((c) => c.split(' ').slice(0, 2).join(' ')), node.name).toEqual(expect.arrayContaining(['containerd --version', 'ctr plugins']));
+      for (const other of nodes.slice(1)) expect(await calls(other), other.name).toEqual([]);
+    } finally {
+      await Promise.all(nodes.map((n) => must(n, 'rm -f /usr/local/sbin/containerd /usr/local/sbin/ctr /usr/local/sbin/crictl /run/probe-calls')));
+    }
+  });
+
   it('issue 20, item 6: the plain-http registry is pulled over http with no https attempt: http first in its hosts.toml, and containerd tries no other host', async () => {
     for (const node of nodes) {
       const text = await must(node, `cat /etc/containerd/certs.d/${http.host}/hosts.toml`);

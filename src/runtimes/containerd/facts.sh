@@ -33,8 +33,24 @@ if [ -n "$cshow" ]; then
   done
   set +f
 fi
+cpid=
+# shellcheck disable=SC2046 # pidof's PIDs, split; the first is kept
+if has pidof; then containerd_first() { cpid=${1:-}; }; containerd_first $(pidof containerd 2>/dev/null); fi
+# what a running containerd said before, where the read may take it (PROBE_CACHE=use) and the process and
+# binaries are the same (src/runtimes/containerd/node.sh); else its version, CRI state and crictl info are
+# asked below
+ckept=no
+if [ "$detail" = full ] && [ -n "$cpid" ]; then
+  containerd_key "$cpid"
+  if [ "${PROBE_CACHE:-}" = use ] && containerd_kept; then ckept=yes; section probe-kept containerd; fi
+fi
 if has containerd; then
-  if [ "$detail" = full ]; then section containerd-version; t containerd --version 2>&1; else section containerd-installed; fi
+  if [ "$detail" = full ]; then
+    [ "$ckept" = yes ] || cversion=$(t containerd --version 2>&1)
+    section containerd-version; printf '%s\n' "$cversion"
+  else
+    section containerd-installed
+  fi
 fi
 
 # the config file its ExecStart names (`--config FILE` or `-c FILE`, the last one given)
@@ -101,9 +117,6 @@ $d/*/hosts.toml
 $d/*/*.crt"
 done
 
-cpid=
-# shellcheck disable=SC2046 # pidof's PIDs, split; the first is kept
-if has pidof; then containerd_first() { cpid=${1:-}; }; containerd_first $(pidof containerd 2>/dev/null); fi
 # the proxy environment the running containerd has (it never changes its own), and its proxies for the
 # node's view of the registries (src/reach/reach.sh reads `reach_proxies`)
 if [ -n "$cpid" ] && [ -r "/proc/$cpid/environ" ]; then
@@ -129,10 +142,16 @@ if [ -n "$cpid" ] && [ "$detail" = full ]; then
     section containerd-config-newer
     if [ "$(stat -c %Y "$containerd_config")" -gt $(( $(date +%s) - age )) ]; then echo yes; else echo no; fi
   fi
+  if [ "$ckept" = no ]; then
+    ccri=$(containerd_cri_status)
+    ccrictl=
+    if has crictl; then ccrictl=$(t crictl --runtime-endpoint "$CONTAINERD_ENDPOINT" info 2>/dev/null); fi
+    containerd_keep
+  fi
   section containerd-cri
-  containerd_cri_status
+  printf '%s\n' "$ccri"
   if has crictl; then
     section crictl-info
-    t crictl --runtime-endpoint "$CONTAINERD_ENDPOINT" info 2>/dev/null
+    printf '%s\n' "$ccrictl"
   fi
 fi

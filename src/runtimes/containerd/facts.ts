@@ -28,6 +28,7 @@ export const CONTAINERD_SECTIONS = [
   'containerd-unit-file',
   'containerd-drop-in',
   'containerd-env-file',
+  'probe-kept',
   'containerd-version',
   'containerd-installed',
   'containerd-config-file',

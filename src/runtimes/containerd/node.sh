@@ -13,6 +13,88 @@ containerd_cri_status() {
     END { print (s == "" ? "absent" : s) }'
 }
 
+# What the last state read asked a running containerd (`containerd --version`, its CRI plugin's state,
+# `crictl info`: three Go programs, about 150 ms of CPU on every scheduled check), kept for the next read:
+# the answers change only when the process is another (a restart: a new PID or start time) or a binary
+# asked is replaced (its inode, change time or size). Only a serving CRI's answers are kept. Lines: `key KEY`,
+# `version LINE`, `cri STATUS`, `crictl LINE` (crictl info's output), then `end`.
+CONTAINERD_KEPT=$STATE/containerd-probes
+
+# containerd_key PID: sets `ckey`, what a kept answer must match: the PID, its start time (clock ticks
+# since boot, field 22 of /proc/PID/stat, read without a process) and the inode and change time of each
+# of containerd, ctr and crictl the PATH has (inode, change time and size: one `stat`); empty where the process is gone
+containerd_key() {
+  ckey=
+  _ks=
+  { IFS= read -r _ks < "/proc/$1/stat"; } 2>/dev/null || return 0
+  # the fields after the command name, which sits in parentheses and may hold spaces: state is field 3
+  _ks=${_ks##*) }
+  _kp=$1
+  set -f
+  # shellcheck disable=SC2086 # the fields, split
+  set -- $_ks
+  set +f
+  [ "$#" -ge 20 ] || return 0
+  shift 19
+  _kb=
+  for _kc in containerd ctr crictl; do
+    _kw=$(command -v "$_kc" 2>/dev/null) && _kb="$_kb $_kw"
+  done
+  # shellcheck disable=SC2086 # the binaries' paths, split
+  _kb=$(stat -L -c '%i.%Z.%s' $_kb 2>/dev/null) || return 0
+  set -f
+  # shellcheck disable=SC2086 # stat's lines, joined by spaces
+  set -- "$1" $_kb
+  set +f
+  ckey="$_kp@$*"
+}
+
+# containerd_kept: sets `cversion`, `ccri` and `ccrictl` from what containerd_keep kept under `ckey`
+# (containerd_key first), where the record is complete; fails otherwise
+containerd_kept() {
+  [ -n "$ckey" ] && [ -f "$CONTAINERD_KEPT" ] || return 1
+  cversion=
+  ccri=
+  ccrictl=
+  _k=no
+  _e=no
+  while IFS= read -r _l; do
+    case $_l in
+      "key $ckey") _k=yes ;;
+      key\ *) return 1 ;;
+      version\ *) cversion="$cversion${_l#version }$NL" ;;
+      cri\ *) ccri=${_l#cri } ;;
+      crictl\ *) ccrictl="$ccrictl${_l#crictl }$NL" ;;
+      end) _e=yes ;;
+    esac
+  done < "$CONTAINERD_KEPT"
+  [ "$_k" = yes ] && [ "$_e" = yes ] && [ "$ccri" = ok ] || return 1
+  cversion=${cversion%"$NL"}
+  ccrictl=${ccrictl%"$NL"}
+}
+
+# containerd_keep: keeps `cversion`, `ccri` and `ccrictl` under `ckey` for the next read, where the CRI
+# serves; a failed write is no failure (the next read asks again)
+containerd_keep() {
+  [ -n "$ckey" ] && [ "$ccri" = ok ] && [ -n "$cversion" ] || return 0
+  [ -d "$STATE" ] || mkdir -p "$STATE" 2>/dev/null || return 0
+  # shellcheck disable=SC2015 # a cache: a failed write is no failure
+  {
+    printf 'key %s\n' "$ckey"
+    while IFS= read -r _l; do printf 'version %s\n' "$_l"; done <<EOF_KV
+$cversion
+EOF_KV
+    printf 'cri %s\n' "$ccri"
+    if [ -n "$ccrictl" ]; then
+      while IFS= read -r _l; do printf 'crictl %s\n' "$_l"; done <<EOF_KC
+$ccrictl
+EOF_KC
+    fi
+    echo end
+  } > "$CONTAINERD_KEPT.$$" 2>/dev/null && mv -f "$CONTAINERD_KEPT.$$" "$CONTAINERD_KEPT" 2>/dev/null || rm -f "$CONTAINERD_KEPT.$$" 2>/dev/null
+  return 0
+}
+
 # containerd_wait_cri: the CRI plugin serves within 20 s
 containerd_wait_cri() {
   _waited=0
@@ -31,6 +113,8 @@ containerd_validate() {
 # containerd_handler ACTION: restart, or wait (for a restart cut off by a dead worker); on failure the
 # reason on stdout, systemctl's own words on stderr (the transaction's log)
 containerd_handler() {
+  # what the old process said is not what the new one will say
+  rm -f -- "$CONTAINERD_KEPT"
   case $1 in
     restart)
       restart_unit containerd.service
