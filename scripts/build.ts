@@ -8,12 +8,53 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, globSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'rolldown';
+import { createRequire, isBuiltin } from 'node:module';
+import { build, type Plugin } from 'rolldown';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'dist');
 /** ssh2's optional native helpers: it runs without them (and a single executable cannot load them). */
 const NATIVE = [/\.node$/, 'cpu-features'];
+
+/**
+ * Node.js's built-in modules, loaded where they are first used rather than when the executable starts. An
+ * ES module's `import ... from 'node:crypto'` is hoisted to the top of a CommonJS bundle, so every start
+ * (a `--version`, a `--help`) loaded and compiled crypto, tls, http2, zlib and sqlite, about half of the
+ * start's CPU. Each such import goes instead to a small module that requires the built-in: it runs when
+ * the module importing it is first initialized (the commands' modules are imported on demand).
+ * A `require()` (CommonJS packages) is left as it is: those already run when their package is first used.
+ */
+const LAZY_PREFIX = '\0dockhand-builtin:';
+const UNREAD = new Set([
+  ...['stdin', 'stdout', 'stderr', 'report', 'exitCode', '_exiting', 'finalization'].map((key) => `node:process.${key}`),
+  'node:tls.rootCertificates',
+  ...['globalAgent', 'WebSocket', 'CloseEvent', 'MessageEvent', 'maxHeaderSize'].map((key) => `node:http.${key}`),
+  ...['webcrypto', 'subtle', 'getRandomValues'].map((key) => `node:crypto.${key}`),
+]);
+function lazyBuiltins(): Plugin {
+  return {
+    name: 'dockhand-lazy-builtins',
+    resolveId(source, _importer, extra) {
+      if (extra.kind !== 'import-statement' || !isBuiltin(source)) return null;
+      const name = source.startsWith('node:') ? source : `node:${source}`;
+      return { id: `${LAZY_PREFIX}${name}`, moduleSideEffects: false };
+    },
+    load(id) {
+      if (!id.startsWith(LAZY_PREFIX)) return null;
+      const name = id.slice(LAZY_PREFIX.length);
+      // every export is read when the module is first initialized: not the getters that do work or whose
+      // value changes (UNREAD); one of those imported by name fails the build (a missing export), one read
+      // through a namespace import is refused by onLog below
+      const builtin = createRequire(import.meta.url)(name) as object;
+      const exported = Object.keys(builtin).filter((key) => /^[A-Za-z_$][\w$]*$/.test(key) && key !== 'default' && !UNREAD.has(`${name}.${key}`));
+      return [
+        `const builtin = require(${JSON.stringify(name)});`,
+        'export default builtin;',
+        ...exported.map((key) => `export const ${key} = builtin.${key};`),
+      ].join('\n');
+    },
+  };
+}
 
 function nodeScripts(): string[] {
   return globSync('**/*.sh', { cwd: join(root, 'src') }).sort();
@@ -27,6 +68,12 @@ async function buildSea(): Promise<void> {
     input: join(root, 'scripts/entry.ts'),
     platform: 'node',
     external: NATIVE,
+    plugins: [lazyBuiltins()],
+    // a name read from a module that does not export it would be undefined at run time: refused here
+    onLog(level, log, handler) {
+      if (log.code === 'IMPORT_IS_UNDEFINED' || log.code === 'MISSING_EXPORT') throw new Error(`build: ${log.message}`);
+      handler(level, log);
+    },
     // packages' ES module builds first: a UMD build (jsonc-parser's main) requires its own files at run
     // time, which a single executable cannot
     resolve: { mainFields: ['module', 'main'] },

@@ -6,7 +6,7 @@ import type { ApplyOptions } from './commands/apply.ts';
 import { ExitCode } from './exit-codes.ts';
 import { errorDocument, wantsJson } from './json-error.ts';
 import { withNodeOptions, type NodeOptions } from './options.ts';
-import { withReportOptions } from './reporting.ts';
+import { withReportOptions } from './report-options.ts';
 import { withRegistryCommands } from './registry-commands.ts';
 import { withScheduleCommands } from './schedule-commands.ts';
 

@@ -1,10 +1,11 @@
+/**
+ * The options of the commands that reach nodes, as the command line declares them. Declarations only: what
+ * they set up (connections, output) is in connect.ts, loaded with the command that runs.
+ */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
-import { connectionFor, HostKeyPolicy, SshEndpoints, type Connection, type ConnectionSettings, type HostKeyChecking } from '../connection/index.ts';
-import { loggedConnection } from '../connection/logged.ts';
-import type { NodeTarget } from '../inventory/types.ts';
-import { Output, Redactor } from '../report/output.ts';
+import type { HostKeyChecking } from '../connection/host-key-policy.ts';
 import { InputError } from '../errors.ts';
 
 /** Options every command that reaches nodes takes. */
@@ -48,33 +49,4 @@ export function withNodeOptions(command: Command): Command {
     )
     .option('--connect-timeout <seconds>', 'give up on a node that does not answer SSH within this', positiveInteger('--connect-timeout', 3600), 10)
     .option('-v, --verbose', 'more on stderr: -v runs and timings, -vv the commands, -vvv their raw output (secrets redacted)', (_: string, level: number) => level + 1, 0);
-}
-
-/**
- * Connection settings from the options and the environment (secrets only from the environment); what
- * the connections have to say (a host key recorded, a retry) goes to `output`, through its redactor.
- */
-export function connectionSettings(options: NodeOptions, output: Output): ConnectionSettings {
-  return {
-    hostKeys: new HostKeyPolicy(options.hostKeyChecking, options.knownHosts, (text) => output.notice(text)),
-    connectTimeoutMs: options.connectTimeout * 1000,
-    keepaliveIntervalMs: 15_000,
-    keyPassphrase: process.env['DOCKHAND_SSH_KEY_PASSPHRASE'],
-    agentSocket: process.env['SSH_AUTH_SOCK'] || undefined,
-    endpoints: new SshEndpoints(),
-    log: (node, text) => output.log(1, node, text),
-  };
-}
-
-/** Where a command's output goes, with every secret of this run known to the redactor. */
-export function outputFor(options: NodeOptions, targets: readonly NodeTarget[]): Output {
-  const redactor = new Redactor();
-  redactor.add(process.env['DOCKHAND_SSH_KEY_PASSPHRASE']);
-  for (const target of targets) redactor.add(target.password, target.becomePassword, target.privateKey);
-  return new Output(options.verbose, redactor);
-}
-
-/** Each node's connection, telling what it does at -v and up. */
-export function connectorFor(output: Output): (target: NodeTarget, settings: ConnectionSettings) => Connection {
-  return (target, settings) => loggedConnection(connectionFor(target, settings), target.name, output);
 }

@@ -1,7 +1,5 @@
 /** The reports a run leaves behind: --junit, --metrics, --log-dir (history), and how they are written. */
 import { resolve } from 'node:path';
-import { Option, type Command } from 'commander';
-import { InputError } from '../errors.ts';
 import { saveRun } from '../history/store.ts';
 import { readIfPresent, writeFileAtomic } from '../report/atomic-file.ts';
 import type { ConvergeDocument, PlayReport } from '../report/converge.ts';
@@ -9,35 +7,7 @@ import { renderJUnit } from '../report/junit.ts';
 import { carriedOver, renderMetrics, renderOverlap, scheduleLabel } from '../report/metrics.ts';
 import { maskDeep } from '../report/mask.ts';
 import type { Output } from '../report/output.ts';
-import { positiveInteger } from './options.ts';
-
-export interface ReportOptions {
-  /** JUnit XML file. */
-  readonly junit?: string | undefined;
-  /** Prometheus textfile (*.prom). */
-  readonly metrics?: string | undefined;
-  /** Keep each run's JSON report in this directory. */
-  readonly logDir?: string | undefined;
-  readonly logKeep: number;
-  /** Only failures and drift in the text report; no progress. */
-  readonly quiet: boolean;
-}
-
-export const DEFAULT_LOG_KEEP = 200;
-
-export function withReportOptions(command: Command): Command {
-  return command
-    .option('-q, --quiet', 'print only failures and drift (nothing when every node is fine); no progress', false)
-    .option('--junit <file>', 'write a JUnit XML report (a testsuite per play, a testcase per node and registry)')
-    .addOption(
-      new Option('--metrics <file>', 'write Prometheus metrics for node_exporter\'s textfile collector').argParser((file: string) => {
-        if (!file.endsWith('.prom')) throw new InputError('E_USAGE', '--metrics', undefined, `"${file}": node_exporter's textfile collector reads only *.prom files`);
-        return file;
-      }),
-    )
-    .option('--log-dir <dir>', 'keep this run\'s JSON report in DIR (dockhand history reads it)')
-    .option('--log-keep <n>', 'how many runs --log-dir keeps', positiveInteger('--log-keep', 1_000_000), DEFAULT_LOG_KEEP);
-}
+import type { ReportOptions } from './report-options.ts';
 
 /** What the reports of a run need beyond its report. */
 export interface RunContext {

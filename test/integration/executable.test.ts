@@ -1,7 +1,7 @@
 // dockhand as it ships: the single executable (no checkout, no Node.js on the machine) and the npm
 // package installed with npm install -g, each run against the lab.
 import { execa } from 'execa';
-import { globSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { globSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -33,6 +33,25 @@ describe('the single executable', () => {
     expect(help.stdout).toContain('Usage: dockhand');
     const config = JSON.parse(readFileSync(join(REPO, 'dist', 'sea', 'sea-config.json'), 'utf8')) as { assets: Record<string, string> };
     expect(Object.keys(config.assets).sort()).toEqual(globSync('**/*.sh', { cwd: join(REPO, 'src') }).sort());
+  });
+
+  it('starts without loading the modules of a run: crypto, tls, http, http2, zlib and sqlite wait for a command that needs them', async () => {
+    // the built-in modules Node.js loaded beyond its own start, printed at exit (a --require, read by the executable as by node)
+    const probe = join(dir, 'loaded.cjs');
+    writeFileSync(probe, "const base = new Set(process.moduleLoadList);\nprocess.on('exit', () => process.stderr.write('LOADED ' + process.moduleLoadList.filter((m) => !base.has(m)).join(',') + '\\n'));\n");
+    const loaded = async (args: string[]) => {
+      const result = await run(executable, args, { NODE_OPTIONS: `--require ${probe}` });
+      expect(result.exitCode, result.stderr).toBe(0);
+      return /^LOADED (.*)$/m.exec(result.stderr)?.[1]?.split(',') ?? [];
+    };
+    const heavy = /^NativeModule (crypto|tls|https?|http2|zlib|sqlite|dns)$/;
+    for (const args of [['--version'], ['--help'], ['check', '--help']]) {
+      const modules = await loaded(args);
+      expect(modules.length, args.join(' ')).toBeGreaterThan(0);
+      expect(modules.filter((m) => heavy.test(m)), args.join(' ')).toEqual([]);
+    }
+    // and a run loads them when it needs them
+    expect((await loaded(['facts', ...common, '--json'])).filter((m) => heavy.test(m))).toEqual(expect.arrayContaining(['NativeModule crypto']));
   });
 
   it('facts and check against the lab', async () => {

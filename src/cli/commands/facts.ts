@@ -4,7 +4,8 @@ import { factsDocument, renderFactsTable } from '../../report/facts.ts';
 import { progressReporter } from '../../report/progress.ts';
 import { forEachNode } from '../../run/fleet.ts';
 import { exitCodeFor, type ExitCode } from '../exit-codes.ts';
-import { connectionSettings, connectorFor, outputFor, type NodeOptions } from '../options.ts';
+import { connectionSettings, connectorFor, outputFor } from '../connect.ts';
+import type { NodeOptions } from '../options.ts';
 import { targetsFrom, warnIfSecretsExposed } from '../targets.ts';
 
 /** `dockhand facts`: what every node is and how its Docker is wired. */
