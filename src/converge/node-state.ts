@@ -8,7 +8,7 @@ import { DockhandError } from '../errors.ts';
 import { factsScript } from '../facts/script.ts';
 import { parseFacts } from '../facts/parse.ts';
 import { requireFamily } from '../facts/os-release.ts';
-import { parseSections } from '../formats/sections.ts';
+import { parseSections, type Section } from '../formats/sections.ts';
 import { nodeScript } from '../node/scripts.ts';
 import { managedFile, type ManagedFile, type NodeState } from '../plan/node-state.ts';
 import type { RegistrySpec, RuntimeSelection } from '../playbook/types.ts';
@@ -20,6 +20,9 @@ import { RUNTIMES } from '../runtimes/index.ts';
 
 export type { ManagedFile, NodeState, UnfinishedTransaction } from '../plan/node-state.ts';
 export { managedFile } from '../plan/node-state.ts';
+
+/** How many reads in a row may find the managed files changing under them before the node is given up. */
+const TORN_READS = 3;
 
 const MANAGED_FILES = [
   HOSTS_PATH,
@@ -59,12 +62,7 @@ export function parseNodeState(stdout: string, nodeName: string, registries: rea
   const facts = parseFacts(stdout);
   const family = requireFamily(facts.os, nodeName);
   const sections = parseSections(stdout);
-  const files = new Map<string, ManagedFile>();
-  for (const section of sections) {
-    if (section.name === 'managed-file' && section.arg) {
-      files.set(section.arg, managedFile(Buffer.from(section.content.replace(/\s+/g, ''), 'base64')));
-    }
-  }
+  const files = readManagedFiles(sections, nodeName);
   const missing = sections.find((s) => s.name === 'trust-missing')?.content ?? '';
   const trustMissing = missing.split('\n').filter((line) => line.trim() !== '');
   const links = new Set(sections.filter((s) => s.name === 'managed-link' && s.arg).map((s) => s.arg!));
@@ -93,6 +91,37 @@ export function parseNodeState(stdout: string, nodeName: string, registries: rea
   };
 }
 
+/** A state read whose managed files changed between their sizes and their bytes: read the node again. */
+export class TornRead extends Error {}
+
+/**
+ * The managed files' bytes: `managed-files` (`SIZE PATH` a line) and `managed-bytes` (every file's bytes
+ * in that order, base64), or one `managed-file PATH` section each (a node without `stat`).
+ */
+export function readManagedFiles(sections: readonly Section[], nodeName: string): Map<string, ManagedFile> {
+  const files = new Map<string, ManagedFile>();
+  for (const section of sections) {
+    if (section.name === 'managed-file' && section.arg) {
+      files.set(section.arg, managedFile(Buffer.from(section.content.replace(/\s+/g, ''), 'base64')));
+    }
+  }
+  const list = sections.find((s) => s.name === 'managed-files');
+  if (list === undefined) return files;
+  const bytes = Buffer.from((sections.find((s) => s.name === 'managed-bytes')?.content ?? '').replace(/\s+/g, ''), 'base64');
+  let at = 0;
+  for (const line of list.content.split('\n')) {
+    if (line === '') continue;
+    const space = line.indexOf(' ');
+    const size = Number(line.slice(0, space));
+    if (space < 1 || !Number.isSafeInteger(size) || size < 0) throw new DockhandError('E_REMOTE', `${nodeName}: the state read listed a managed file as "${line}"`);
+    if (at + size > bytes.length) throw new TornRead(`${nodeName}: the managed files changed while they were read`);
+    files.set(line.slice(space + 1), managedFile(bytes.subarray(at, at + size)));
+    at += size;
+  }
+  if (at !== bytes.length) throw new TornRead(`${nodeName}: the managed files changed while they were read`);
+  return files;
+}
+
 /** Read a node's state as root; throws when the script did not complete. */
 export async function readNodeState(
   connection: Connection,
@@ -101,10 +130,19 @@ export async function readNodeState(
   registries: readonly RegistrySpec[] = [],
   read: StateRead = 'kept',
 ): Promise<NodeState> {
-  const result = await connection.run(nodeStateScript(runtimes, registries, read), { become: true, timeoutMs: 60_000 });
-  if (result.timedOut) throw new DockhandError('E_TIMEOUT', `${nodeName}: reading the node's state took longer than 60 s`);
-  if (result.exitCode !== 0) {
-    throw new DockhandError('E_REMOTE', `${nodeName}: reading the node's state failed (exit ${String(result.exitCode)}): ${result.stderr.trim().slice(-500)}`);
+  const script = nodeStateScript(runtimes, registries, read);
+  for (let attempt = 1; ; attempt += 1) {
+    const result = await connection.run(script, { become: true, timeoutMs: 60_000 });
+    if (result.timedOut) throw new DockhandError('E_TIMEOUT', `${nodeName}: reading the node's state took longer than 60 s`);
+    if (result.exitCode !== 0) {
+      throw new DockhandError('E_REMOTE', `${nodeName}: reading the node's state failed (exit ${String(result.exitCode)}): ${result.stderr.trim().slice(-500)}`);
+    }
+    try {
+      return parseNodeState(result.stdout, nodeName, registries);
+    } catch (error) {
+      // a file written while it was read: read again (another run's transaction, an administrator)
+      if (!(error instanceof TornRead)) throw error;
+      if (attempt >= TORN_READS) throw new DockhandError('E_REMOTE', `${error.message}, ${TORN_READS} times in a row`);
+    }
   }
-  return parseNodeState(result.stdout, nodeName, registries);
 }

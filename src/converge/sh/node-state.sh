@@ -5,19 +5,38 @@
 # `managed_files`); variables: MANAGED_FILES (paths and globs, one per line), DEBIAN_ANCHORS,
 # RHEL_ANCHORS (globs), DEBIAN_BUNDLE, RHEL_BUNDLE.
 
-# every managed file that exists, byte-exact (base64); a symlink is read through
+# every managed file that exists, byte-exact, a symlink read through: their sizes (one `stat`), then all
+# their bytes at once (one `cat` into one `base64`), which the controller splits by the sizes. A process
+# per file cost ~3 ms of CPU each on every read. A file that changes between the two reads the controller
+# tells by the total and reads the node again; where `stat` is missing or fails, one `base64` per file.
 set -f
+set --
 for pattern in $MANAGED_FILES ${managed_files:-}; do
   set +f
   for f in $pattern; do
     if [ -f "$f" ]; then
-      section managed-file "$f"; base64 < "$f"
+      set -- "$@" "$f"
       if [ -L "$f" ]; then section managed-link "$f"; fi
     fi
   done
   set -f
 done
 set +f
+if [ "$#" -gt 0 ]; then
+  if ! has stat || ! _sizes=$(stat -L -c %s -- "$@" 2>/dev/null); then _sizes=; fi
+  if [ -n "$_sizes" ]; then
+    section managed-files
+    for f; do
+      printf '%s %s\n' "${_sizes%%"$NL"*}" "$f"
+      case $_sizes in *"$NL"*) _sizes=${_sizes#*"$NL"} ;; *) _sizes= ;; esac
+    done
+    section managed-bytes
+    cat -- "$@" 2>/dev/null | base64
+  else
+    for f; do section managed-file "$f"; base64 < "$f"; done
+  fi
+  set --
+fi
 
 section trust-missing
 set -f
@@ -43,7 +62,7 @@ set +f
 
 # what dockhand created here (a retired registry's files go only where dockhand made them), and the
 # changes that failed here (not tried again unless asked)
-if [ -f "$STATE/ledger" ]; then section ledger; cat "$STATE/ledger"; fi
+if [ -f "$STATE/ledger" ]; then section ledger; show_text "$STATE/ledger"; fi
 for f in "$STATE"/failed/*; do
   if [ -f "$f" ]; then section failed-change "${f##*/}"; cat "$f"; fi
 done
