@@ -160,6 +160,16 @@ describe('containerd nodes converge, proven through the CRI', () => {
       expect(after.run.exitCode, said(after.run)).toBe(0);
       expect((await calls(node)).map((c) => c.split(' ').slice(0, 2).join(' ')), node.name).toEqual(expect.arrayContaining(['containerd --version', 'ctr plugins']));
       for (const other of nodes.slice(1)) expect(await calls(other), other.name).toEqual([]);
+
+      // an apply that restarts containerd keeps what its verification asked: the first check after it asks nothing
+      await must(node, "sed -i '/config_path/d' /etc/containerd/config.toml");
+      const repair = await run('apply', [node]);
+      expect(repair.run.exitCode, said(repair.run)).toBe(0);
+      expect(repair.hosts[0]!.handlers, said(repair.run)).toContain('restart-containerd');
+      await clear();
+      const next = await run('check', nodes);
+      expect(next.run.exitCode, said(next.run)).toBe(0);
+      for (const each of nodes) expect(await calls(each), each.name).toEqual([]);
     } finally {
       await Promise.all(nodes.map((n) => must(n, 'rm -f /usr/local/sbin/containerd /usr/local/sbin/ctr /usr/local/sbin/crictl /run/probe-calls')));
     }

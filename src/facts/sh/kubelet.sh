@@ -26,7 +26,7 @@ for f in /var/lib/kubelet/kubeadm-flags.env /var/lib/kubelet/config.yaml /etc/ku
     /etc/kubernetes/kubelet-config.yaml /etc/default/kubelet /etc/sysconfig/kubelet $kfiles; do
   if [ -f "$f" ] && [ -r "$f" ]; then
     section kubelet-file "$f"
-    cat "$f" 2>/dev/null
+    show_text "$f"
     kubelet_files="$kubelet_files $f"
   fi
 done

@@ -11,6 +11,10 @@ umask 022
 STATE=/var/lib/dockhand
 section() { printf '\n@@dockhand:%s@@\n' "$*"; }
 has() { command -v "$1" >/dev/null 2>&1; }
+# show_text FILE: FILE's lines as `cat` prints them (a newline after a last line that has none), read by
+# the shell: for the small text files the facts show (units, drop-ins, environment files), where a `cat`
+# process costs more than the read; nothing where FILE cannot be read
+show_text() { { while IFS= read -r _tl || [ -n "$_tl" ]; do printf '%s\n' "$_tl"; done < "$1"; } 2>/dev/null; }
 # t CMD...: CMD with stdin closed, under `timeout 10` where there is one
 t() { if has timeout; then timeout 10 "$@" </dev/null; else "$@" </dev/null; fi; }
 NL='

@@ -21,38 +21,18 @@ if [ -n "$cshow" ]; then
   # the unit's files, for the environment they give containerd (its proxy)
   show_values FragmentPath "$cshow"
   cfrag=$values
-  if [ -n "$cfrag" ] && [ -f "$cfrag" ]; then section containerd-unit-file "$cfrag"; cat "$cfrag" 2>/dev/null; fi
+  if [ -n "$cfrag" ] && [ -f "$cfrag" ]; then section containerd-unit-file "$cfrag"; show_text "$cfrag"; fi
   set -f
   show_values DropInPaths "$cshow"
   for f in $values; do
-    if [ -f "$f" ]; then section containerd-drop-in "$f"; cat "$f" 2>/dev/null; fi
+    if [ -f "$f" ]; then section containerd-drop-in "$f"; show_text "$f"; fi
   done
   show_values EnvironmentFiles "$cshow"
   for f in $values; do
-    if [ -f "$f" ]; then section containerd-env-file "$f"; cat "$f" 2>/dev/null; fi
+    if [ -f "$f" ]; then section containerd-env-file "$f"; show_text "$f"; fi
   done
   set +f
 fi
-cpid=
-# shellcheck disable=SC2046 # pidof's PIDs, split; the first is kept
-if has pidof; then containerd_first() { cpid=${1:-}; }; containerd_first $(pidof containerd 2>/dev/null); fi
-# what a running containerd said before, where the read may take it (PROBE_CACHE=use) and the process and
-# binaries are the same (src/runtimes/containerd/node.sh); else its version, CRI state and crictl info are
-# asked below
-ckept=no
-if [ "$detail" = full ] && [ -n "$cpid" ]; then
-  containerd_key "$cpid"
-  if [ "${PROBE_CACHE:-}" = use ] && containerd_kept; then ckept=yes; section probe-kept containerd; fi
-fi
-if has containerd; then
-  if [ "$detail" = full ]; then
-    [ "$ckept" = yes ] || cversion=$(t containerd --version 2>&1)
-    section containerd-version; printf '%s\n' "$cversion"
-  else
-    section containerd-installed
-  fi
-fi
-
 # the config file its ExecStart names (`--config FILE` or `-c FILE`, the last one given)
 containerd_config=
 show_values ExecStart "$cshow"
@@ -74,16 +54,30 @@ EOF_EXEC
 [ -n "$containerd_config" ] || containerd_config=/etc/containerd/config.toml
 section containerd-config-file
 printf '%s\n' "$containerd_config"
+containerd_paths=
 if [ -f "$containerd_config" ]; then
   section containerd-config "$containerd_config"
   cat "$containerd_config" 2>/dev/null
-  # the files it imports (top-level `imports`, before any table), globs expanded as containerd does,
-  # relative ones from the config file's directory: their plugin tables replace config.toml's
-  containerd_imports=$(awk '
-    /^[ \t]*\[/ { exit }
-    /^[ \t]*imports[ \t]*=/ { on = 1 }
-    on { line = $0; while (match(line, /"[^"]*"|\047[^\047]*\047/)) { print substr(line, RSTART + 1, RLENGTH - 2); line = substr(line, RSTART + RLENGTH) }
-         if ($0 ~ /\]/) on = 0 }' "$containerd_config" 2>/dev/null)
+  # one awk for what the shell needs of it: `import FILE` for each file it imports (top-level `imports`,
+  # before any table) and `path DIRS` for each config_path line (DIRS separated by colons)
+  containerd_read=$(awk '
+    /^[ \t]*\[/ { top = 1 }
+    !top && /^[ \t]*imports[ \t]*=/ { on = 1 }
+    on { line = $0; while (match(line, /"[^"]*"|\047[^\047]*\047/)) { print "import " substr(line, RSTART + 1, RLENGTH - 2); line = substr(line, RSTART + RLENGTH) }
+         if ($0 ~ /\]/) on = 0 }
+    /^[ \t]*config_path[ \t]*=[ \t]*["\047][^"\047]*["\047]/ {
+      v = $0; sub(/^[ \t]*config_path[ \t]*=[ \t]*["\047]/, "", v); sub(/["\047].*/, "", v); print "path " v }' "$containerd_config" 2>/dev/null)
+  containerd_imports=
+  while IFS= read -r _l; do
+    case $_l in
+      'import '*) containerd_imports="$containerd_imports${_l#import }$NL" ;;
+      'path '*) containerd_paths="$containerd_paths${_l#path }$NL" ;;
+    esac
+  done <<EOF_CREAD
+$containerd_read
+EOF_CREAD
+  # the files it imports, globs expanded as containerd does, relative ones from the config file's
+  # directory: their plugin tables replace config.toml's
   if [ -n "$containerd_imports" ]; then
     containerd_dir=$(dirname -- "$containerd_config")
     set -f
@@ -99,14 +93,33 @@ if [ -f "$containerd_config" ]; then
   fi
 fi
 
+cpid=
+# shellcheck disable=SC2046 # pidof's PIDs, split; the first is kept
+if has pidof; then containerd_first() { cpid=${1:-}; }; containerd_first $(pidof containerd 2>/dev/null); fi
+# what a running containerd said before, where the read may take it (PROBE_CACHE=use) and the process and
+# binaries are the same (src/runtimes/containerd/node.sh); else its version, CRI state and crictl info are
+# asked below
+ckept=no
+if [ "$detail" = full ] && [ -n "$cpid" ]; then
+  containerd_key "$cpid" "$containerd_config"
+  if [ "${PROBE_CACHE:-}" = use ] && containerd_kept; then ckept=yes; section probe-kept containerd; fi
+fi
+if has containerd; then
+  if [ "$detail" = full ]; then
+    [ "$ckept" = yes ] || cversion=$(t containerd --version 2>&1)
+    section containerd-version; printf '%s\n' "$cversion"
+  else
+    section containerd-installed
+  fi
+fi
+
 # what planning reads: the config file and the hosts directories, the default one and every one its
 # config_path lists
 containerd_dirs=/etc/containerd/certs.d
 if [ -f "$containerd_config" ]; then
-  _cp=$(sed -n "s/^[[:space:]]*config_path[[:space:]]*=[[:space:]]*[\"']\([^\"']*\)[\"'].*/\1/p" "$containerd_config")
   # config_path's directories are separated by colons
   _ifs=$IFS; IFS=":$NL"
-  for d in $_cp; do containerd_dirs="$containerd_dirs $d"; done
+  for d in $containerd_paths; do containerd_dirs="$containerd_dirs $d"; done
   IFS=$_ifs
 fi
 managed_files="${managed_files:-}
@@ -137,10 +150,14 @@ fi
 if [ -n "$cpid" ] && [ "$detail" = full ]; then
   section containerd-pid
   printf '%s\n' "$cpid"
-  age=$(ps -o etimes= -p "$cpid" 2>/dev/null | tr -d ' ')
-  if [ -n "$age" ] && [ -f "$containerd_config" ]; then
+  # the process's age from its start (clock ticks since boot, USER_HZ 100 on Linux) and the uptime, both
+  # read without a process; the config file's time came with the key's one `stat`
+  _up=
+  { read -r _up _ < /proc/uptime; } 2>/dev/null || _up=
+  _up=${_up%%.*}
+  if [ -n "$cconfig_time" ] && [ -n "$cstart" ] && [ -n "$_up" ] && _now=$(date +%s); then
     section containerd-config-newer
-    if [ "$(stat -c %Y "$containerd_config")" -gt $(( $(date +%s) - age )) ]; then echo yes; else echo no; fi
+    if [ "$cconfig_time" -gt $(( _now - (_up - cstart / 100) )) ]; then echo yes; else echo no; fi
   fi
   if [ "$ckept" = no ]; then
     ccri=$(containerd_cri_status)

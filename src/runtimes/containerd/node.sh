@@ -20,16 +20,21 @@ containerd_cri_status() {
 # `version LINE`, `cri STATUS`, `crictl LINE` (crictl info's output), then `end`.
 CONTAINERD_KEPT=$STATE/containerd-probes
 
-# containerd_key PID: sets `ckey`, what a kept answer must match: the PID, its start time (clock ticks
-# since boot, field 22 of /proc/PID/stat, read without a process) and the inode and change time of each
-# of containerd, ctr and crictl the PATH has (inode, change time and size: one `stat`); empty where the process is gone
+# containerd_key PID [CONFIG]: sets `ckey`, what a kept answer must match: the PID, its start time (clock
+# ticks since boot, field 22 of /proc/PID/stat, read without a process: also `cstart`) and the inode, change
+# time, size and modification time of each of containerd, ctr and crictl the PATH has. The same `stat`
+# gives CONFIG's modification time, where it is a file, as `cconfig_time` (not part of the key). Empty where
+# the process is gone.
 containerd_key() {
   ckey=
+  cstart=
+  cconfig_time=
   _ks=
   { IFS= read -r _ks < "/proc/$1/stat"; } 2>/dev/null || return 0
   # the fields after the command name, which sits in parentheses and may hold spaces: state is field 3
   _ks=${_ks##*) }
   _kp=$1
+  _kf=${2:-}
   set -f
   # shellcheck disable=SC2086 # the fields, split
   set -- $_ks
@@ -40,8 +45,16 @@ containerd_key() {
   for _kc in containerd ctr crictl; do
     _kw=$(command -v "$_kc" 2>/dev/null) && _kb="$_kb $_kw"
   done
+  [ -n "$_kf" ] && [ -f "$_kf" ] || _kf=
   # shellcheck disable=SC2086 # the binaries' paths, split
-  _kb=$(stat -L -c '%i.%Z.%s' $_kb 2>/dev/null) || return 0
+  _kb=$(stat -L -c '%i.%Z.%s.%Y' $_kb ${_kf:+"$_kf"} 2>/dev/null) || return 0
+  if [ -n "$_kf" ]; then
+    # shellcheck disable=SC2034 # read by src/runtimes/containerd/facts.sh
+    cconfig_time=${_kb##*.}
+    case $_kb in *"$NL"*) _kb=${_kb%"$NL"*} ;; *) _kb= ;; esac
+  fi
+  # shellcheck disable=SC2034 # read by src/runtimes/containerd/facts.sh
+  cstart=$1
   set -f
   # shellcheck disable=SC2086 # stat's lines, joined by spaces
   set -- "$1" $_kb
@@ -140,24 +153,45 @@ containerd_lacking() {
     echo 'containerd is not running'
     return 0
   fi
+  ccri=
+  ccrictl=
+  _crictl_asked=no
+  _lacks=no
   while read -r _kind _value; do
     case $_kind in
       cri)
-        _cri=$(containerd_cri_status)
-        [ "$_cri" = ok ] || echo "a serving CRI plugin (it is $_cri)" ;;
+        [ -n "$ccri" ] || ccri=$(containerd_cri_status)
+        [ "$ccri" = ok ] || { echo "a serving CRI plugin (it is $ccri)"; _lacks=yes; } ;;
       no-proxy)
         _pid=$(pidof containerd 2>/dev/null | awk '{ print $1 }')
         tr '\0' '\n' < "/proc/${_pid:-0}/environ" 2>/dev/null | awk '
           { i = index($0, "="); e[substr($0, 1, i - 1)] = substr($0, i + 1) }
           END { print (e["NO_PROXY"] != "" ? e["NO_PROXY"] : e["no_proxy"]) }' | no_proxy_has "$_value" ||
-          echo "NO_PROXY entry $_value" ;;
+          { echo "NO_PROXY entry $_value"; _lacks=yes; } ;;
       config-path)
         if has crictl; then
-          t crictl --runtime-endpoint "$CONTAINERD_ENDPOINT" info 2>/dev/null | grep -q "\"configPath\": *\"$_value\"" ||
-            echo "CRI registry config_path $_value"
+          if [ "$_crictl_asked" = no ]; then ccrictl=$(t crictl --runtime-endpoint "$CONTAINERD_ENDPOINT" info 2>/dev/null); _crictl_asked=yes; fi
+          case $ccrictl in
+            *"\"configPath\": \"$_value\""* | *"\"configPath\":\"$_value\""*) ;;
+            *) echo "CRI registry config_path $_value"; _lacks=yes ;;
+          esac
         fi ;;
     esac
   done
+  # the answers of the containerd just verified, kept for the next state read as a fresh read would have
+  # asked them (src/runtimes/containerd/facts.sh): the first scheduled check after an apply asks nothing
+  if [ "$_lacks" = no ] && [ "$ccri" = ok ] && has pidof; then
+    if [ "$_crictl_asked" = no ] && has crictl; then ccrictl=$(t crictl --runtime-endpoint "$CONTAINERD_ENDPOINT" info 2>/dev/null); fi
+    _first_pid() { _kp1=${1:-}; }
+    # shellcheck disable=SC2046 # pidof's PIDs, split; the first is kept
+    _first_pid $(pidof containerd 2>/dev/null)
+    if [ -n "$_kp1" ]; then
+      containerd_key "$_kp1"
+      cversion=$(t containerd --version 2>&1)
+      containerd_keep
+    fi
+  fi
+  return 0
 }
 
 # containerd_report: how containerd is after the transaction (for the outcome)

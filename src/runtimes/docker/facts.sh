@@ -8,7 +8,7 @@
 unit_show docker.service $DOCKER_SHOW
 show=$shown
 # dump NAME FILE: a file's content as its own section
-dump() { if [ -f "$2" ] && [ -r "$2" ]; then section "$1" "$2"; cat "$2" 2>/dev/null; fi; }
+dump() { if [ -f "$2" ] && [ -r "$2" ]; then section "$1" "$2"; show_text "$2"; fi; }
 if [ -n "$show" ]; then
   section systemctl-show
   printf '%s\n' "$show"
@@ -31,7 +31,10 @@ if [ -e /etc/docker/daemon.json ]; then
 fi
 
 pids=
-if has pidof; then
+# no dockerd in the PATH and no docker.service: no dockerd to look for (a containerd or CRI-O node)
+if ! has dockerd && [ -z "$show" ]; then
+  :
+elif has pidof; then
   pids=$(pidof dockerd 2>/dev/null)
 else
   for d in /proc/[0-9]*; do

@@ -2,7 +2,7 @@
 // containerd_key, containerd_keep, containerd_kept): taken back only for the same process and the same
 // binaries, byte for byte, and only where the CRI served.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -42,8 +42,19 @@ describe('containerd probes kept between state reads', () => {
     const { stdout, stderr } = run('echo "$ckey"; echo "$$"');
     expect(stderr).toBe('');
     const [key = '', pid = ''] = stdout.split('\n');
-    // PID@START then inode.ctime.size of containerd, ctr and crictl
-    expect(key).toMatch(new RegExp(`^${pid}@\\d+( \\d+\\.\\d+\\.\\d+){3}$`));
+    // PID@START then inode.ctime.size.mtime of containerd, ctr and crictl
+    expect(key).toMatch(new RegExp(`^${pid}@\\d+( \\d+\\.\\d+\\.\\d+\\.\\d+){3}$`));
+  });
+
+  it("the same stat gives the config file's modification time, outside the key; the start time in clock ticks", () => {
+    const config = join(dir, 'config.toml');
+    writeFileSync(config, 'version = 2\n');
+    utimesSync(config, 1_700_000_000, 1_700_000_123);
+    const { stdout } = run(`without=$ckey\ncontainerd_key $$ ${config}\nprintf '%s\\n' "$ckey" "$without" "$cconfig_time" "$cstart"`);
+    const [key, without, time, start] = stdout.split('\n');
+    expect(key).toBe(without);
+    expect(time).toBe('1700000123');
+    expect(key!.split(' ')[0]).toBe(`${key!.split('@')[0]}@${start}`);
   });
 
   it('no process: no key, and nothing is kept or taken back', () => {
