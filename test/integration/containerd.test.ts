@@ -175,6 +175,33 @@ describe('containerd nodes converge, proven through the CRI', () => {
     }
   });
 
+  it('a node without crictl: config.toml edited after containerd started is drift; the config an apply wrote before its restart is not', async () => {
+    const node = nodes[0]!;
+    // crictl moved away where the node has one (the lab's plain containerd node has none)
+    const crictl = (await sh(node, 'command -v crictl')).stdout.trim();
+    if (crictl !== '') await must(node, `mv ${crictl} ${crictl}.off`);
+    try {
+      // an apply that writes config.toml and restarts containerd: the check right after it finds nothing
+      await must(node, "sed -i '/config_path/d' /etc/containerd/config.toml");
+      const repair = await run('apply', [node]);
+      expect(repair.run.exitCode, said(repair.run)).toBe(0);
+      expect(repair.hosts[0]!.handlers).toContain('restart-containerd');
+      const after = await run('check', [node]);
+      expect(after.run.exitCode, said(after.run)).toBe(0);
+      // the same file touched two seconds after the start: the running containerd has not read it
+      await new Promise((r) => setTimeout(r, 2000));
+      await must(node, 'touch /etc/containerd/config.toml');
+      const edited = await run('check', [node]);
+      expect(edited.run.exitCode, said(edited.run)).toBe(3);
+      expect(said(edited.run)).toContain('containerd runs on an older /etc/containerd/config.toml than the one on disk');
+      const restarted = await run('apply', [node]);
+      expect(restarted.run.exitCode, said(restarted.run)).toBe(0);
+      expect((await run('check', [node])).run.exitCode).toBe(0);
+    } finally {
+      if (crictl !== '') await must(node, `mv ${crictl}.off ${crictl}`);
+    }
+  });
+
   it('issue 20, item 6: the plain-http registry is pulled over http with no https attempt: http first in its hosts.toml, and containerd tries no other host', async () => {
     for (const node of nodes) {
       const text = await must(node, `cat /etc/containerd/certs.d/${http.host}/hosts.toml`);

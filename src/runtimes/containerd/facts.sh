@@ -150,14 +150,13 @@ fi
 if [ -n "$cpid" ] && [ "$detail" = full ]; then
   section containerd-pid
   printf '%s\n' "$cpid"
-  # the process's age from its start (clock ticks since boot, USER_HZ 100 on Linux) and the uptime, both
-  # read without a process; the config file's time came with the key's one `stat`
+  # whether config.toml was written after the process started: its time came with the key's one `stat`,
+  # the start from /proc (no process but `date`)
   _up=
   { read -r _up _ < /proc/uptime; } 2>/dev/null || _up=
-  _up=${_up%%.*}
-  if [ -n "$cconfig_time" ] && [ -n "$cstart" ] && [ -n "$_up" ] && _now=$(date +%s); then
-    section containerd-config-newer
-    if [ "$cconfig_time" -gt $(( _now - (_up - cstart / 100) )) ]; then echo yes; else echo no; fi
+  if [ -n "$cconfig_time" ] && [ -n "$cstart" ] && [ -n "$_up" ] && _now=$(date +%s.%N 2>/dev/null); then
+    _newer=$(containerd_newer "$cconfig_time" "$cstart" "$_now" "$_up")
+    if [ -n "$_newer" ]; then section containerd-config-newer; printf '%s\n' "$_newer"; fi
   fi
   if [ "$ckept" = no ]; then
     ccri=$(containerd_cri_status)

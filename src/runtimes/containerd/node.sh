@@ -62,6 +62,28 @@ containerd_key() {
   ckey="$_kp@$*"
 }
 
+# containerd_newer FILE_TIME START NOW UPTIME: `yes` where a file last modified at FILE_TIME (whole seconds,
+# as stat gives it) was written after a process that started START clock ticks after boot (USER_HZ, 100
+# on Linux), NOW being `date +%s.%N` and UPTIME /proc/uptime's first field; `no` where it was not; nothing
+# where a value is not a number. Counted in hundredths: a file written in the second the process started
+# (a transaction writes config.toml, then restarts containerd at once) is not taken for a newer one, as
+# whole seconds on both sides would; where `date` knows no %N, a file must be a second newer.
+containerd_newer() {
+  _nf=$1 _ns=$2 _nn=$3 _nu=$4
+  _nnd=${_nn#*.}; _nn=${_nn%%.*}
+  _nud=${_nu#*.}; _nu=${_nu%%.*}
+  for _nv in "$_nf" "$_ns" "$_nn" "$_nu"; do
+    case $_nv in '' | *[!0-9]*) return 0 ;; esac
+  done
+  case $_nud in [0-9][0-9]*) _nud=${_nud%"${_nud#??}"} ;; *) _nud=00 ;; esac
+  _slack=2
+  case $_nnd in [0-9][0-9]*) _nnd=${_nnd%"${_nnd#??}"} ;; *) _nnd=00; _slack=100 ;; esac
+  # the start, in hundredths of a second since the epoch: now - uptime + START (leading zeros kept off
+  # the arithmetic: 08 is no octal number here)
+  _start=$(( _nn * 100 + ${_nnd#0} - (_nu * 100 + ${_nud#0}) + _ns ))
+  if [ $(( _nf * 100 )) -gt $(( _start + _slack )) ]; then echo yes; else echo no; fi
+}
+
 # containerd_kept: sets `cversion`, `ccri` and `ccrictl` from what containerd_keep kept under `ckey`
 # (containerd_key first), where the record is complete; fails otherwise
 containerd_kept() {

@@ -107,3 +107,28 @@ describe('containerd probes kept between state reads', () => {
     }
   });
 });
+
+describe('containerd_newer: config.toml written after the process started', () => {
+  // the process started 1,000.50 s after boot (100050 ticks); now is 1,800,000,000.25 and the uptime 5,000.25 s:
+  // boot at 1,799,995,000.00, the start at 1,799,996,000.50
+  const newer = (fileTime: string, now = '1800000000.25', uptime = '5000.25', start = '100050') =>
+    run(`containerd_newer '${fileTime}' '${start}' '${now}' '${uptime}'`).stdout;
+  it('a file from the second the process started, written just before it (a transaction, then its restart): not newer', () => {
+    expect(newer('1799996000')).toBe('no\n');
+  });
+  it('a file a second or more after the start: newer; long before it: not', () => {
+    expect(newer('1799996001')).toBe('yes\n');
+    expect(newer('1799996400')).toBe('yes\n');
+    expect(newer('1799990000')).toBe('no\n');
+  });
+  it('hundredths with a leading zero (08, 09) are no octal numbers', () => {
+    expect(newer('1799996001', '1800000000.08', '5000.09')).toBe('yes\n');
+    expect(newer('1799996000', '1800000000.08', '5000.09')).toBe('no\n');
+  });
+  it('a date without %N: a file must be a second newer; a value that is no number: nothing said', () => {
+    expect(newer('1799996000', '1800000000.N')).toBe('no\n');
+    expect(newer('1799996002', '1800000000.N')).toBe('yes\n');
+    expect(newer('x')).toBe('');
+    expect(newer('1799996001', '', '5000.25')).toBe('');
+  });
+});
