@@ -112,3 +112,46 @@ proxies_of() {
       h = ("HTTP_PROXY" in e) ? e["HTTP_PROXY"] : e["http_proxy"]; if (h != "") print n, "http", h
     }'
 }
+# kept_write FILE KEY NAME=VALUE...: what a runtime said, kept for the next state read: `key KEY`, each line
+# of each VALUE as `NAME LINE` (an empty VALUE: none), then `end`; written whole (a temporary file renamed
+# over FILE) or not at all: a cache, so a failed write is no failure
+kept_write() {
+  _kwf=$1 _kwk=$2
+  shift 2
+  [ -d "${_kwf%/*}" ] || mkdir -p "${_kwf%/*}" 2>/dev/null || return 0
+  # shellcheck disable=SC2015 # a cache: a failed write is no failure
+  {
+    printf 'key %s\n' "$_kwk"
+    for _kwp; do
+      [ -n "${_kwp#*=}" ] || continue
+      while IFS= read -r _kwl; do printf '%s %s\n' "${_kwp%%=*}" "$_kwl"; done <<EOF_KEPT
+${_kwp#*=}
+EOF_KEPT
+    done
+    echo end
+  } > "$_kwf.$$" 2>/dev/null && mv -f "$_kwf.$$" "$_kwf" 2>/dev/null || rm -f "$_kwf.$$" 2>/dev/null
+  return 0
+}
+# kept_read FILE KEY NAME...: sets `kept_NAME` for each NAME (its lines, joined by newlines) from the record
+# kept_write left in FILE under KEY; fails where there is none, it is under another key or cut short
+kept_read() {
+  _krf=$1 _krk=$2
+  shift 2
+  [ -n "$_krk" ] && [ -f "$_krf" ] || return 1
+  for _krn; do eval "kept_$_krn="; done
+  _krkey=no
+  _krend=no
+  while IFS= read -r _krl; do
+    case $_krl in
+      "key $_krk") _krkey=yes ;;
+      key\ *) return 1 ;;
+      end) _krend=yes ;;
+      *)
+        _krn=${_krl%% *}
+        # only the names asked for, which are names (never text from the file) in what eval runs
+        case " $* " in *" $_krn "*) eval "kept_$_krn=\"\$kept_$_krn\${_krl#* }\$NL\"" ;; esac ;;
+    esac
+  done < "$_krf"
+  [ "$_krkey" = yes ] && [ "$_krend" = yes ] || return 1
+  for _krn; do eval "kept_$_krn=\${kept_$_krn%\"\$NL\"}"; done
+}

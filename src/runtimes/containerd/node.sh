@@ -87,47 +87,17 @@ containerd_newer() {
 # containerd_kept: sets `cversion`, `ccri` and `ccrictl` from what containerd_keep kept under `ckey`
 # (containerd_key first), where the record is complete; fails otherwise
 containerd_kept() {
-  [ -n "$ckey" ] && [ -f "$CONTAINERD_KEPT" ] || return 1
-  cversion=
-  ccri=
-  ccrictl=
-  _k=no
-  _e=no
-  while IFS= read -r _l; do
-    case $_l in
-      "key $ckey") _k=yes ;;
-      key\ *) return 1 ;;
-      version\ *) cversion="$cversion${_l#version }$NL" ;;
-      cri\ *) ccri=${_l#cri } ;;
-      crictl\ *) ccrictl="$ccrictl${_l#crictl }$NL" ;;
-      end) _e=yes ;;
-    esac
-  done < "$CONTAINERD_KEPT"
-  [ "$_k" = yes ] && [ "$_e" = yes ] && [ "$ccri" = ok ] || return 1
-  cversion=${cversion%"$NL"}
-  ccrictl=${ccrictl%"$NL"}
+  kept_read "$CONTAINERD_KEPT" "$ckey" version cri crictl || return 1
+  # shellcheck disable=SC2154 # set by kept_read (src/node/sh/preamble.sh)
+  cversion=$kept_version ccri=$kept_cri ccrictl=$kept_crictl
+  [ "$ccri" = ok ]
 }
 
 # containerd_keep: keeps `cversion`, `ccri` and `ccrictl` under `ckey` for the next read, where the CRI
-# serves; a failed write is no failure (the next read asks again)
+# serves (src/node/sh/preamble.sh: kept_write)
 containerd_keep() {
   [ -n "$ckey" ] && [ "$ccri" = ok ] && [ -n "$cversion" ] || return 0
-  [ -d "$STATE" ] || mkdir -p "$STATE" 2>/dev/null || return 0
-  # shellcheck disable=SC2015 # a cache: a failed write is no failure
-  {
-    printf 'key %s\n' "$ckey"
-    while IFS= read -r _l; do printf 'version %s\n' "$_l"; done <<EOF_KV
-$cversion
-EOF_KV
-    printf 'cri %s\n' "$ccri"
-    if [ -n "$ccrictl" ]; then
-      while IFS= read -r _l; do printf 'crictl %s\n' "$_l"; done <<EOF_KC
-$ccrictl
-EOF_KC
-    fi
-    echo end
-  } > "$CONTAINERD_KEPT.$$" 2>/dev/null && mv -f "$CONTAINERD_KEPT.$$" "$CONTAINERD_KEPT" 2>/dev/null || rm -f "$CONTAINERD_KEPT.$$" 2>/dev/null
-  return 0
+  kept_write "$CONTAINERD_KEPT" "$ckey" "version=$cversion" "cri=$ccri" "crictl=$ccrictl"
 }
 
 # containerd_wait_cri: the CRI plugin serves within 20 s

@@ -47,15 +47,7 @@ docker_probe() {
   _denv=$(for _p in $1; do tr '\0' '\n' 2>/dev/null < "/proc/$_p/environ"; break; done)
   dproxies=$( { printf '%s\n' "$_denv"; printf '%s\n' "$dstate" | sed -n 's/^https-proxy \(..*\)/HTTPS_PROXY=\1/p; s/^http-proxy \(..*\)/HTTP_PROXY=\1/p' | grep -v xxxxx; } | proxies_of docker)
   [ -n "$dstate" ] || return 0
-  [ -d "$STATE" ] || mkdir -p "$STATE" 2>/dev/null || return 0
-  # shellcheck disable=SC2015 # a cache: a failed write is no failure
-  {
-    printf 'key %s\n' "$dkey"
-    printf '%s\n' "$dstate" | while IFS= read -r _l; do printf 'state %s\n' "$_l"; done
-    if [ -n "$dproxies" ]; then printf '%s\n' "$dproxies" | while IFS= read -r _l; do printf 'proxy %s\n' "$_l"; done; fi
-    echo end
-  } > "$DOCKER_KEPT.$$" 2>/dev/null && mv -f "$DOCKER_KEPT.$$" "$DOCKER_KEPT" 2>/dev/null || rm -f "$DOCKER_KEPT.$$" 2>/dev/null
-  return 0
+  kept_write "$DOCKER_KEPT" "$dkey" "state=$dstate" "proxy=$dproxies"
 }
 
 # docker_kept: sets `dstate` and `dproxies` from what docker_probe kept, where it was kept under `dkey`
@@ -64,22 +56,9 @@ docker_kept() {
   [ -f "$DOCKER_KEPT" ] || return 1
   # shellcheck disable=SC3013 # -nt: in dash, bash and busybox; where a test lacks it, the read is fresh
   if [ -e "$DOCKER_JSON" ] && ! [ "$DOCKER_KEPT" -nt "$DOCKER_JSON" ]; then return 1; fi
-  dstate=
-  dproxies=
-  _k=no
-  _e=no
-  while IFS= read -r _l; do
-    case $_l in
-      "key $dkey") _k=yes ;;
-      key\ *) return 1 ;;
-      state\ *) dstate="$dstate${_l#state }$NL" ;;
-      proxy\ *) dproxies="$dproxies${_l#proxy }$NL" ;;
-      end) _e=yes ;;
-    esac
-  done < "$DOCKER_KEPT"
-  [ "$_k" = yes ] && [ "$_e" = yes ] || return 1
-  dstate=${dstate%"$NL"}
-  dproxies=${dproxies%"$NL"}
+  kept_read "$DOCKER_KEPT" "$dkey" state proxy || return 1
+  # shellcheck disable=SC2154 # set by kept_read (src/node/sh/preamble.sh)
+  dstate=$kept_state dproxies=$kept_proxy
 }
 
 # docker_validate FILE: dockerd's own check of a new daemon.json; what it says on stdout when it refuses
