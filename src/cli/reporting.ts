@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { saveRun } from '../history/store.ts';
 import { readIfPresent, writeFileAtomic } from '../report/atomic-file.ts';
-import type { ConvergeDocument, PlayReport } from '../report/converge.ts';
+import type { ConvergeDocument, ConvergeHost, PlayReport } from '../report/converge.ts';
 import { renderJUnit } from '../report/junit.ts';
 import { carriedOver, renderMetrics, renderOverlap, scheduleLabel } from '../report/metrics.ts';
 import { maskDeep } from '../report/mask.ts';
@@ -17,9 +17,30 @@ export interface RunContext {
   readonly plays?: readonly PlayReport[];
 }
 
-/** The report as it may be shown or kept: every known secret and every credential read from a node masked. */
+/** Reports and node reports already masked (by shownHost or shownReport): not walked again. */
+const shown = new WeakSet<object>();
+
+/** A node's report as it may be shown or kept: every known secret and every credential read from the node masked. */
+export function shownHost(host: ConvergeHost, output: Output): ConvergeHost {
+  if (shown.has(host)) return host;
+  const masked = maskDeep(output.redactor.redactDeep(host));
+  shown.add(masked);
+  return masked;
+}
+
+/**
+ * The report as it may be shown or kept: every known secret and every credential read from a node masked.
+ * Node reports masked as their nodes ended (shownHost) are kept as they are, not copied again.
+ */
 export function shownReport(report: ConvergeDocument, output: Output): ConvergeDocument {
-  return maskDeep(output.redactor.redactDeep(report));
+  if (shown.has(report)) return report;
+  // key by key, in the report's order
+  const masked = Object.fromEntries(Object.entries(report).map(([key, value]: [string, unknown]) => [
+    key,
+    key === 'hosts' ? report.hosts.map((host) => shownHost(host, output)) : maskDeep(output.redactor.redactDeep(value)),
+  ])) as unknown as ConvergeDocument;
+  shown.add(masked);
+  return masked;
 }
 
 /**

@@ -37,8 +37,13 @@ export function unifiedDiff(path: string, before: string | null, after: string |
   ).replace(/^=+\n/m, ''));
 }
 
-export interface DocumentOptions {
+/** What a node's report needs beyond its outcome. */
+export interface HostReportOptions {
   readonly diff: boolean;
+  readonly plays: readonly PlayReport[];
+}
+
+export interface DocumentOptions {
   readonly plays: readonly PlayReport[];
   readonly run: Omit<RunInfo, 'exit_code' | 'duration_ms'>;
   readonly durationMs: number;
@@ -46,14 +51,29 @@ export interface DocumentOptions {
   readonly exitCode: (statuses: readonly ConvergeStatus[]) => number;
 }
 
-function hostReport(outcome: NodeOutcome<NodeConvergence>, options: DocumentOptions): ConvergeHost {
+/**
+ * Each node's report from its outcome, made as the node ends (the run keeps this, not the node's state).
+ * The subjects of each node's plays are found once, by name.
+ */
+export function hostReporter(options: HostReportOptions): (outcome: NodeOutcome<NodeConvergence>) => ConvergeHost {
+  const subjectsOf = new Map<string, string[]>();
+  for (const play of options.plays) {
+    for (const host of new Set(play.hosts)) {
+      const subjects = subjectsOf.get(host);
+      if (subjects === undefined) subjectsOf.set(host, [...play.subjects]);
+      else subjects.push(...play.subjects);
+    }
+  }
+  return (outcome) => hostReport(outcome, options.diff, subjectsOf.get(outcome.target.name) ?? []);
+}
+
+function hostReport(outcome: NodeOutcome<NodeConvergence>, diff: boolean, subjects: readonly string[]): ConvergeHost {
   const value = outcome.value;
-  const subjects = options.plays.filter((play) => play.hosts.includes(outcome.target.name)).flatMap((play) => play.subjects);
   const changeReport = (change: FileChange): ChangeReport => ({
     resource: change.resource,
     path: change.path,
     action: change.action,
-    diff: options.diff ? unifiedDiff(change.path, change.before, change.after) : null,
+    diff: diff ? unifiedDiff(change.path, change.before, change.after) : null,
     concerns: concerns(subjects, [change.path, ...changedLines(change)]),
   });
   return {
@@ -86,13 +106,12 @@ function changedLines(change: FileChange): string[] {
   return [...[...after].filter((line) => !before.has(line)), ...[...before].filter((line) => !after.has(line))];
 }
 
-/** The run's report: the same object renders as JSON, text, JUnit, metrics and history. */
-export function convergeDocument(mode: Mode, outcomes: readonly NodeOutcome<NodeConvergence>[], options: DocumentOptions): ConvergeDocument {
-  const hosts = outcomes.map((outcome) => hostReport(outcome, options));
+/** The run's report, from each node's (hostReporter): the same object renders as JSON, text, JUnit, metrics and history. */
+export function convergeDocument(mode: Mode, hosts: readonly ConvergeHost[], options: DocumentOptions): ConvergeDocument {
   const summary: Partial<Record<ConvergeStatus, number>> = {};
   for (const host of hosts) summary[host.status] = (summary[host.status] ?? 0) + 1;
   const run: RunInfo = { ...options.run, duration_ms: options.durationMs, exit_code: options.exitCode(hosts.map((h) => h.status)) };
-  return { mode, hosts, summary, plays: [...options.plays], run };
+  return { mode, hosts: [...hosts], summary, plays: [...options.plays], run };
 }
 
 export function seconds(ms: number): string {

@@ -16,9 +16,15 @@ import { escapeAttribute, escapeText } from './xml.ts';
  */
 export class Redactor {
   readonly #secrets = new Set<string>();
+  /** Every form of every secret, longest first; made again only when a secret is added. */
+  #forms: readonly string[] | undefined;
 
   add(...secrets: (string | undefined)[]): void {
-    for (const secret of secrets) if (secret !== undefined && secret.length >= 4) this.#secrets.add(secret);
+    for (const secret of secrets) {
+      if (secret === undefined || secret.length < 4 || this.#secrets.has(secret)) continue;
+      this.#secrets.add(secret);
+      this.#forms = undefined;
+    }
   }
 
   /**
@@ -27,10 +33,16 @@ export class Redactor {
    */
   redact(text: string): string {
     let out = text;
+    for (const form of this.#secretForms()) if (out.includes(form)) out = out.replaceAll(form, '********');
+    return out;
+  }
+
+  #secretForms(): readonly string[] {
+    if (this.#forms !== undefined) return this.#forms;
     // longest first, so a secret that contains another is masked whole
     const forms = [...this.#secrets].flatMap((secret) => [secret, JSON.stringify(secret).slice(1, -1), escapeText(secret), escapeAttribute(secret)]);
-    for (const form of [...new Set(forms)].sort((a, b) => b.length - a.length)) out = out.replaceAll(form, '********');
-    return out;
+    this.#forms = [...new Set(forms)].sort((a, b) => b.length - a.length);
+    return this.#forms;
   }
 
   /** Every string inside `value` (objects and arrays walked), redacted: a report before any format escapes it. */
@@ -75,6 +87,18 @@ export class Output {
   result(text: string): void {
     this.live('');
     this.#stdout.write(this.redactor.redact(text));
+  }
+
+  /**
+   * The command's result in parts (a long JSON report), each written as it comes; a part waits while the
+   * stream holds more than it wants (a pipe on POSIX is written asynchronously), so the parts are never
+   * all in memory at once.
+   */
+  async resultParts(parts: Iterable<string>): Promise<void> {
+    this.live('');
+    for (const part of parts) {
+      if (!this.#stdout.write(this.redactor.redact(part))) await new Promise((resolve) => this.#stdout.once('drain', resolve));
+    }
   }
 
   /** A line for the person at the terminal (warnings, interrupts). */

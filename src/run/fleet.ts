@@ -17,7 +17,7 @@ export type NodeOutcome<T> =
       readonly durationMs: number;
     };
 
-export interface FleetOptions<T> {
+export interface FleetOptions<T, K = NodeOutcome<T>> {
   /** How many nodes are worked on at once. */
   readonly forks: number;
   readonly connection: ConnectionSettings;
@@ -32,6 +32,12 @@ export interface FleetOptions<T> {
   readonly signal?: AbortSignal;
   /** Stand-in for connectionFor, for tests. */
   readonly connect?: (target: NodeTarget, settings: ConnectionSettings) => Connection;
+  /**
+   * What the run keeps of a node once it has ended (default: its outcome). Called as each node ends, so
+   * that what the work held (its node's state, the files read, the plan) can go at once: the memory a run
+   * holds grows with the nodes in flight (`forks`), and with the inventory only by what this keeps.
+   */
+  readonly keep?: (outcome: NodeOutcome<T>) => K;
 }
 
 function skipped<T>(target: NodeTarget, why: string): NodeOutcome<T> {
@@ -44,11 +50,11 @@ function skipped<T>(target: NodeTarget, why: string): NodeOutcome<T> {
  * any other error is `failed`; either way the other nodes go on. Outcomes come back in the order of
  * `targets`.
  */
-export async function forEachNode<T>(
+export async function forEachNode<T, K = NodeOutcome<T>>(
   targets: readonly NodeTarget[],
-  options: FleetOptions<T>,
+  options: FleetOptions<T, K>,
   work: (connection: Connection, target: NodeTarget) => Promise<T>,
-): Promise<NodeOutcome<T>[]> {
+): Promise<K[]> {
   if (!Number.isInteger(options.forks) || options.forks < 1) {
     throw new TypeError(`forks must be a whole number from 1 up, got ${String(options.forks)}`);
   }
@@ -56,9 +62,11 @@ export async function forEachNode<T>(
   const connect = options.connect ?? connectionFor;
   const emit = options.onEvent ?? (() => undefined);
   const isFailure = options.failed ?? ((outcome: NodeOutcome<T>) => outcome.status !== 'ok');
+  const keep = options.keep ?? ((outcome: NodeOutcome<T>) => outcome as K);
 
-  const one = async (target: NodeTarget): Promise<NodeOutcome<T>> => {
-    if (options.signal?.aborted) return skipped(target, 'not started: the run was interrupted');
+  /** The node's outcome, kept as `keep` says, and whether it counts as a failure of its batch. */
+  const one = async (target: NodeTarget): Promise<{ kept: K; failure: boolean }> => {
+    if (options.signal?.aborted) return settle(skipped(target, 'not started: the run was interrupted'));
     const started = performance.now();
     emit({ kind: 'node-start', node: target.name });
     const connection = connect(target, options.connection);
@@ -74,20 +82,23 @@ export async function forEachNode<T>(
     } finally {
       await connection.close().catch(() => undefined);
     }
+    // kept before the node's end is told, so that a listener can find what was kept of it
+    const settled = settle(outcome);
     emit({ kind: 'node-end', node: target.name, status: outcome.status, durationMs: outcome.durationMs, error: outcome.error });
-    return outcome;
+    return settled;
   };
+  const settle = (outcome: NodeOutcome<T>) => ({ failure: isFailure(outcome), kept: keep(outcome) });
 
   const batches = inBatches(targets, batchSizes(targets.length, options.serial));
-  const outcomes: NodeOutcome<T>[] = [];
+  const outcomes: K[] = [];
   for (const [index, batch] of batches.entries()) {
     if (batches.length > 1) emit({ kind: 'batch-start', batch: index + 1, of: batches.length, nodes: batch.map((t) => t.name) });
     const results = await Promise.all(batch.map((target) => limit(() => one(target))));
-    outcomes.push(...results);
-    const failures = results.filter(isFailure).length;
+    for (const result of results) outcomes.push(result.kept);
+    const failures = results.filter((result) => result.failure).length;
     if (index < batches.length - 1 && tooManyFailures(failures, batch.length, options.maxFailPercentage ?? 0)) {
       const why = `not started: ${failures} of ${batch.length} nodes in batch ${index + 1} failed (max_fail_percentage ${options.maxFailPercentage ?? 0})`;
-      for (const rest of batches.slice(index + 1)) outcomes.push(...rest.map((target) => skipped<T>(target, why)));
+      for (const rest of batches.slice(index + 1)) for (const target of rest) outcomes.push(keep(skipped<T>(target, why)));
       emit({ kind: 'batches-stopped', reason: why });
       break;
     }

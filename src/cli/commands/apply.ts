@@ -6,7 +6,8 @@ import { newRunId } from '../../history/store.ts';
 import { resolveTargets, selectHosts } from '../../inventory/index.ts';
 import type { Playbook, RestartPolicy, SerialStep } from '../../playbook/types.ts';
 import type { DesiredState } from '../../plan/types.ts';
-import { convergeDocument, renderConvergeText } from '../../report/converge.ts';
+import { convergeDocument, hostReporter, renderConvergeText, type ConvergeHost } from '../../report/converge.ts';
+import { jsonParts } from '../../report/json-parts.ts';
 import { playReports } from '../../report/plays.ts';
 import { loadRunInputs } from '../../sources/index.ts';
 import { progressReporter } from '../../report/progress.ts';
@@ -15,7 +16,7 @@ import { ExitCode, exitCodeFor } from '../exit-codes.ts';
 import { connectionSettings, connectorFor, outputFor } from '../connect.ts';
 import type { NodeOptions } from '../options.ts';
 import type { ReportOptions } from '../report-options.ts';
-import { recordOverlap, shownReport, writeRunReports } from '../reporting.ts';
+import { recordOverlap, shownHost, shownReport, writeRunReports } from '../reporting.ts';
 import { takeRunLock } from '../run-lock.ts';
 import { requireSelection, warnIfSecretsExposed } from '../targets.ts';
 import { inFlightLine, interruptible, outcomesSoFar } from '../interrupt.ts';
@@ -85,11 +86,18 @@ export async function applyCommand(playbookFile: string | undefined, options: Ap
     return ExitCode.locked;
   }
   try {
-    const finished = new Map<string, NodeConvergence>();
-    const report = (outcomes: readonly NodeOutcome<NodeConvergence>[], interrupted: boolean, inFlight: readonly string[] = []) => {
-      const document = shownReport(convergeDocument(mode, outcomes, {
-        diff: options.diff,
-        plays: playReports(playbook, (pattern) => selectHosts(inventory, pattern, pattern).map((h) => h.name).filter((name) => desired.has(name))),
+    const plays = playReports(playbook, (pattern) => selectHosts(inventory, pattern, pattern).map((h) => h.name).filter((name) => desired.has(name)));
+    const hostOf = hostReporter({ diff: options.diff, plays });
+    // each node's report, masked, made as the node ends: the node's state, files and plan go with it
+    const finished = new Map<string, ConvergeHost>();
+    const keep = (outcome: NodeOutcome<NodeConvergence>): ConvergeHost => {
+      const host = shownHost(hostOf(outcome), output);
+      finished.set(host.name, host);
+      return host;
+    };
+    const report = (hosts: readonly ConvergeHost[], interrupted: boolean, inFlight: readonly string[] = []) => {
+      const document = shownReport(convergeDocument(mode, hosts, {
+        plays,
         run: { id: newRunId(startedAt), started_at: startedAt.toISOString(), playbook: resolve(playSource), inventory: inventory.sources.map((source) => resolve(source)).join(','), limit: options.limit ?? null },
         durationMs: Date.now() - startedAt.getTime(),
         exitCode: (statuses) => (interrupted ? ExitCode.interrupted : exitCodeFor(statuses)),
@@ -98,12 +106,13 @@ export async function applyCommand(playbookFile: string | undefined, options: Ap
     };
     // a second SIGINT: what is known now, the nodes in flight named apart (their transactions go on without dockhand)
     const interrupt = interruptible(output, (inFlight, ended) => {
-      const document = report(outcomesSoFar(targets, inFlight, ended, (node) => finished.get(node)), true, inFlight);
+      const known = outcomesSoFar(targets, inFlight, ended, (node) => finished.get(node));
+      const document = report(known.map((o) => (o.status === 'ok' ? o.value : keep({ ...o, value: null }))), true, inFlight);
       const text = renderConvergeText(document, { paint: output.paint.result, width: output.resultWidth });
       output.result(options.json ? `${JSON.stringify(document, null, 2)}\n` : `${text}${inFlightLine(inFlight)}`);
     });
     const progress = progressReporter(output, targets.length, { statusOf: (node) => finished.get(node), quiet: options.quiet });
-    const outcomes = await forEachNode<NodeConvergence>(
+    const outcomes = await forEachNode<NodeConvergence, ConvergeHost>(
       targets,
       {
         forks: options.forks,
@@ -113,16 +122,14 @@ export async function applyCommand(playbookFile: string | undefined, options: Ap
         ...rollout(playbook, options),
         failed: failedNode,
         signal: interrupt.signal,
+        keep,
       },
-      async (connection, target) => {
-        const result = await convergeNode(connection, target.name, desired.get(target.name)!, mode, (warning) => output.notice(`${target.name}: warning: ${warning}`));
-        finished.set(target.name, result);
-        return result;
-      },
+      (connection, target) => convergeNode(connection, target.name, desired.get(target.name)!, mode, (warning) => output.notice(`${target.name}: warning: ${warning}`)),
     ).finally(() => (interrupt.done(), progress.stop()));
     const document = report(outcomes, interrupt.signal.aborted);
     const paint = output.paint.result;
-    output.result(options.json ? `${JSON.stringify(document, null, 2)}\n` : renderConvergeText(document, { paint, quiet: options.quiet, width: output.resultWidth }));
+    if (options.json) await output.resultParts(jsonParts(document, 'hosts', '\n'));
+    else output.result(renderConvergeText(document, { paint, quiet: options.quiet, width: output.resultWidth }));
     // a --limit'ed run's reports keep the schedule's other nodes: every node the plays select
     await writeRunReports(document, options, output, { plays: playReports(playbook, (pattern) => selectHosts(inventory, pattern, pattern).map((h) => h.name)) });
     return document.run.exit_code as ExitCode;

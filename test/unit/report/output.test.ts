@@ -24,6 +24,30 @@ describe('Redactor', () => {
     r.add('abcd', 'abcdefgh', 'ab');
     expect(r.redact('x abcdefgh y abcd z ab')).toBe('x ******** y ******** z ab');
   });
+
+  it('masks a secret added after it has redacted (its forms are made again), in every escaped form', () => {
+    const r = new Redactor();
+    r.add('first-secret');
+    expect(r.redact('first-secret later"one')).toBe('******** later"one');
+    r.add('later"one');
+    expect(r.redact('first-secret later"one')).toBe('******** ********');
+    expect(r.redact(JSON.stringify('later"one'))).toBe('"********"');
+  });
+});
+
+describe('a result in parts', () => {
+  it('writes each part redacted, in order, waiting for the stream to drain', async () => {
+    const out = new PassThrough({ highWaterMark: 4 });
+    let text = '';
+    const { output } = capture(0);
+    const parted = new Output(0, output.redactor, out, new PassThrough());
+    const written = parted.resultParts(['{', `"${SECRET}"`, ',', '"x"', '}\n']);
+    // nothing reads yet: the first part fills the stream, the rest waits
+    await new Promise((resolve) => setImmediate(resolve));
+    out.on('data', (c: Buffer) => (text += c.toString()));
+    await written;
+    expect(text).toBe('{"********","x"}\n');
+  });
 });
 
 describe('verbose output', () => {
