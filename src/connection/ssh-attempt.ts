@@ -7,6 +7,7 @@ import { Socket } from 'node:net';
 import type ssh2 from 'ssh2';
 import type { ConnectConfig } from 'ssh2';
 import type { AttemptFailure, Phase } from './ssh-diagnosis.ts';
+import { coalesceWrites, ignoreHostKeyNotices } from './ssh-transport.ts';
 
 /** An attempt that failed on the way in: what it saw. */
 export class AttemptError extends Error {
@@ -83,7 +84,9 @@ export function attemptLogin(client: ssh2.Client, config: ConnectConfig, deadlin
 
     // connecting before ssh2 sees the socket, so it waits for 'connect' rather than take it as connected
     socket.connect({ host: config.host ?? '', port: config.port ?? 22 });
+    coalesceWrites(socket);
     client.connect({ ...config, sock: socket, readyTimeout: 0 });
+    ignoreHostKeyNotices(client);
     // after ssh2 has paused the socket: this listener sees every chunk without starting the flow early
     socket.on('data', (chunk: Buffer) => {
       if (phase !== 'greeting') return;
