@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import ssh2, { type AuthHandlerMiddleware, type ConnectConfig } from 'ssh2';
@@ -18,24 +18,44 @@ export interface Credentials {
 
 const DEFAULT_IDENTITIES = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
 
+/**
+ * A key file read and checked once, whatever the number of nodes that log in with it: known by its path,
+ * inode, size and modification time, so a key replaced on disk is read again.
+ */
+const keysRead = new Map<string, Promise<{ key: Buffer } | { error: Error }>>();
+
+async function readKeyOnce(file: string, passphrase: string | undefined, inline: string | undefined): Promise<{ key: Buffer } | { error: Error }> {
+  const version = inline === undefined ? await stat(file).then((st) => `${st.ino}:${st.size}:${st.mtimeMs}`, () => 'unreadable') : null;
+  const id = JSON.stringify([file, version, passphrase ?? null, inline ?? null]);
+  let read = keysRead.get(id);
+  if (read === undefined) {
+    read = (async () => {
+      let key: Buffer;
+      try {
+        key = inline === undefined ? await readFile(file) : Buffer.from(inline);
+      } catch (error) {
+        return { error: new Error(`cannot read private key ${file}: ${(error as Error).message}`) };
+      }
+      const parsed = ssh2.utils.parseKey(key, passphrase);
+      if (!(parsed instanceof Error)) return { key };
+      const encrypted = /encrypted|passphrase/i.test(parsed.message);
+      return {
+        error: new Error(
+          encrypted
+            ? `private key ${file} is encrypted: ${passphrase === undefined ? 'set DOCKHAND_SSH_KEY_PASSPHRASE' : 'the passphrase is wrong'}`
+            : `private key ${file} cannot be used: ${parsed.message}`,
+        ),
+      };
+    })();
+    keysRead.set(id, read);
+  }
+  return read;
+}
+
 async function readKey(file: string, passphrase: string | undefined, nodeName: string, inline?: string): Promise<Buffer> {
-  let key: Buffer;
-  try {
-    key = inline === undefined ? await readFile(file) : Buffer.from(inline);
-  } catch (error) {
-    throw new UnreachableError('E_AUTH', `${nodeName}: cannot read private key ${file}: ${(error as Error).message}`);
-  }
-  const parsed = ssh2.utils.parseKey(key, passphrase);
-  if (parsed instanceof Error) {
-    const encrypted = /encrypted|passphrase/i.test(parsed.message);
-    throw new UnreachableError(
-      'E_AUTH',
-      encrypted
-        ? `${nodeName}: private key ${file} is encrypted: ${passphrase === undefined ? 'set DOCKHAND_SSH_KEY_PASSPHRASE' : 'the passphrase is wrong'}`
-        : `${nodeName}: private key ${file} cannot be used: ${parsed.message}`,
-    );
-  }
-  return key;
+  const read = await readKeyOnce(file, passphrase, inline);
+  if ('error' in read) throw new UnreachableError('E_AUTH', `${nodeName}: ${read.error.message}`);
+  return read.key;
 }
 
 async function defaultIdentity(): Promise<string | undefined> {

@@ -11,10 +11,14 @@ import type { DesiredState, Expectation, FileChange, Handler, RestartDecision, R
 import { hostName } from '../registry/name.ts';
 import { parseCaBundle } from '../resources/ca-certificate.ts';
 import { editHosts, HOSTS_PATH } from '../resources/hosts-file.ts';
+import { memoByText } from '../formats/text-memo.ts';
 import { anchorFiles, isAnchorOf } from '../resources/trust-store.ts';
 import { RUNTIMES, selectRuntimes, type Runtime } from '../runtimes/index.ts';
 import { judgeReach, type RegistryReach } from '../reach/judge.ts';
 import { reachTargets } from '../reach/targets.ts';
+
+/** The certificates of a play's CA, parsed once for all the nodes of a run (a frozen list nobody changes). */
+const caCertificates = memoByText((pem: string) => Object.freeze(parseCaBundle(Buffer.from(pem)).certificates));
 
 export interface NodePlan {
   /** The runtimes configured here, and how they were chosen. */
@@ -71,7 +75,7 @@ function planTrust(state: NodeState, desired: DesiredState): { changes: FileChan
     if (registry.state === 'absent') {
       anchorsNow.forEach(remove);
     } else if (registry.ca) {
-      const wanted = anchorFiles(state.family, registry.host, parseCaBundle(Buffer.from(registry.ca.pem)).certificates);
+      const wanted = anchorFiles(state.family, registry.host, caCertificates(registry.ca.pem));
       for (const [path, content] of wanted) changes.push(fileChange(state, 'trust-store', path, content));
       anchorsNow.filter((path) => !wanted.has(path)).forEach(remove);
     }
