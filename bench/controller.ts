@@ -66,11 +66,14 @@ async function startEndpoints(dir: string): Promise<string> {
     '-v', `${path.join(FIXTURE, 'state.out')}:/bench/state.out:ro`,
     image, '-c', start);
   const address = docker('inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', CONTAINER);
-  for (let i = 0; i < 50; i += 1) {
-    if (docker('logs', CONTAINER).includes('error') || (await reachable(address))) break;
+  // sshd's start can take many seconds on a loaded machine (a lab booting beside it): wait up to a minute,
+  // and stop here rather than measure a run against endpoints nobody answers
+  for (let i = 0; ; i += 1) {
+    if (await reachable(address)) return address;
+    const logs = docker('logs', CONTAINER);
+    if (logs.includes('error') || i >= 300) throw new Error(`the endpoints' sshd did not start:\n${logs}`);
     await new Promise((r) => setTimeout(r, 200));
   }
-  return address;
 }
 
 async function reachable(address: string): Promise<boolean> {
