@@ -15,12 +15,13 @@ export interface DockhandRun extends Timed {
   report: { hosts: { name: string; status: string; error: string | null; duration_ms: number }[] };
 }
 
-export async function runDockhand(args: readonly string[]): Promise<DockhandRun> {
+/** Runs dockhand's bin/dockhand.js from `root` (this checkout by default; an export of another commit to compare). */
+export async function runDockhand(args: readonly string[], root: string = repoRoot): Promise<DockhandRun> {
   const dir = mkdtempSync(path.join(tmpdir(), 'dockhand-bench-rss-'));
   const rssFile = path.join(dir, 'maxrss');
   try {
     const r = await runTimed(process.execPath, ['--import', maxRssHook, 'bin/dockhand.js', ...args], {
-      cwd: repoRoot,
+      cwd: root,
       env: { ...process.env, BENCH_MAX_RSS_FILE: rssFile },
     });
     let maxRssMiB = Number.NaN;
