@@ -29,10 +29,21 @@ fi
 # how it was started, for whoever reads this transaction later
 printf '%s\n' "$launched" >"$T/launcher"
 
-# wait for the outcome; notice a worker that died without one, or that could not have the node lock
+# wait for the outcome; notice a worker that died without one, or that could not have the node lock.
+# Once the worker has written its pid it holds alive.ID's lock until it ends: `flock` waits for that end
+# (5 s at most a time, in case a process the worker started keeps the lock after it), where a loop alone
+# would start a `sleep` every 0.2 s for as long as the transaction takes (minutes on a busy node: a
+# process each time, on every node of the run). A lock had at once means the worker never held it
+# (no flock where it runs): then the loop polls.
 n=0
+held=
+pid=
 while [ ! -f "$T/outcome" ]; do
-  sleep 0.2
+  if [ -n "$pid" ] && [ "$held" != no ] && [ -f "$T/alive.$ID" ] && has flock; then
+    if flock -s -w 5 "$T/alive.$ID" true 2>/dev/null; then held=no; fi
+  else
+    sleep 0.2
+  fi
   n=$((n + 1))
   if [ -f "$T/busy.$ID" ]; then
     section busy

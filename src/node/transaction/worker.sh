@@ -14,7 +14,8 @@
 #              and rolled back when the runtime is not healthy with its files
 #   LOCK_WAIT  seconds to wait for the node lock (/var/lib/dockhand/lock), held until the end
 #   ID         this worker's name among the workers of DIR (its launcher's): its pid goes to DIR/pid.ID,
-#              its output to DIR/out.ID; one that cannot have the lock leaves DIR/busy.ID, and no outcome
+#              its output to DIR/out.ID; it holds DIR/alive.ID's lock while it lives; one that cannot
+#              have the node lock leaves DIR/busy.ID, and no outcome
 #
 # bundle lines (paths never hold whitespace; the path is last):
 #   family debian|rhel
@@ -47,6 +48,11 @@ START_WAIT=
 
 [ -d "$T" ] || exit 1
 exec >>"$T/out.$ID" 2>>"$T/log" </dev/null
+# the launcher waits for this worker's end on the lock of DIR/alive.ID, which the kernel releases however
+# the worker ends (a kill included), rather than by waking every 0.2 s: taken before the pid is written,
+# so a launcher that has read the pid finds it held
+exec 8>"$T/alive.$ID"
+if has flock; then flock -n 8 || :; fi
 echo $$ > "$T/pid.$ID"
 
 FAILPOINT=
