@@ -96,8 +96,20 @@ export class Output {
    */
   async resultParts(parts: Iterable<string>): Promise<void> {
     this.live('');
+    const stream = this.#stdout;
     for (const part of parts) {
-      if (!this.#stdout.write(this.redactor.redact(part))) await new Promise((resolve) => this.#stdout.once('drain', resolve));
+      if (stream.write(this.redactor.redact(part))) continue;
+      // a reader that went away (`| head`) never drains the stream: stop there, as one write would have
+      const drained = await new Promise<boolean>((resolve) => {
+        const done = (ok: boolean) => () => {
+          stream.off('drain', onDrain).off('error', onGone).off('close', onGone);
+          resolve(ok);
+        };
+        const onDrain = done(true);
+        const onGone = done(false);
+        stream.once('drain', onDrain).once('error', onGone).once('close', onGone);
+      });
+      if (!drained) return;
     }
   }
 

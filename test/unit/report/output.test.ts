@@ -48,6 +48,15 @@ describe('a result in parts', () => {
     await written;
     expect(text).toBe('{"********","x"}\n');
   });
+
+  it('stops, rather than wait forever, when the reader goes away (`dockhand check --json | head -1`)', async () => {
+    const out = new PassThrough({ highWaterMark: 4 });
+    const parted = new Output(0, new Redactor(), out, new PassThrough());
+    const written = parted.resultParts(['{', '"a long part"', ',', '"x"', '}\n']);
+    await new Promise((resolve) => setImmediate(resolve));
+    out.destroy();
+    await expect(written).resolves.toBeUndefined();
+  });
 });
 
 describe('verbose output', () => {
