@@ -10,7 +10,9 @@ kept() { [ -d "$1" ] || { echo "$1 is missing: the lab keeps it when the node co
 kept /root/trust-store.lab
 sed '/^# BEGIN dockhand/,/^# END dockhand/d; /^# dockhand replaced: /d; /# dockhand: the other names of the line above$/d' /etc/hosts > /tmp/hosts.fresh && cat /tmp/hosts.fresh > /etc/hosts
 trust=no
-for f in /usr/local/share/ca-certificates/dockhand /etc/pki/ca-trust/source/anchors/dockhand-* /etc/ca-certificates/update.d/zz-* /usr/local/sbin/update-ca-certificates /usr/local/sbin/openssl; do
+# (a link of dockhand's name in /etc/ssl/certs counts too, its anchor gone or not: a store a killed
+# transaction left behind would otherwise survive the reset and spare the next test's refresh its work)
+for f in /usr/local/share/ca-certificates/dockhand /etc/pki/ca-trust/source/anchors/dockhand-* /etc/ssl/certs/dockhand-* /etc/ca-certificates/update.d/zz-* /usr/local/sbin/update-ca-certificates /usr/local/sbin/openssl; do
   if [ -e "$f" ] || [ -L "$f" ]; then trust=yes; fi
 done
 rm -rf /usr/local/share/ca-certificates/dockhand /etc/pki/ca-trust/source/anchors/dockhand-* /var/lib/dockhand
