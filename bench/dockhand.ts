@@ -1,13 +1,12 @@
 // dockhand as a user runs it: its own process (this Node.js binary, bin/dockhand.js), with
-// bench/max-rss.ts preloaded to record its peak RSS.
+// bench/max-rss.cjs preloaded (--require) to record its peak RSS.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { repoRoot } from '../test/lab/util.ts';
 import { runTimed, type Timed } from './proc.ts';
 
-const maxRssHook = pathToFileURL(path.join(import.meta.dirname, 'max-rss.ts')).href;
+const maxRssHook = path.join(import.meta.dirname, 'max-rss.cjs');
 
 export interface DockhandRun extends Timed {
   /** peak resident set size, MiB */
@@ -20,7 +19,7 @@ export async function runDockhand(args: readonly string[], root: string = repoRo
   const dir = mkdtempSync(path.join(tmpdir(), 'dockhand-bench-rss-'));
   const rssFile = path.join(dir, 'maxrss');
   try {
-    const r = await runTimed(process.execPath, ['--import', maxRssHook, 'bin/dockhand.js', ...args], {
+    const r = await runTimed(process.execPath, ['--require', maxRssHook, 'bin/dockhand.js', ...args], {
       cwd: root,
       env: { ...process.env, BENCH_MAX_RSS_FILE: rssFile },
     });
@@ -36,7 +35,7 @@ export async function runDockhand(args: readonly string[], root: string = repoRo
     } catch {
       throw new Error(`dockhand ${args.join(' ')}: stdout is not JSON (exit ${r.exitCode}):\n${r.stdout.slice(0, 2000)}\n${r.stderr.slice(-2000)}`);
     }
-    if (!Number.isFinite(maxRssMiB)) throw new Error(`dockhand ${args[0] ?? ''}: bench/max-rss.ts wrote no peak RSS`);
+    if (!Number.isFinite(maxRssMiB)) throw new Error(`dockhand ${args[0] ?? ''}: bench/max-rss.cjs wrote no peak RSS`);
     return { ...r, maxRssMiB, report };
   } finally {
     rmSync(dir, { recursive: true, force: true });
