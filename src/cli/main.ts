@@ -103,6 +103,16 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
 }
 
 /**
+ * A reader that went away (`dockhand check | head`) fails every later write with EPIPE. The run goes on
+ * to its end, with its own exit code: a converge must not stop half-way because nobody reads its report
+ * (its nodes' transactions would go on without it anyway). What is not written is lost, as a pipe's
+ * reader chose. Any other write error stays an error.
+ */
+function ignoreReaderGone(error: NodeJS.ErrnoException): void {
+  if (error.code !== 'EPIPE') throw error;
+}
+
+/**
  * Run dockhand as a process: its exit code from main(), an unexpected error as an internal error (70).
  * A run that never settles is one too: Node.js ends a process whose event loop has nothing left to do
  * even while a promise is pending, with code 0 and nothing printed (or 13 from a module awaiting it at its
@@ -110,6 +120,7 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
  */
 export function runProcess(argv: readonly string[], run: (argv: readonly string[]) => Promise<number> = main): void {
   let settled = false;
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', ignoreReaderGone);
   const internal = (what: string): void => {
     process.stderr.write(`dockhand: internal error: ${what}\n`);
     process.exitCode = ExitCode.internal;

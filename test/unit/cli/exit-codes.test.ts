@@ -50,4 +50,21 @@ describe('the process around a run', () => {
     expect(threw.status).toBe(70);
     expect(threw.stderr).toMatch(/^dockhand: internal error: Error: boom\n {4}at /);
   });
+
+  it('a reader that leaves (`| head`) neither crashes the run nor cuts it short: it ends with its own code', () => {
+    // the run goes on writing after `head` has read its byte and gone: every later write fails with EPIPE
+    const run = `async () => {
+      for (let i = 0; i < 64; i++) { process.stdout.write('x'.repeat(8192) + '\\n'); await new Promise((r) => setTimeout(r, 2)); }
+      process.stderr.write('the run went on to its end\\n');
+      return 3;
+    }`;
+    const main = new URL('../../../src/cli/main.ts', import.meta.url).href;
+    const code = `const { runProcess } = await import(${JSON.stringify(main)}); runProcess([], ${run});`;
+    const piped = spawnSync('bash', ['-c', '"$0" --input-type module -e "$1" | head -c 1 >/dev/null; exit "${PIPESTATUS[0]}"', process.execPath, code], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(piped.stderr).toBe('the run went on to its end\n');
+    expect(piped.status).toBe(3);
+  });
 });
