@@ -1,5 +1,7 @@
-// dockhand as a user runs it: its own process (this Node.js binary, bin/dockhand.js), with
-// bench/max-rss.cjs preloaded (--require) to record its peak RSS.
+// dockhand as a user runs it, in its own process: the single executable (dist/dockhand, what a controller,
+// the timer and the CronJob run) or the checkout's bin/dockhand.js under this Node.js (the sources as they
+// are, no build), with bench/max-rss.cjs preloaded (--require, through NODE_OPTIONS for the executable) to
+// record its peak RSS.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,14 +16,31 @@ export interface DockhandRun extends Timed {
   report: { hosts: { name: string; status: string; error: string | null; duration_ms: number }[] };
 }
 
-/** Runs dockhand's bin/dockhand.js from `root` (this checkout by default; an export of another commit to compare). */
-export async function runDockhand(args: readonly string[], root: string = repoRoot): Promise<DockhandRun> {
+/** Which dockhand runs: the single executable built from the sources, or the sources themselves. */
+export type DockhandBuild = 'executable' | 'source';
+export const DOCKHAND_BUILDS: readonly DockhandBuild[] = ['executable', 'source'];
+
+/** The program and arguments that run dockhand `build` from `root`, with the peak RSS hook. */
+function command(build: DockhandBuild, root: string, args: readonly string[]): { file: string; args: string[]; env: NodeJS.ProcessEnv } {
+  if (build === 'executable') {
+    const nodeOptions = [process.env['NODE_OPTIONS'], `--require ${maxRssHook}`].filter(Boolean).join(' ');
+    return { file: path.join(root, 'dist', 'dockhand'), args: [...args], env: { NODE_OPTIONS: nodeOptions } };
+  }
+  return { file: process.execPath, args: ['--require', maxRssHook, 'bin/dockhand.js', ...args], env: {} };
+}
+
+/**
+ * Runs dockhand from `root` (this checkout by default; an export of another commit to compare): its
+ * sources by default, or its single executable (dist/dockhand, which the caller builds).
+ */
+export async function runDockhand(args: readonly string[], root: string = repoRoot, build: DockhandBuild = 'source'): Promise<DockhandRun> {
   const dir = mkdtempSync(path.join(tmpdir(), 'dockhand-bench-rss-'));
   const rssFile = path.join(dir, 'maxrss');
   try {
-    const r = await runTimed(process.execPath, ['--require', maxRssHook, 'bin/dockhand.js', ...args], {
+    const run = command(build, root, args);
+    const r = await runTimed(run.file, run.args, {
       cwd: root,
-      env: { ...process.env, BENCH_MAX_RSS_FILE: rssFile },
+      env: { ...process.env, ...run.env, BENCH_MAX_RSS_FILE: rssFile },
     });
     let maxRssMiB = Number.NaN;
     try {

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { repoRoot } from '../test/lab/util.ts';
 import type { Runtime } from '../test/lab/variants.ts';
+import type { DockhandBuild } from './dockhand.ts';
 import { meanPerNode } from './node-cpu.ts';
 import { median } from './proc.ts';
 
@@ -75,8 +76,8 @@ export interface Results {
   nodes: { total: number; docker: number; containerd: number; variants: Record<string, number> };
   rounds: number;
   host: { cpus: number; node: string; platform: string };
-  /** the dockhand measured: HEAD and whether src/ had uncommitted changes */
-  dockhand: { commit: string; srcModified: boolean };
+  /** the dockhand measured: HEAD, whether src/ had uncommitted changes, and which build ran */
+  dockhand: { commit: string; srcModified: boolean; build: DockhandBuild };
   scenarios: (Scenario & {
     medianDockhandMs: number;
     medianFloorMs: number;
@@ -101,7 +102,7 @@ const r1 = (x: number): number => Math.round(x * 10) / 10;
 const r3 = (x: number): number => Math.round(x * 1000) / 1000;
 
 /** Read-only git queries: which dockhand was measured. */
-function dockhandVersion(): Results['dockhand'] {
+function dockhandVersion(build: DockhandBuild): Results['dockhand'] {
   const git = (args: string[]): string => {
     try {
       return execFileSync('git', args, { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
@@ -109,7 +110,7 @@ function dockhandVersion(): Results['dockhand'] {
       return '';
     }
   };
-  return { commit: git(['rev-parse', 'HEAD']) || 'unknown', srcModified: git(['status', '--porcelain', '--', 'src', 'bin']) !== '' };
+  return { commit: git(['rev-parse', 'HEAD']) || 'unknown', srcModified: git(['status', '--porcelain', '--', 'src', 'bin']) !== '', build };
 }
 
 /** Every node time of the runs of one tool, for the nodes `keep` selects; and the slowest of each run. */
@@ -171,14 +172,14 @@ function countNodes(nodes: readonly BenchNode[]): Results['nodes'] {
   return { total: nodes.length, docker: of('docker'), containerd: of('containerd'), variants };
 }
 
-export function summarize(scenarios: Scenario[], nodes: readonly BenchNode[], rounds: number, nodeCpuSource: Results['nodeCpuSource']): Results {
+export function summarize(scenarios: Scenario[], nodes: readonly BenchNode[], rounds: number, nodeCpuSource: Results['nodeCpuSource'], build: DockhandBuild): Results {
   return {
     nodeCpuSource,
     date: new Date().toISOString(),
     nodes: countNodes(nodes),
     rounds,
     host: { cpus: os.availableParallelism(), node: process.version, platform: `${os.platform()} ${os.release()}` },
-    dockhand: dockhandVersion(),
+    dockhand: dockhandVersion(build),
     scenarios: scenarios.map((s) => {
       const d = median(s.dockhandMs);
       const f = median(s.floorMs);
@@ -264,7 +265,8 @@ export function render(res: Results): string {
   return [
     `dockhand vs floor: ${res.nodes.total} nodes (${Object.entries(res.nodes.variants).map(([v, k]) => `${k} ${v}`).join(', ')}), ` +
       `${res.rounds} round${res.rounds === 1 ? '' : 's'}, medians of wall time; ${res.host.cpus} CPUs, Node ${res.host.node}; ` +
-      `dockhand ${res.dockhand.commit.slice(0, 10)}${res.dockhand.srcModified ? ' + uncommitted changes in src/' : ''}`,
+      `dockhand ${res.dockhand.commit.slice(0, 10)}${res.dockhand.srcModified ? ' + uncommitted changes in src/' : ''}, ` +
+      (res.dockhand.build === 'executable' ? 'its single executable' : 'its sources (bin/dockhand.js)'),
     '',
     table(timeTable(res)),
     '',

@@ -1,6 +1,6 @@
 // npm run bench [-- --rounds N --debian N --rhel N --docker-ce N --containerd N --containerd17 N
-// --idle-seconds N]: dockhand against a floor (one OpenSSH connection per node running a hand-written sh
-// script of its runtime), on a lab of real Docker and containerd nodes: wall time, CPU inside the nodes,
+// --idle-seconds N --dockhand executable|source]: dockhand against a floor (one OpenSSH connection per node
+// running a hand-written sh script of its runtime), on a lab of real Docker and containerd nodes: wall time, CPU inside the nodes,
 // CPU on this machine, dockhand's peak RSS. Prints ratios; never asserts timings.
 import '../test/lab/env.ts';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,8 +10,9 @@ import { parseArgs } from 'node:util';
 import { namedHome, startLab, stopLab } from '../test/lab/lab.ts';
 import type { Lab } from '../test/lab/types.ts';
 import { repoRoot } from '../test/lab/util.ts';
+import { ensureExecutable } from '../test/support/executable.ts';
 import { NodeCpuMeter } from './cgroup.ts';
-import { expectDockhand, runDockhand, type DockhandRun } from './dockhand.ts';
+import { DOCKHAND_BUILDS, expectDockhand, runDockhand, type DockhandBuild, type DockhandRun } from './dockhand.ts';
 import { floorValues, runFloor, runtimeOf, type FloorRun } from './floor.ts';
 import { resetNodes, saveNodeFiles, verifyConverged, verifyFloorCheckSeesDrift } from './nodes.ts';
 import { meanPerNode, scenarioCpuMs } from './node-cpu.ts';
@@ -27,6 +28,7 @@ const { values: opts } = parseArgs({
     containerd: { type: 'string', default: '2' },
     containerd17: { type: 'string', default: '0' },
     'idle-seconds': { type: 'string', default: '5' },
+    dockhand: { type: 'string', default: 'executable' },
   },
 });
 function count(flag: string, value: string, min: number): number {
@@ -35,6 +37,8 @@ function count(flag: string, value: string, min: number): number {
   return n;
 }
 const rounds = count('rounds', opts.rounds, 1);
+const build = opts.dockhand as DockhandBuild;
+if (!DOCKHAND_BUILDS.includes(build)) throw new Error(`--dockhand must be one of ${DOCKHAND_BUILDS.join(', ')}, got ${opts.dockhand}`);
 const idleWindowMs = count('idle-seconds', opts['idle-seconds'], 1) * 1000;
 // node kinds with a floor: Docker (debian, rhel; docker-ce through daemon.json) and containerd with its
 // package's config (ctrd16, ctrd17)
@@ -140,7 +144,7 @@ async function bench(lab: Lab): Promise<void> {
     await saveNodeFiles(lab);
     await verifyFloorCheckSeesDrift(lab, values);
     expectFloor(await runFloor(lab, 'check', values), 'check on fresh nodes (warm-up)', 3);
-    expectDockhand(await runDockhand(check), 'check on fresh nodes (warm-up)', 3, 'drift', n);
+    expectDockhand(await runDockhand(check, repoRoot, build), 'check on fresh nodes (warm-up)', 3, 'drift', n);
     expectFloor(await runFloor(lab, 'apply', values), 'apply (warm-up)', 0);
     await verifyConverged(lab, values, 'floor apply (warm-up)');
     await resetNodes(lab, values);
@@ -156,7 +160,7 @@ async function bench(lab: Lab): Promise<void> {
       await resetNodes(lab, values);
 
       // (b) dockhand apply on fresh nodes
-      const da = await costed(meter, () => runDockhand(apply));
+      const da = await costed(meter, () => runDockhand(apply, repoRoot, build));
       expectDockhand(da.result, 'apply on fresh nodes', 0, 'changed', n);
       await verifyConverged(lab, values, 'dockhand apply');
       record(applyS, round, da, undefined);
@@ -170,7 +174,7 @@ async function bench(lab: Lab): Promise<void> {
         log(`round ${round}/${rounds}: floor check ${secs(fc.result.ms)}, ${nodeCpu(fc)}`);
       };
       const dockhandCheck = async (): Promise<void> => {
-        const dc = await costed(meter, () => runDockhand(check));
+        const dc = await costed(meter, () => runDockhand(check, repoRoot, build));
         expectDockhand(dc.result, 'check on converged nodes', 0, 'ok', n);
         record(checkS, round, dc, undefined);
         log(`round ${round}/${rounds}: dockhand check ${secs(dc.result.ms)}, ${nodeCpu(dc)} (peak RSS ${dc.result.maxRssMiB.toFixed(1)} MiB)`);
@@ -189,7 +193,7 @@ async function bench(lab: Lab): Promise<void> {
   }
 
   const results = summarize([applyS, checkS], lab.nodes.map((x) => ({ name: x.name, variant: x.variant, runtime: runtimeOf(x) })), rounds,
-    { counters: meter.formats, idleWindowMs });
+    { counters: meter.formats, idleWindowMs }, build);
   const file = path.join(import.meta.dirname, 'results', 'latest.json');
   writeJson(results, file);
   process.stdout.write(`${render(results)}\n\nwritten: ${path.relative(process.cwd(), file)}\n`);
@@ -213,6 +217,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 try {
   log(`starting a lab: ${spec.debianNodes} debian + ${spec.rhelNodes} rhel + ${spec.dockerCeNodes} docker-ce (Docker), ` +
     `${spec.containerdNodes} containerd 1.6 + ${spec.containerd17Nodes} containerd 1.7; ${rounds} rounds`);
+  if (build === 'executable') log(`dockhand's single executable: ${path.relative(repoRoot, await ensureExecutable())} (built when a source is newer)`);
   lab = await startLab({ ...spec, kubekeyNodes: 0, kubesprayNodes: 0, id: `bench${Date.now().toString(36).slice(-6)}` }, { home });
   await bench(lab);
 } catch (error) {

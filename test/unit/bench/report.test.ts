@@ -36,7 +36,7 @@ describe('the bench report: CPU inside the nodes and on this machine', () => {
   });
 
   it('the results: per runtime and per kind of node, the controller\'s CPU in all and per node', () => {
-    const res = summarize([check], NODES, 3, { counters: ['cpuacct.usage'], idleWindowMs: 5000 });
+    const res = summarize([check], NODES, 3, { counters: ['cpuacct.usage'], idleWindowMs: 5000 }, 'executable');
     const s = res.scenarios[0]!;
     expect(s.nodeCpu).toMatchObject({ dockhandMs: 120, floorMs: 50, ratio: 2.4 });
     expect(s.perRuntime.map((r) => [r.runtime, r.nodes, r.nodeCpu.dockhandMs, r.nodeCpu.floorMs])).toEqual([
@@ -50,12 +50,13 @@ describe('the bench report: CPU inside the nodes and on this machine', () => {
     ]);
     expect(s.controllerCpu).toEqual({ dockhandMs: 540, floorMs: 270, dockhandPerNodeMs: 180, floorPerNodeMs: 90 });
     expect(res.nodeCpuSource).toEqual({ counters: ['cpuacct.usage'], idleWindowMs: 5000 });
+    expect(res.dockhand.build).toBe('executable');
     // every run keeps its figures, for the spread
     expect(s.runs[1]).toMatchObject({ tool: 'dockhand', nodeCpuMs: { deb1: 200, ce1: 150, ctrd1: 100 }, idleCpuMsPerS: 2.5, controllerCpuMs: 600 });
   });
 
   it('the CPU table: dockhand and floor side by side with their ratio, the spread over runs, a row per kind', () => {
-    const res = summarize([check], NODES, 3, { counters: ['cpuacct.usage'], idleWindowMs: 5000 });
+    const res = summarize([check], NODES, 3, { counters: ['cpuacct.usage'], idleWindowMs: 5000 }, 'executable');
     expect(cpuTable(res)).toEqual([
       ['node CPU per node', 'dockhand', 'floor', 'ratio', 'dockhand runs', 'floor runs', 'controller CPU: dockhand', 'floor', 'per node: dockhand', 'floor'],
       ['no-op check (converged)', '120 ms', '50 ms', '2.40x', '90 ms..150 ms', '40 ms..60 ms', '540 ms', '270 ms', '180.0 ms', '90.0 ms'],
@@ -71,7 +72,7 @@ describe('the bench report: CPU inside the nodes and on this machine', () => {
   it('one round: no spread columns; seconds once a figure passes one', () => {
     const one: Scenario = { ...check, dockhandMs: [1100], floorMs: [800], dockhandMaxRssMiB: [110],
       runs: [run(1, 'floor', { deb1: 1400, ce1: 1400, ctrd1: 1400 }, 300), run(1, 'dockhand', { deb1: 2040, ce1: 2040, ctrd1: 2040 }, 600)] };
-    const rows = cpuTable(summarize([one], NODES, 1, { counters: ['cpu.stat'], idleWindowMs: 5000 }));
+    const rows = cpuTable(summarize([one], NODES, 1, { counters: ['cpu.stat'], idleWindowMs: 5000 }, 'executable'));
     expect(rows[0]).toEqual(['node CPU per node', 'dockhand', 'floor', 'ratio', 'controller CPU: dockhand', 'floor', 'per node: dockhand', 'floor']);
     expect(rows[1]!.slice(0, 4)).toEqual(['no-op check (converged)', '2.04 s', '1.40 s', '1.46x']);
   });
